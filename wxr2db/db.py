@@ -1,0 +1,522 @@
+"""The SQLite sink: schema, `save(db, records)`, and the idempotent `ensure_db_shape(db)`.
+
+Rows go in with plain `executemany` upserts in large batches (sqlite-utils' row-by-row type
+detection would cost more than parsing the export); sqlite-utils builds the schema, the indexes,
+full-text search and views, all after the bulk insert, when they are cheapest to build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from .errors import SiteMismatchError, WxrError
+from .normalize import decode_slug, looks_serialized, php_unserialize, synthetic_id, wp_date
+from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+
+# table -> (columns with types, primary key, foreign keys as (column, other table, other column))
+Columns = dict[str, type]
+TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, str, str]]]] = {
+    "site": (
+        {"link": str, "title": str, "description": str, "language": str, "wxr_version": str,
+         "base_site_url": str, "base_blog_url": str, "generator": str, "exported_at": str, "extra": str},
+        "link", [],
+    ),
+    "authors": (
+        {"login": str, "id": int, "email": str, "display_name": str, "first_name": str, "last_name": str},
+        "login", [],
+    ),
+    "terms": (
+        {"id": int, "taxonomy": str, "slug": str, "name": str, "description": str,
+         "parent_slug": str, "parent_id": int},
+        "id", [("parent_id", "terms", "id")],
+    ),
+    "posts": (
+        {"id": int, "post_type": str, "status": str, "title": str, "slug": str, "link": str, "guid": str,
+         "author": str, "date": str, "date_gmt": str, "modified": str, "modified_gmt": str,
+         "content": str, "excerpt": str, "parent_id": int, "menu_order": int, "comment_status": str,
+         "ping_status": str, "password": str, "sticky": int, "attachment_url": str, "pub_date": str,
+         "description": str, "extra": str},
+        "id", [("author", "authors", "login"), ("parent_id", "posts", "id")],
+    ),
+    "post_terms": (
+        {"post_id": int, "term_id": int},
+        ("post_id", "term_id"), [("post_id", "posts", "id"), ("term_id", "terms", "id")],
+    ),
+    "comments": (
+        {"id": int, "post_id": int, "parent_id": int, "depth": int, "author": str, "author_email": str,
+         "author_url": str, "author_ip": str, "date": str, "date_gmt": str, "content": str,
+         "approved": str, "type": str, "user_id": int},
+        "id", [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
+    ),
+    "postmeta": (
+        {"post_id": int, "key": str, "value": str, "value_json": str},
+        None, [("post_id", "posts", "id")],
+    ),
+    "commentmeta": (
+        {"comment_id": int, "key": str, "value": str, "value_json": str},
+        None, [("comment_id", "comments", "id")],
+    ),
+    "termmeta": (
+        {"term_id": int, "key": str, "value": str, "value_json": str},
+        None, [("term_id", "terms", "id")],
+    ),
+    "warnings": (
+        {"id": str, "kind": str, "item": int, "detail": str},
+        "id", [],
+    ),
+}
+INDEXES = [
+    ("posts", ["post_type", "status"]), ("posts", ["author"]), ("posts", ["parent_id"]),
+    ("terms", ["parent_id"]), ("post_terms", ["term_id"]),
+    ("comments", ["post_id"]), ("comments", ["parent_id"]),
+    ("postmeta", ["post_id"]), ("postmeta", ["key"]), ("commentmeta", ["comment_id"]),
+    ("termmeta", ["term_id"]), ("warnings", ["kind"]),
+]
+FTS_CONFIG = {"posts": ["title", "content"], "comments": ["content"]}
+# Post types WordPress uses for its own machinery rather than for things readers see.
+INTERNAL_TYPES = ("attachment", "nav_menu_item", "revision", "wp_navigation", "wp_block", "wp_template",
+                  "wp_template_part", "wp_global_styles", "custom_css", "customize_changeset",
+                  "oembed_cache", "user_request", "wp_font_family", "wp_font_face")
+VIEWS = {
+    "published_posts": f"""
+        SELECT id, post_type, title, slug, author, date, date_gmt, modified, link, excerpt, content
+        FROM posts
+        WHERE status = 'publish' AND post_type NOT IN ({", ".join(f"'{t}'" for t in INTERNAL_TYPES)})
+        ORDER BY date_gmt DESC""",
+    # Threads in the order WordPress shows them: oldest first at every level, replies under their parent.
+    "comment_threads": """
+        WITH RECURSIVE thread(id, sort_path) AS (
+            SELECT id, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
+            FROM comments WHERE parent_id IS NULL
+            UNION ALL
+            SELECT c.id, thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
+            FROM comments c JOIN thread ON c.parent_id = thread.id
+        )
+        SELECT c.post_id, p.title AS post_title, c.id, c.parent_id, c.depth, c.author, c.date,
+               c.approved, c.type, c.content, thread.sort_path
+        FROM thread JOIN comments c ON c.id = thread.id JOIN posts p ON p.id = c.post_id
+        ORDER BY c.post_id, thread.sort_path""",
+    "post_term_names": """
+        SELECT post_terms.post_id, terms.taxonomy, terms.slug, terms.name, terms.id AS term_id
+        FROM post_terms JOIN terms ON terms.id = post_terms.term_id""",
+}
+BATCH = 2000
+
+
+@dataclass
+class ImportStats:
+    posts: Counter[str] = field(default_factory=Counter)
+    comments: int = 0
+    terms: int = 0
+    authors: int = 0
+    extra_elements: int = 0
+    warnings: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        types = ", ".join(f"{n} {t}" for t, n in self.posts.most_common()) or "no items"
+        warned = sum(self.warnings.values())
+        kinds = f" ({', '.join(f'{n} {k}' for k, n in self.warnings.most_common())})" if warned else ""
+        extra = f", {self.extra_elements} plugin elements kept in extra" if self.extra_elements else ""
+        return (f"{types}; {self.comments} comments, {self.terms} terms, {self.authors} authors"
+                f"{extra}; {warned} warnings{kinds}")
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def ensure_tables(db: Database) -> None:
+    for name, (columns, pk, foreign_keys) in TABLES.items():
+        if not db[name].exists():
+            db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
+    db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
+
+
+def ensure_db_shape(db: Database) -> None:
+    """Everything that is cheaper to build after the rows are in; safe to run any number of times."""
+    ensure_tables(db)
+    resolve_term_parents(db)
+    for table, columns in INDEXES:
+        db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+    for table, columns in FTS_CONFIG.items():
+        db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+def resolve_term_parents(db: Database) -> None:
+    """WXR names a term's parent by slug; the parent may come later in the file or in another part."""
+    db.execute("""
+        UPDATE terms SET parent_id = (
+            SELECT p.id FROM terms p WHERE p.taxonomy = terms.taxonomy AND p.slug = terms.parent_slug)
+        WHERE parent_slug != ''""")
+    db.execute("DELETE FROM warnings WHERE kind = 'term-parent-unknown'")
+    rows = db.execute(
+        "SELECT id, taxonomy, slug, parent_slug FROM terms WHERE parent_slug != '' AND parent_id IS NULL"
+    ).fetchall()
+    problems = [Problem("term-parent-unknown", f"{tax} '{slug}' names parent '{parent}', which is not in "
+                        "the export; stored at top level", term_id) for term_id, tax, slug, parent in rows]
+    db.conn.executemany(insert_sql("warnings", "id"), [warning_row(p) for p in problems])
+    db.conn.commit()
+
+
+# --- rows -----------------------------------------------------------------------------------------
+
+
+def insert_sql(table: str, conflict: str | None) -> str:
+    """An upsert on the primary key, so importing the same export again replaces rows."""
+    columns = list(TABLES[table][0])
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
+    if conflict is None:
+        return sql
+    if conflict == "ignore":
+        return sql.replace("INSERT", "INSERT OR IGNORE", 1)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in conflict.split(","))
+    return f"{sql} ON CONFLICT({conflict}) DO UPDATE SET {updates}"
+
+
+def to_json(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+def decoded_meta(value: str) -> str | None:
+    if not looks_serialized(value):
+        return None
+    try:
+        return json.dumps(php_unserialize(value), ensure_ascii=False)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+
+
+def meta_rows(owner: int, meta: Iterable[Meta]) -> list[tuple[Any, ...]]:
+    return [(owner, m.key, m.value, decoded_meta(m.value)) for m in meta]
+
+
+def site_row(site: Site) -> tuple[Any, ...]:
+    return (site.link, site.title, site.description, site.language, site.wxr_version, site.base_site_url,
+            site.base_blog_url, site.generator, site.exported_at, to_json(site.extra))
+
+
+def author_row(a: Author) -> tuple[Any, ...]:
+    return (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
+
+
+def post_row(p: Post) -> tuple[Any, ...]:
+    return (p.id, p.post_type or "post", p.status, p.title, decode_slug(p.slug), p.link, p.guid,
+            p.author or None, wp_date(p.date), wp_date(p.date_gmt), wp_date(p.modified),
+            wp_date(p.modified_gmt), p.content, p.excerpt, p.parent_id, p.menu_order, p.comment_status,
+            p.ping_status, p.password, int(p.sticky), p.attachment_url, p.pub_date, p.description,
+            to_json(p.extra))
+
+
+def comment_row(c: Comment, post_id: int) -> tuple[Any, ...]:
+    return (c.id, post_id, c.parent_id, c.depth, c.author, c.author_email, c.author_url, c.author_ip,
+            wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id)
+
+
+def warning_row(p: Problem) -> tuple[Any, ...]:
+    key = hashlib.sha1(f"{p.kind}\x1f{p.item}\x1f{p.detail}".encode()).hexdigest()[:16]
+    return (key, p.kind, p.item, p.detail)
+
+
+_SLUGIFY = re.compile(r"[^\w-]+")
+
+
+def slugify(name: str) -> str:
+    """Roughly WordPress's sanitize_title, for WXR 1.0 categories that come without a nicename."""
+    return _SLUGIFY.sub("-", name.strip().lower()).strip("-") or "untitled"
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+
+class IdSet:
+    """The ids seen in this run, in a bitmap: WordPress ids are dense, and a Python set of a million
+    ints would cost more memory than the whole rest of the import."""
+
+    LIMIT = 1 << 28
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+        self.others: set[int] = set()
+
+    def add(self, n: int) -> bool:
+        """Add n; return False when it was already there."""
+        if not 0 <= n < self.LIMIT:
+            if n in self.others:
+                return False
+            self.others.add(n)
+            return True
+        byte, bit = divmod(n, 8)
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(max(byte + 1 - len(self.bits), len(self.bits))))
+        if self.bits[byte] >> bit & 1:
+            return False
+        self.bits[byte] |= 1 << bit
+        return True
+
+
+class Saver:
+    """Writes records into a database in batches; `finish()` flushes and returns the counts."""
+
+    def __init__(self, db: Database, *, merge_sites: bool = False) -> None:
+        ensure_tables(db)
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.merge_sites = merge_sites
+        self.stats = ImportStats()
+        self.replacing = db["posts"].count > 0  # type: ignore[union-attr]
+        self.term_ids = self._load_terms()
+        self.post_ids = IdSet()
+        self.comment_ids = IdSet()
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
+        self.post_batch: list[int] = []
+        self.logins: list[tuple[str]] = []
+
+    def _load_terms(self) -> dict[tuple[str, str], int]:
+        rows = self.db.execute("SELECT taxonomy, slug, id FROM terms").fetchall()
+        return {(tax, slug): term_id for tax, slug, term_id in rows}
+
+    def save(self, record: Record) -> None:
+        if isinstance(record, Post):
+            self.save_post(record)
+        elif isinstance(record, Term):
+            self.save_term(record)
+        elif isinstance(record, Author):
+            self.rows["authors"].append(author_row(record))
+            self.stats.authors += 1
+        elif isinstance(record, Site):
+            self.save_site(record)
+        elif isinstance(record, Problem):
+            self.warn(record)
+
+    def warn(self, problem: Problem) -> None:
+        self.rows["warnings"].append(warning_row(problem))
+        self.stats.warnings[problem.kind] += 1
+
+    def save_site(self, site: Site) -> None:
+        known = [row[0] for row in self.db.execute("SELECT link FROM site").fetchall()]
+        if known and not self.merge_sites and not any(same_site(site.link, k) for k in known):
+            raise SiteMismatchError(
+                f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
+            )
+        self.rows["site"].append(site_row(site))
+
+    def save_term(self, term: Term) -> None:
+        taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name)
+        term_id = term.id if term.id is not None else synthetic_id("term", taxonomy, slug)
+        old = self.term_ids.get((taxonomy, slug))
+        if old is not None and old != term_id:
+            self.flush()
+            self.move_term(old, term_id)
+        self.term_ids[(taxonomy, slug)] = term_id
+        self.rows["terms"].append((term_id, taxonomy, slug, term.name, term.description,
+                                   decode_slug(term.parent_slug), None))
+        self.rows["termmeta"] += meta_rows(term_id, term.meta)
+        self.stats.terms += 1
+
+    def move_term(self, old: int, new: int) -> None:
+        """A term first met on an item (so given a made-up id), or re-created with a new id since the
+        last import, is now declared with its real id: point everything at the real one."""
+        for table, column in (("post_terms", "term_id"), ("termmeta", "term_id"), ("terms", "parent_id")):
+            sql = f"UPDATE OR IGNORE [{table}] SET [{column}] = ? WHERE [{column}] = ?"
+            self.conn.execute(sql, (new, old))
+        self.conn.execute("DELETE FROM post_terms WHERE term_id = ?", (old,))
+        self.conn.execute("DELETE FROM terms WHERE id = ?", (old,))
+
+    def term_id(self, term: PostTerm) -> int:
+        slug = decode_slug(term.slug) or slugify(term.name)
+        found = self.term_ids.get((term.taxonomy, slug))
+        if found is None:
+            # Terms used by items but never declared at channel level are still created.
+            self.save_term(Term(term.taxonomy, slug, term.name))
+            self.stats.terms -= 1
+            found = self.term_ids[(term.taxonomy, slug)]
+        return found
+
+    def save_post(self, post: Post) -> None:
+        if not self.post_ids.add(post.id):
+            new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
+            self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}; "
+                              f"stored as id {new_id}", post.id))
+            post = replace(post, id=new_id)
+        if post.author:
+            self.logins.append((post.author,))
+        self.rows["posts"].append(post_row(post))
+        self.rows["post_terms"] += [(post.id, self.term_id(t)) for t in post.terms]
+        self.rows["postmeta"] += meta_rows(post.id, post.meta)
+        self.save_comments(post)
+        self.stats.posts[post.post_type or "post"] += 1
+        self.stats.extra_elements += sum(len(v) for v in post.extra.values())
+        self.post_batch.append(post.id)
+        if len(self.post_batch) >= BATCH:
+            self.flush()
+
+    def save_comments(self, post: Post) -> None:
+        renamed: dict[int, int] = {}
+        for c in post.comments:
+            if not self.comment_ids.add(c.id):
+                renamed[c.id] = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
+                self.warn(Problem("duplicate-id", f"comment id {c.id} appears again; stored as id "
+                                  f"{renamed[c.id]}", post.id))
+        for c in post.comments:
+            comment_id = renamed.get(c.id, c.id)
+            parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None
+            row = comment_row(c, post.id)
+            self.rows["comments"].append((comment_id, row[1], parent, *row[3:]))
+            self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
+        self.stats.comments += len(post.comments)
+
+    def flush(self) -> None:
+        if self.replacing and self.post_batch:
+            self.forget_children(self.post_batch)
+        for table, rows in self.rows.items():
+            if rows:
+                self.conn.executemany(self.sql(table), rows)
+                rows.clear()
+        # dc:creator names a login; WXR 1.0 has no author list, so unknown logins get a row of their own.
+        self.conn.executemany("INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
+        self.logins.clear()
+        self.post_batch.clear()
+
+    def sql(self, table: str) -> str:
+        pk = TABLES[table][1]
+        if pk is None:
+            return insert_sql(table, None)
+        if table == "post_terms":
+            return insert_sql(table, "ignore")
+        return insert_sql(table, pk if isinstance(pk, str) else ",".join(pk))
+
+    def forget_children(self, post_ids: list[int]) -> None:
+        """A re-imported post's meta, terms and comments are replaced, not doubled."""
+        marks = ", ".join("?" for _ in post_ids)
+        comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
+        self.conn.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", post_ids)
+        for table in ("comments", "postmeta", "post_terms"):
+            self.conn.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", post_ids)
+
+    def finish(self) -> ImportStats:
+        self.flush()
+        self.conn.commit()
+        return self.stats
+
+
+def same_site(a: str, b: str) -> bool:
+    def key(url: str) -> str:
+        return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
+
+    return key(a) == key(b)
+
+
+def save(db: Database, records: Iterable[Record], *, merge_sites: bool = False) -> ImportStats:
+    """Write every record into db (upserting by id) and shape it; returns what was saved."""
+    saver = Saver(db, merge_sites=merge_sites)
+    for record in records:
+        saver.save(record)
+    stats = saver.finish()
+    ensure_db_shape(db)
+    return stats
+
+
+# --- all or nothing -------------------------------------------------------------------------------
+
+
+@contextmanager
+def staged_database(path: Path) -> Iterator[Database]:
+    """Build the new database beside `path` and move it into place only when everything worked.
+
+    Whatever happens before that (a broken export, Ctrl-C, the process killed), `path` is as it was.
+    The staging copy needs no journal: if anything fails it is thrown away, not rolled back.
+    """
+    staging = path.with_name(path.name + ".wxr2db-partial")
+    with suppress(FileNotFoundError):
+        staging.unlink()  # left behind by an import that was killed
+    conn = sqlite3.connect(staging)
+    try:
+        if path.exists():
+            copy_database(path, conn)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        yield Database(conn)
+        conn.commit()
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        os.replace(staging, path)
+    except BaseException:
+        conn.close()
+        with suppress(FileNotFoundError):
+            staging.unlink()
+        raise
+
+
+def copy_database(path: Path, target: sqlite3.Connection) -> None:
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        with source:
+            source.backup(target)
+        source.close()
+    except sqlite3.DatabaseError as error:
+        raise WxrError(f"{path}: not a SQLite database ({error})",
+                       "Choose another --db, or move that file out of the way.") from None
+
+
+# --- census ---------------------------------------------------------------------------------------
+
+
+def census(db: Database) -> str:
+    """What a database holds, as the lines `wxr2db info` prints."""
+    lines = []
+    for row in db.execute("SELECT title, link, wxr_version, exported_at FROM site").fetchall():
+        lines.append(f"site:       {row[0]} <{row[1]}> (WXR {row[2] or '?'}, exported {row[3] or '?'})")
+    lines.append("posts:      " + _grouped(db, "SELECT post_type, status, count(*) FROM posts "
+                                           "GROUP BY 1, 2 ORDER BY 1, 3 DESC"))
+    lines.append("comments:   " + _counts(db, "SELECT approved, count(*) FROM comments GROUP BY 1 ORDER BY 2 DESC",
+                                          {"1": "approved", "0": "pending"}))
+    lines.append(f"authors:    {_one(db, 'SELECT count(*) FROM authors')}")
+    lines.append("terms:      " + _counts(db, "SELECT taxonomy, count(*) FROM terms GROUP BY 1 ORDER BY 2 DESC"))
+    for table in ("postmeta", "commentmeta", "termmeta"):
+        keys = _one(db, f"SELECT count(DISTINCT key) FROM {table}")
+        lines.append(f"{table + ':':<12}{_one(db, f'SELECT count(*) FROM {table}')} values, {keys} keys"
+                     + _top_keys(db, table))
+    first, last = db.execute("SELECT min(date), max(date) FROM posts WHERE date IS NOT NULL").fetchone()
+    lines.append(f"dates:      {first or '-'} to {last or '-'}")
+    lines.append("warnings:   " + _counts(db, "SELECT kind, count(*) FROM warnings GROUP BY 1 ORDER BY 2 DESC"))
+    return "\n".join(lines)
+
+
+def _one(db: Database, sql: str) -> Any:
+    return db.execute(sql).fetchone()[0]
+
+
+def _counts(db: Database, sql: str, names: dict[str, str] | None = None) -> str:
+    rows = db.execute(sql).fetchall()
+    total = sum(n for _, n in rows)
+    if not rows:
+        return "0"
+    parts = ", ".join(f"{(names or {}).get(str(k), k)} {n}" for k, n in rows)
+    return f"{total} ({parts})"
+
+
+def _grouped(db: Database, sql: str) -> str:
+    by_type: dict[str, list[str]] = {}
+    for post_type, status, n in db.execute(sql).fetchall():
+        by_type.setdefault(post_type, []).append(f"{status or 'no status'} {n}")
+    return "; ".join(f"{t}: {', '.join(s)}" for t, s in by_type.items()) or "0"
+
+
+def _top_keys(db: Database, table: str) -> str:
+    rows = db.execute(f"SELECT key, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5").fetchall()
+    return f" (most used: {', '.join(f'{k} {n}' for k, n in rows)})" if rows else ""

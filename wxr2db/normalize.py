@@ -1,0 +1,237 @@
+"""Pure helpers that turn the export's text into clean values: dates, slugs, ids, PHP values, threads."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+
+from .records import Comment, Problem
+
+_WP_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
+
+
+def wp_date(text: str) -> str | None:
+    """`2010-06-14 09:30:00` -> `2010-06-14T09:30:00`.
+
+    WordPress writes `0000-00-00 00:00:00` for dates it never set (the GMT date of a draft);
+    those become None. Text that is not a WordPress date at all is kept as it is.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    match = _WP_DATE.fullmatch(text)
+    if not match:
+        return text
+    if match.group(1) == "0000":
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
+
+
+def utc_offset(local: str | None, gmt: str | None) -> timedelta | None:
+    """The site's UTC offset at that moment: WordPress stores both times, so DST is already in them."""
+    if not local or not gmt:
+        return None
+    try:
+        delta = datetime.fromisoformat(local) - datetime.fromisoformat(gmt)
+    except ValueError:
+        return None
+    # Offsets are whole quarter hours; the two times can differ by a second when a plugin wrote them.
+    quarter = round(delta.total_seconds() / 900) * 900
+    if abs(quarter) > 14 * 3600:
+        return None
+    return timedelta(seconds=quarter)
+
+
+def decode_slug(slug: str) -> str:
+    """WordPress percent-encodes non-ASCII slugs (`%e6%97%a5` for 日)."""
+    return unquote(slug.strip(), errors="replace")
+
+
+def synthetic_id(*parts: str) -> int:
+    """A stable negative id for something the export gave no id: same input, same id, never clashing
+    with WordPress's positive ids."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).digest()
+    return -(int.from_bytes(digest[:7], "big") + 1)
+
+
+def to_int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+# --- comment threads -----------------------------------------------------------------------------
+
+
+def thread_comments(comments: Iterable[Comment], item: int) -> tuple[tuple[Comment, ...], list[Problem]]:
+    """Resolve each comment's parent within its item and set its depth (1 = top level).
+
+    A parent of 0 means top level. A parent that is missing, the comment itself, or part of a
+    cycle cannot be shown by WordPress either: the comment is kept at top level and reported.
+    """
+    comments = list(comments)
+    ids = {c.id for c in comments}
+    problems: list[Problem] = []
+    parents: dict[int, int | None] = {}
+    for c in comments:
+        parent = c.parent_id or None
+        if parent == c.id:
+            problems.append(Problem("comment-self-parent", f"comment {c.id} is its own parent", item))
+            parent = None
+        elif parent is not None and parent not in ids:
+            problems.append(Problem("comment-orphan", f"comment {c.id}: parent {parent} not in item", item))
+            parent = None
+        parents[c.id] = parent
+    problems += _break_cycles(parents, item)
+    depths = _depths(parents)
+    threaded = tuple(replace(c, parent_id=parents[c.id], depth=depths[c.id]) for c in comments)
+    return threaded, problems
+
+
+def _break_cycles(parents: dict[int, int | None], item: int) -> list[Problem]:
+    problems = []
+    for start in parents:
+        seen = {start}
+        node = parents[start]
+        while node is not None:
+            if node in seen:
+                problems.append(Problem("comment-cycle", f"comment {start} is in a reply cycle", item))
+                parents[start] = None
+                break
+            seen.add(node)
+            node = parents.get(node)
+    return problems
+
+
+def _depths(parents: dict[int, int | None]) -> dict[int, int]:
+    depths: dict[int, int] = {}
+    for start in parents:
+        chain = []
+        node: int | None = start
+        while node is not None and node not in depths:
+            chain.append(node)
+            node = parents[node]
+        depth = depths[node] if node is not None else 0
+        for n in reversed(chain):
+            depth += 1
+            depths[n] = depth
+    return depths
+
+
+# --- PHP serialize() values ----------------------------------------------------------------------
+
+_SERIALIZED = re.compile(r"^(?:[aOC]:\d+:|s:\d+:\"|[idb]:[-+0-9.EINF]+;|N;)", re.ASCII)
+_MAX_DEPTH = 64
+
+
+def looks_serialized(value: str) -> bool:
+    """WordPress's is_serialized(): meta values that start like `a:2:{` or `s:5:"`."""
+    value = value.strip()
+    return bool(value) and value[-1] in ";}" and bool(_SERIALIZED.match(value))
+
+
+def php_unserialize(value: str) -> Any:
+    """Decode a PHP serialize() value into JSON-ready Python values, never running anything.
+
+    Lengths in `s:N:"..."` count UTF-8 bytes, so the parse works on bytes. Arrays with keys
+    0..n-1 become lists, other arrays dicts with string keys; objects become dicts with a
+    `__class__` entry. Raises ValueError when the value is not exactly one well-formed value.
+    """
+    data = value.strip().encode("utf-8")
+    result, end = _parse(data, 0, 0)
+    if end != len(data):
+        raise ValueError(f"trailing data at byte {end}")
+    return result
+
+
+def _parse(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+    if depth > _MAX_DEPTH:
+        raise ValueError("nested too deep")
+    kind = data[pos : pos + 1]
+    if kind == b"N":
+        return None, _expect(data, pos + 1, b";")
+    if kind in (b"i", b"d", b"b"):
+        end = data.index(b";", pos)
+        return _scalar(kind, data[pos + 2 : end].decode("ascii")), end + 1
+    if kind == b"s":
+        return _parse_string(data, pos)
+    if kind == b"a":
+        return _parse_array(data, pos, depth)
+    if kind == b"O":
+        return _parse_object(data, pos, depth)
+    raise ValueError(f"unknown type {kind!r} at byte {pos}")
+
+
+def _scalar(kind: bytes, text: str) -> Any:
+    if kind == b"i":
+        return int(text)
+    if kind == b"b":
+        return text == "1"
+    number = float(text)
+    # JSON has no NaN or infinity; keep those as text.
+    return number if number == number and abs(number) != float("inf") else text
+
+
+def _expect(data: bytes, pos: int, token: bytes) -> int:
+    if data[pos : pos + len(token)] != token:
+        raise ValueError(f"expected {token!r} at byte {pos}")
+    return pos + len(token)
+
+
+def _length(data: bytes, pos: int) -> tuple[int, int]:
+    """Read `N:` at pos (just after `x:`); return N and the position after the colon."""
+    end = data.index(b":", pos)
+    return int(data[pos:end]), end + 1
+
+
+def _parse_string(data: bytes, pos: int) -> tuple[str, int]:
+    length, pos = _length(data, pos + 2)
+    pos = _expect(data, pos, b'"')
+    text = data[pos : pos + length]
+    if len(text) != length:
+        raise ValueError("string runs past the end")
+    pos = _expect(data, pos + length, b'";')
+    return text.decode("utf-8", errors="replace"), pos
+
+
+def _parse_entries(data: bytes, pos: int, count: int, depth: int) -> tuple[dict[Any, Any], int]:
+    pos = _expect(data, pos, b"{")
+    entries: dict[Any, Any] = {}
+    for _ in range(count):
+        key, pos = _parse(data, pos, depth + 1)
+        if not isinstance(key, (int, str)):
+            raise ValueError("array key is not an int or string")
+        entries[key], pos = _parse(data, pos, depth + 1)
+    return entries, _expect(data, pos, b"}")
+
+
+def _parse_array(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+    count, pos = _length(data, pos + 2)
+    entries, pos = _parse_entries(data, pos, count, depth)
+    if list(entries) == list(range(len(entries))):
+        return list(entries.values()), pos
+    return {str(k): v for k, v in entries.items()}, pos
+
+
+def _parse_object(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+    name_length, pos = _length(data, pos + 2)
+    pos = _expect(data, pos, b'"')
+    name = data[pos : pos + name_length].decode("utf-8", errors="replace")
+    pos = _expect(data, pos + name_length, b'":')
+    count, pos = _length(data, pos)
+    entries, pos = _parse_entries(data, pos, count, depth)
+    # Private and protected properties carry NUL-wrapped prefixes (`\0Class\0name`, `\0*\0name`).
+    fields = {str(k).rsplit("\0", 1)[-1]: v for k, v in entries.items()}
+    return {"__class__": name, **fields}, pos

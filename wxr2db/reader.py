@@ -1,0 +1,452 @@
+"""Stream a WordPress export (WXR) into typed records. The only module that imports lxml.
+
+WXR is RSS 2.0 with WordPress's own namespace. The namespace URI names the WXR version
+(`http://wordpress.org/export/1.2/`); hand-edited files use https, and the prefix is whatever the
+file declares, so elements are matched by URI and local name, never by prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import BinaryIO
+
+from lxml import etree
+
+from .cleaning import CleanStream
+from .errors import BrokenExportError, NotAnExportError
+from .normalize import synthetic_id, thread_comments, to_int
+from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+
+WXR_NS = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/?$")
+EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/?$")
+KNOWN_NS = {
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://wellformedweb.org/CommentAPI/": "wfw",
+}
+# Channel-level elements the reader handles as they end; everything else is read with its parent.
+LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}category", "{*}tag", "{*}term")
+HEADER_TAGS = {"wp:author", "wp:wp_author", "wp:category", "wp:tag", "wp:term"}
+
+
+@lru_cache(maxsize=4096)
+def local_name(tag: str) -> str:
+    """`{http://wordpress.org/export/1.2/}post_id` -> `wp:post_id`.
+
+    RSS tags stay bare; tags in namespaces we do not know keep their URI."""
+    if not tag.startswith("{"):
+        return tag
+    uri, _, name = tag[1:].partition("}")
+    if WXR_NS.match(uri):
+        return "wp:" + name
+    if EXCERPT_NS.match(uri):
+        return "excerpt:" + name
+    prefix = KNOWN_NS.get(uri)
+    return f"{prefix}:{name}" if prefix else tag
+
+
+def text_of(elem: etree._Element) -> str:
+    return elem.text or ""
+
+
+def children(elem: etree._Element) -> dict[str, str]:
+    """A flat element's children as {local name: text}; the first occurrence wins."""
+    out: dict[str, str] = {}
+    for child in elem:
+        if isinstance(child.tag, str):
+            out.setdefault(local_name(child.tag), child.text or "")
+    return out
+
+
+def read_meta(elem: etree._Element) -> Meta:
+    fields = children(elem)
+    return Meta(fields.get("wp:meta_key", ""), fields.get("wp:meta_value", ""))
+
+
+def extra_value(elem: etree._Element) -> str:
+    """Unknown (plugin) elements are kept: their text, or their XML when they have children."""
+    if len(elem):
+        return etree.tostring(elem, encoding="unicode", with_tail=False)
+    return elem.text or ""
+
+
+def extra_key(elem: etree._Element) -> str:
+    name = local_name(elem.tag)
+    if name.startswith("{") and elem.prefix:
+        return f"{elem.prefix}:{etree.QName(elem).localname}"
+    return name
+
+
+# --- channel header -----------------------------------------------------------------------------
+
+
+def read_author(elem: etree._Element) -> Author:
+    f = children(elem)
+    return Author(
+        login=f.get("wp:author_login", ""),
+        id=to_int(f.get("wp:author_id")),
+        email=f.get("wp:author_email", ""),
+        display_name=f.get("wp:author_display_name", ""),
+        first_name=f.get("wp:author_first_name", ""),
+        last_name=f.get("wp:author_last_name", ""),
+    )
+
+
+# Each header element names its fields differently: (taxonomy, slug, name, parent, description).
+TERM_FIELDS = {
+    "wp:category": (
+        "category", "wp:category_nicename", "wp:cat_name", "wp:category_parent", "wp:category_description"
+    ),
+    "wp:tag": ("post_tag", "wp:tag_slug", "wp:tag_name", "", "wp:tag_description"),
+    "wp:term": ("", "wp:term_slug", "wp:term_name", "wp:term_parent", "wp:term_description"),
+}
+
+
+def read_term(elem: etree._Element, kind: str) -> Term:
+    taxonomy, slug, name, parent, description = TERM_FIELDS[kind]
+    f = children(elem)
+    meta = tuple(read_meta(m) for m in elem if local_name(m.tag) == "wp:termmeta")
+    return Term(
+        taxonomy=taxonomy or f.get("wp:term_taxonomy", ""),
+        slug=f.get(slug, ""),
+        name=f.get(name, ""),
+        id=to_int(f.get("wp:term_id")),
+        description=f.get(description, ""),
+        parent_slug=f.get(parent, "") if parent else "",
+        meta=meta,
+    )
+
+
+SITE_FIELDS = {
+    "title": "title",
+    "link": "link",
+    "description": "description",
+    "language": "language",
+    "wp:wxr_version": "wxr_version",
+    "wp:base_site_url": "base_site_url",
+    "wp:base_blog_url": "base_blog_url",
+    "generator": "generator",
+    "pubDate": "exported_at",
+}
+
+
+def site_field(elem: etree._Element, values: dict[str, str], extra: dict[str, list[str]]) -> None:
+    """Collect one channel element that is not an item, author or term into the site's fields."""
+    if not isinstance(elem.tag, str) or elem.tag == "item":
+        return
+    name = local_name(elem.tag)
+    if name in SITE_FIELDS:
+        values.setdefault(SITE_FIELDS[name], elem.text or "")
+    elif name not in HEADER_TAGS:
+        extra.setdefault(extra_key(elem), []).append(extra_value(elem))
+
+
+# --- items --------------------------------------------------------------------------------------
+
+POST_TEXT_FIELDS = {
+    "title": "title",
+    "link": "link",
+    "guid": "guid",
+    "description": "description",
+    "pubDate": "pub_date",
+    "dc:creator": "author",
+    "content:encoded": "content",
+    "excerpt:encoded": "excerpt",
+    "wp:post_date": "date",
+    "wp:post_date_gmt": "date_gmt",
+    "wp:post_modified": "modified",
+    "wp:post_modified_gmt": "modified_gmt",
+    "wp:comment_status": "comment_status",
+    "wp:ping_status": "ping_status",
+    "wp:post_name": "slug",
+    "wp:status": "status",
+    "wp:post_type": "post_type",
+    "wp:post_password": "password",
+    "wp:attachment_url": "attachment_url",
+}
+# Tags whose value the item loop reads itself, so they are not "extra".
+POST_OTHER_FIELDS = {"wp:post_id", "wp:post_parent", "wp:menu_order", "wp:is_sticky", "category",
+                     "wp:postmeta", "wp:comment"}
+# WXR 1.0 wrote tags as domain="tag"; WordPress has called the taxonomy post_tag since 2.3.
+DOMAIN_ALIASES = {"tag": "post_tag"}
+
+
+@dataclass
+class ItemParts:
+    """What one flat pass over an item's children collects before the Post is built."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    numbers: dict[str, str] = field(default_factory=dict)
+    terms: list[PostTerm] = field(default_factory=list)
+    bare_categories: list[str] = field(default_factory=list)
+    meta: list[Meta] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    extra: dict[str, list[str]] = field(default_factory=dict)
+
+
+def collect_item(item: etree._Element) -> ItemParts:
+    parts = ItemParts()
+    for child in item:
+        if not isinstance(child.tag, str):
+            continue
+        name = local_name(child.tag)
+        if name in POST_TEXT_FIELDS:
+            parts.text.setdefault(POST_TEXT_FIELDS[name], child.text or "")
+        elif name == "category":
+            add_item_term(parts, child)
+        elif name == "wp:postmeta":
+            parts.meta.append(read_meta(child))
+        elif name == "wp:comment":
+            parts.comments.append(read_comment(child))
+        elif name in POST_OTHER_FIELDS:
+            parts.numbers.setdefault(name, child.text or "")
+        else:
+            parts.extra.setdefault(extra_key(child), []).append(extra_value(child))
+    return parts
+
+
+def add_item_term(parts: ItemParts, elem: etree._Element) -> None:
+    domain = elem.get("domain")
+    name = elem.text or ""
+    if domain is None:
+        # WXR 1.0 lists each category twice: bare, then with domain and nicename. Keep the bare
+        # one only if no full twin follows (see build_terms).
+        parts.bare_categories.append(name)
+        return
+    taxonomy = DOMAIN_ALIASES.get(domain, domain)
+    parts.terms.append(PostTerm(taxonomy, elem.get("nicename") or "", name))
+
+
+def build_terms(parts: ItemParts) -> tuple[PostTerm, ...]:
+    terms = list(dict.fromkeys(parts.terms))
+    named = {t.name for t in terms if t.taxonomy == "category"}
+    for name in dict.fromkeys(parts.bare_categories):
+        if name not in named:
+            terms.append(PostTerm("category", "", name))
+    return tuple(terms)
+
+
+def read_comment(elem: etree._Element) -> Comment:
+    f = children(elem)
+    meta = tuple(read_meta(m) for m in elem if local_name(m.tag) == "wp:commentmeta")
+    return Comment(
+        id=to_int(f.get("wp:comment_id")) or 0,
+        parent_id=to_int(f.get("wp:comment_parent")) or None,
+        author=f.get("wp:comment_author", ""),
+        author_email=f.get("wp:comment_author_email", ""),
+        author_url=f.get("wp:comment_author_url", ""),
+        author_ip=f.get("wp:comment_author_IP", ""),
+        date=f.get("wp:comment_date", ""),
+        date_gmt=f.get("wp:comment_date_gmt", ""),
+        content=f.get("wp:comment_content", ""),
+        approved=f.get("wp:comment_approved", "1").strip() or "1",
+        # WordPress writes an empty type for ordinary comments.
+        type=f.get("wp:comment_type", "").strip() or "comment",
+        user_id=to_int(f.get("wp:comment_user_id")) or None,
+        meta=meta,
+    )
+
+
+def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
+    parts = collect_item(item)
+    problems: list[Problem] = []
+    post_id = to_int(parts.numbers.get("wp:post_id"))
+    if post_id is None:
+        t = parts.text
+        post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), t.get("title", ""), t.get("date", ""))
+        title = t.get("title", "")
+        problems.append(Problem("item-without-id", f"item at line {item.sourceline} '{title}' has no "
+                                f"wp:post_id; stored as id {post_id}", post_id))
+    comments, thread_problems = thread_comments(fill_comment_ids(parts.comments, post_id), post_id)
+    post = Post(
+        id=post_id,
+        **parts.text,
+        parent_id=to_int(parts.numbers.get("wp:post_parent")) or None,
+        menu_order=to_int(parts.numbers.get("wp:menu_order")) or 0,
+        sticky=parts.numbers.get("wp:is_sticky", "").strip() == "1",
+        line=item.sourceline or 0,
+        terms=build_terms(parts),
+        meta=tuple(parts.meta),
+        comments=comments,
+        extra=parts.extra,
+    )
+    return post, problems + thread_problems
+
+
+def fill_comment_ids(comments: list[Comment], post_id: int) -> list[Comment]:
+    """Comments without wp:comment_id get a stable synthetic id from their place in the item."""
+    return [
+        c if c.id else replace(c, id=synthetic_id("comment", str(post_id), str(n), c.date))
+        for n, c in enumerate(comments)
+    ]
+
+
+# --- the stream ---------------------------------------------------------------------------------
+
+
+def iter_records(
+    source: BinaryIO,
+    *,
+    name: str = "<export>",
+    recover: bool = False,
+) -> Iterator[Record]:
+    """Yield Site, Author, Term, Post and Problem records from a WXR file opened in binary mode.
+
+    Memory stays flat: each element is freed once read. Raises NotAnExportError or
+    BrokenExportError (naming the file, line and item) when the file cannot be read.
+    """
+    reader = _Reader(source, name, recover)
+    yield from reader.run()
+
+
+class _Reader:
+    def __init__(self, source: BinaryIO, name: str, recover: bool) -> None:
+        self.name = name
+        self.recover = recover
+        self.stream = CleanStream(source)
+        self.site_sent = False
+        self.channel: etree._Element | None = None
+        self.repairs_seen = 0
+        self.last_item: tuple[int, int, str] | None = None  # (start line, id, title)
+        self.site_values: dict[str, str] = {}
+        self.site_extra: dict[str, list[str]] = {}
+
+    def run(self) -> Iterator[Record]:
+        events = etree.iterparse(
+            self.stream,
+            events=("start", "end"),
+            tag=LISTENED_TAGS,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            recover=self.recover,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        try:
+            yield from self._walk(events)
+        except etree.XMLSyntaxError as error:
+            raise self._broken(error) from None
+        except (OSError, EOFError) as error:
+            # Truncated or corrupt .gz/.bz2 files fail in the decompressor, below lxml.
+            raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
+        yield from self._finish(events)
+
+    def _walk(self, events: etree.iterparse) -> Iterator[Record]:
+        for event, elem in events:
+            if event == "start":
+                self._check_start(elem)
+            elif elem.tag == "item":
+                yield from self._item(elem)
+            elif elem.tag == "channel":
+                yield from self._send_site(elem)
+            elif self._is_header(elem):
+                yield self._header(elem)
+                self._free(elem)
+
+    def _check_start(self, elem: etree._Element) -> None:
+        if elem.tag == "channel" and self.channel is None:
+            # nsmap holds every namespace in scope, whether declared on <rss> or on <channel>.
+            if not any(WXR_NS.match(uri or "") for uri in elem.nsmap.values()):
+                raise NotAnExportError(
+                    f"{self.name}: an RSS feed, but not a WordPress export (no WordPress export "
+                    "namespace http://wordpress.org/export/1.x/ is declared)"
+                )
+            self.channel = elem
+
+    def _is_header(self, elem: etree._Element) -> bool:
+        parent = elem.getparent()
+        return parent is not None and parent.tag == "channel" and local_name(elem.tag) in HEADER_TAGS
+
+    def _header(self, elem: etree._Element) -> Record:
+        kind = local_name(elem.tag)
+        if kind in ("wp:author", "wp:wp_author"):
+            return read_author(elem)
+        return read_term(elem, kind)
+
+    def _send_site(self, channel: etree._Element) -> Iterator[Record]:
+        if not self.site_sent:
+            self.site_sent = True
+            for elem in channel:
+                site_field(elem, self.site_values, self.site_extra)
+            yield Site(**self.site_values, extra=self.site_extra)
+
+    def _free(self, elem: etree._Element) -> None:
+        """lxml keeps every parsed element in the tree: clear this one and drop the ones before it,
+        keeping what the site record still needs from them."""
+        elem.clear(keep_tail=False)
+        parent = elem.getparent()
+        if parent is None:
+            return
+        while elem.getprevious() is not None:
+            if not self.site_sent:
+                site_field(parent[0], self.site_values, self.site_extra)
+            del parent[0]
+
+    def _item(self, elem: etree._Element) -> Iterator[Record]:
+        if elem.getparent() is not self.channel:
+            return
+        yield from self._send_site(elem.getparent())
+        post, problems = read_item(elem)
+        yield from self._repairs_before(elem.sourceline or 0)
+        self.last_item = (elem.sourceline or 0, post.id, post.title)
+        yield post
+        yield from problems
+        self._free(elem)
+
+    def _repairs_before(self, line: int) -> Iterator[Problem]:
+        """Report the stream's repairs that lie before `line`, under the item they were in."""
+        lines = self.stream.repairs.lines
+        for kind, found in lines.items():
+            before = [n for n in found if n < line] if line else list(found)
+            if not before:
+                continue
+            lines[kind] = found[len(before):]
+            yield self._repair_problem(kind, before)
+
+    def _repair_problem(self, kind: str, found: list[int]) -> Problem:
+        what = {
+            "invalid-character": "removed {n} character(s) XML 1.0 forbids",
+            "invalid-bytes": "read {n} run(s) of bytes that are not {enc} as Windows-1252",
+        }[kind].format(n=len(found), enc=self.stream.encoding.upper())
+        where = f"lines {', '.join(map(str, found[:10]))}{' ...' if len(found) > 10 else ''}"
+        if self.last_item is None:
+            return Problem(kind, f"{what} in the channel header ({where})")
+        _, post_id, title = self.last_item
+        return Problem(kind, f"{what} in item {post_id} '{title}' ({where})", post_id)
+
+    def _finish(self, events: etree.iterparse) -> Iterator[Record]:
+        if not self.site_sent:
+            root = events.root
+            what = f"<{etree.QName(root).localname}>" if root is not None else "nothing"
+            raise NotAnExportError(f"{self.name}: not a WordPress export (its root element is {what}, "
+                                   "not <rss> with a <channel>)")
+        yield from self._repairs_before(0)
+        for entry in events.error_log if self.recover else ():
+            yield Problem("xml-recovered", f"line {entry.line}, column {entry.column}: {entry.message} "
+                          "(lxml skipped or repaired what it could not read)")
+
+    def _broken(self, error: etree.XMLSyntaxError) -> Exception:
+        line, column = error.position if error.position else (0, 0)
+        message = (error.msg or str(error)).strip()
+        if self.channel is None and ("empty" in message.lower() or line <= 1):
+            return NotAnExportError(f"{self.name}: not XML ({message}, line {line})")
+        where = self._where()
+        return BrokenExportError(f"{self.name}: line {line}, column {column}: {message}{where}")
+
+    def _where(self) -> str:
+        """Name the item being read when the XML broke, from the part of it already parsed."""
+        item = self.channel[-1] if self.channel is not None and len(self.channel) else None
+        if item is None or item.tag != "item":
+            return " (in the channel header)"
+        f = children(item)
+        post_id, title = f.get("wp:post_id"), f.get("title")
+        if post_id or title:
+            return f" (in item {post_id or '?'} '{title or ''}')"
+        after = f" after item {self.last_item[1]} '{self.last_item[2]}'" if self.last_item else ""
+        return f" (in the item at line {item.sourceline}{after})"
+
