@@ -280,6 +280,7 @@ class Saver:
         self.stats = ImportStats()
         self.replacing = db["posts"].count > 0  # type: ignore[union-attr]
         self.term_ids = self._load_terms()
+        self.term_keys = {term_id: key for key, term_id in self.term_ids.items()}
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
@@ -317,16 +318,31 @@ class Saver:
 
     def save_term(self, term: Term) -> None:
         taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name)
-        term_id = term.id if term.id is not None else synthetic_id("term", taxonomy, slug)
+        term_id = self.declared_id(term, taxonomy, slug)
         old = self.term_ids.get((taxonomy, slug))
         if old is not None and old != term_id:
             self.flush()
             self.move_term(old, term_id)
         self.term_ids[(taxonomy, slug)] = term_id
+        self.term_keys[term_id] = (taxonomy, slug)
         self.rows["terms"].append((term_id, taxonomy, slug, term.name, term.description,
                                    decode_slug(term.parent_slug), None))
         self.rows["termmeta"] += meta_rows(term_id, term.meta)
         self.stats.terms += 1
+
+    def declared_id(self, term: Term, taxonomy: str, slug: str) -> int:
+        if term.id is None:
+            return synthetic_id("term", taxonomy, slug)
+        owner = self.term_keys.get(term.id)
+        if owner is None or owner == (taxonomy, slug):
+            return term.id
+        # Before WordPress 4.2 (and on WordPress.com still) one term id could be shared by a category
+        # and a tag of the same name; the second keeps its own row under a made-up id.
+        new_id = synthetic_id("shared-term", taxonomy, slug, str(term.id))
+        if owner != (taxonomy, slug) and self.term_keys.get(new_id) is None:
+            self.warn(Problem("shared-term-id", f"{taxonomy} '{slug}' shares term id {term.id} with "
+                              f"{owner[0]} '{owner[1]}'; stored as id {new_id}", term.id))
+        return new_id
 
     def move_term(self, old: int, new: int) -> None:
         """A term first met on an item (so given a made-up id), or re-created with a new id since the
