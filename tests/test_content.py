@@ -1,0 +1,462 @@
+"""Tests of wxr2db.content: wpautop, shortcodes, escaping, and golden files from real exports."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from wxr2db.content import Rendered, plain_text, render_body, render_text, wpautop
+
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+GOLDEN = Path(__file__).parent / "golden" / "content"
+CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+commonmark = MarkdownIt("commonmark", {"html": False})
+
+
+def to_html(markdown: str) -> str:
+    return str(commonmark.render(markdown))
+
+
+def count(tag: str, rendered: str) -> int:
+    return len(re.findall(rf"<{tag}[\s>/]", rendered))
+
+
+class FakeMedia:
+    def __init__(self, urls: dict[int, str], attached: list[str] | None = None) -> None:
+        self.urls = urls
+        self.attached = attached or []
+
+    def url(self, attachment_id: int) -> str | None:
+        return self.urls.get(attachment_id)
+
+    def attached_images(self) -> list[str]:
+        return self.attached
+
+
+# ------------------------------------------------------------------------- wpautop
+
+
+def test_wpautop_blank_line_makes_paragraphs() -> None:
+    assert wpautop("one\n\ntwo") == "<p>one</p>\n<p>two</p>\n"
+
+
+def test_wpautop_single_newline_is_br() -> None:
+    assert wpautop("one\ntwo") == "<p>one<br />\ntwo</p>\n"
+
+
+def test_wpautop_without_br_keeps_newline() -> None:
+    assert wpautop("one\ntwo", br=False) == "<p>one\ntwo</p>\n"
+
+
+def test_wpautop_keeps_pre_untouched() -> None:
+    out = wpautop("text\n\n<pre>a\n\nb\nc</pre>\n\nafter")
+    assert "<pre>a\n\nb\nc</pre>" in out
+    assert "<p>after</p>" in out
+
+
+def test_wpautop_does_not_wrap_block_elements() -> None:
+    out = wpautop("<div>inside</div>\n\n<h2>Title</h2>\n\n<table><tr><td>x</td></tr></table>")
+    assert "<p><div" not in out and "<p><h2" not in out and "<p><table" not in out
+    assert "<h2>Title</h2>" in out
+
+
+def test_wpautop_lists_get_no_breaks_between_items() -> None:
+    out = wpautop("<ul>\n<li>one</li>\n<li>two</li>\n</ul>")
+    assert "<br />" not in out
+    assert "<p><li" not in out
+
+
+def test_wpautop_blockquote_gets_inner_paragraph() -> None:
+    assert wpautop("<blockquote>quoted</blockquote>") == "<blockquote><p>quoted</p></blockquote>\n"
+
+
+def test_wpautop_no_br_inside_html_comment_or_tag() -> None:
+    out = wpautop('text <!-- a\nb --> more\n<a\nhref="x">l</a>')
+    assert "<!-- a\nb -->" in out
+    assert '<a\nhref="x">' in out
+
+
+def test_wpautop_no_br_inside_script_style_textarea() -> None:
+    out = wpautop("<script>a\nb</script>\n\n<textarea>c\nd</textarea>")
+    assert "<script>a\nb</script>" in out
+    assert "<textarea>c\nd</textarea>" in out
+
+
+def test_wpautop_double_br_becomes_paragraph() -> None:
+    assert wpautop("one<br /><br />two") == "<p>one</p>\n<p>two</p>\n"
+
+
+def test_wpautop_empty() -> None:
+    assert wpautop("  \n ") == ""
+
+
+def test_shortcode_on_own_line_is_not_broken() -> None:
+    out = render_body('Before\n\n[caption caption="Cap"]<img src="a.png" />[/caption]\n\nAfter')
+    assert "![](a.png)" in out.markdown
+    assert "*Cap*" in out.markdown
+    assert out.unknown_shortcodes == ()
+
+
+# ------------------------------------------------------------------- seed post case
+
+
+def test_numbered_lines_stay_text_with_hard_break() -> None:
+    body = (
+        "1) What are you doing to make sure you have a collaborative environment?\n"
+        "2) Do you want to work at a great company?"
+    )
+    html = to_html(render_body(body).markdown)
+    assert count("ol", html) == 0 and count("ul", html) == 0
+    assert count("p", html) == 1
+    assert count("br", html) == 1
+    assert "1) What are you doing" in html and "2) Do you want" in html
+
+
+def test_link_paragraph_from_seed_post() -> None:
+    body = (
+        "PS \u2013 Want more on sharing and collaboration for your company? Check out "
+        '<a href="http://socialsteve.example/2010/how-social-media/">'
+        "“How Social Media Has Prepared Us for Collaborative Business.”</a>"
+    )
+    markdown = render_body(body).markdown
+    html = to_html(markdown)
+    assert count("p", html) == 1
+    assert '<a href="http://socialsteve.example/2010/how-social-media/">' in html
+    assert "“How Social Media Has Prepared Us for Collaborative Business.”</a>" in html
+
+
+def test_paragraphs_and_breaks_count() -> None:
+    html = to_html(render_body("one\ntwo\n\nthree\n\nfour\nfive\nsix").markdown)
+    assert count("p", html) == 3
+    assert count("br", html) == 3
+
+
+def test_markdown_uses_backslash_hard_breaks() -> None:
+    markdown = render_body("one\ntwo").markdown
+    assert markdown == "one\\\ntwo\n"
+
+
+# ------------------------------------------------------------------------ escaping
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. not a list",
+        "- not a bullet",
+        "+ not a bullet",
+        "* not a bullet",
+        "# not a heading",
+        "> not a quote",
+        "snake_case and _not emphasis_ and *not either*",
+        "a*b*c",
+        "[not](a link)",
+        "`not code`",
+        "| not | a table |",
+        "&amp;copy; stays literal",
+        "&lt;b&gt;not bold&lt;/b&gt;",
+        "back\\slash \\*",
+    ],
+)
+def test_text_that_looks_like_markdown_stays_text(text: str) -> None:
+    html = to_html(render_body(text).markdown)
+    visible = re.sub(r"<[^>]+>", "", html).strip()
+    decoded = visible.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    expected = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    assert decoded == expected
+    assert count("p", html) == 1
+
+
+def test_setext_underline_is_not_a_heading() -> None:
+    html = to_html(render_body("Title\n===\n\nOther\n---").markdown)
+    assert count("h1", html) == 0 and count("h2", html) == 0 and count("hr", html) == 0
+
+
+def test_intraword_underscore_is_not_escaped() -> None:
+    assert render_body("snake_case_name").markdown == "snake_case_name\n"
+
+
+# ----------------------------------------------------------------------- shortcodes
+
+
+def test_caption_with_link_and_text_caption() -> None:
+    body = (
+        '[caption id="a" width="300"]<a href="http://x.org/">'
+        '<img src="http://x.org/i.png" alt="Alt" /></a> A caption[/caption]'
+    )
+    html = to_html(render_body(body).markdown)
+    assert '<a href="http://x.org/"><img src="http://x.org/i.png" alt="Alt" /></a>' in html
+    assert "<em>A caption</em>" in html
+
+
+def test_caption_from_attribute() -> None:
+    html = to_html(render_body('[caption caption="From attribute"]<img src="i.png" />[/caption]').markdown)
+    assert '<img src="i.png" alt="" />' in html
+    assert "<em>From attribute</em>" in html
+
+
+def test_gallery_with_ids_uses_media() -> None:
+    media = FakeMedia({1: "http://x.org/1.jpg", 2: "http://x.org/2.jpg"})
+    out = render_body('[gallery ids="1,2,3"]', media)
+    html = to_html(out.markdown)
+    assert '<img src="http://x.org/1.jpg"' in html and '<img src="http://x.org/2.jpg"' in html
+    assert out.unknown_shortcodes == ()
+
+
+def test_gallery_without_ids_uses_attached_images() -> None:
+    out = render_body("[gallery]", FakeMedia({}, ["http://x.org/a.jpg"]))
+    assert '<img src="http://x.org/a.jpg"' in to_html(out.markdown)
+
+
+def test_gallery_without_media_stays_verbatim_and_unknown() -> None:
+    out = render_body('[gallery ids="1,2"]')
+    assert out.markdown == '[gallery ids="1,2"]\n'
+    assert out.unknown_shortcodes == ("gallery",)
+
+
+def test_gallery_with_unresolvable_ids_stays_verbatim() -> None:
+    out = render_body('[gallery ids="7"]', FakeMedia({}))
+    assert out.markdown == '[gallery ids="7"]\n'
+    assert out.unknown_shortcodes == ("gallery",)
+
+
+def test_embed_and_bare_url_become_links() -> None:
+    out = render_body(
+        "[embed]https://youtu.be/abc[/embed]\n\nhttps://vimeo.com/123\n\ntext https://no.link/ here"
+    )
+    html = to_html(out.markdown)
+    assert '<a href="https://youtu.be/abc">' in html
+    assert '<a href="https://vimeo.com/123">' in html
+    assert "no.link/</a>" not in html
+
+
+@pytest.mark.parametrize(
+    ("body", "url"),
+    [
+        ('[audio src="http://x.org/a.mp3"]', "http://x.org/a.mp3"),
+        ('[audio mp3="http://x.org/b.mp3"][/audio]', "http://x.org/b.mp3"),
+        ('[video src="http://x.org/v.mp4"]', "http://x.org/v.mp4"),
+        ('[video mp4="http://x.org/w.mp4" width="640"]', "http://x.org/w.mp4"),
+        ("[audio http://x.org/c.mp3]", "http://x.org/c.mp3"),
+    ],
+)
+def test_audio_and_video_become_links(body: str, url: str) -> None:
+    out = render_body(body)
+    assert f'<a href="{url}">' in to_html(out.markdown)
+    assert out.unknown_shortcodes == ()
+
+
+def test_code_shortcode_becomes_fenced_block_verbatim() -> None:
+    body = (
+        'Intro\n\n[code lang="python"]\ndef f(a_b):\n\n'
+        "    return a_b * 2  # &lt;ok&gt; &amp;\n[/code]\n\nAfter"
+    )
+    out = render_body(body)
+    assert "```python\ndef f(a_b):\n\n    return a_b * 2  # <ok> &\n```" in out.markdown
+    html = to_html(out.markdown)
+    assert '<pre><code class="language-python">' in html
+    assert count("p", html) == 2
+    assert "<br" not in html
+
+
+def test_sourcecode_and_short_language_forms() -> None:
+    html = to_html(render_body('[sourcecode language="php"]<?php echo 1; ?>[/sourcecode]').markdown)
+    assert '<code class="language-php">&lt;?php echo 1; ?&gt;' in html
+    html = to_html(render_body("[python]x = [1]\nprint(x)[/python]").markdown)
+    assert '<code class="language-python">x = [1]\nprint(x)' in html
+
+
+def test_code_with_backticks_gets_longer_fence() -> None:
+    markdown = render_body("[code]a ``` b[/code]").markdown
+    assert markdown.startswith("````\n")
+    assert "a ``` b" in to_html(markdown)
+
+
+def test_unknown_shortcodes_kept_verbatim_and_counted() -> None:
+    body = 'Hi [contact-form to="me_at@x.org" subject="a_b"] and [note]inner *x*[/note] and [contact-form]'
+    out = render_body(body)
+    assert '[contact-form to="me_at@x.org" subject="a_b"]' in out.markdown
+    assert "[note]inner \\*x\\*[/note]" in out.markdown
+    assert out.unknown_shortcodes == ("contact-form", "note", "contact-form")
+
+
+def test_escaped_shortcode_is_literal() -> None:
+    out = render_body("Write [[gallery]] to get a gallery.")
+    assert out.markdown == "Write [gallery] to get a gallery.\n"
+    assert out.unknown_shortcodes == ()
+
+
+def test_kept_shortcode_cannot_become_a_link() -> None:
+    html = to_html(render_body("[foo](bar)").markdown)
+    assert "<a " not in html
+
+
+# ---------------------------------------------------------------------- block editor
+
+
+def test_block_delimiters_dropped_and_no_wpautop() -> None:
+    body = (
+        '<!-- wp:paragraph {"align":"center"} -->\n<p>One\nline</p>\n<!-- /wp:paragraph -->\n\n'
+        "<!-- wp:separator /-->\n\n<!-- wp:list -->\n<ul><li>a</li><li>b</li></ul>\n<!-- /wp:list -->"
+    )
+    out = render_body(body)
+    assert "wp:" not in out.markdown
+    html = to_html(out.markdown)
+    assert "<p>One line</p>" in html
+    assert count("br", html) == 0
+    assert count("li", html) == 2
+
+
+def test_iframe_becomes_link() -> None:
+    html = to_html(render_body('<iframe src="https://www.youtube.com/embed/x_y"></iframe>').markdown)
+    assert '<a href="https://www.youtube.com/embed/x_y">' in html
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def test_plain_text_decodes_and_strips() -> None:
+    assert plain_text("Title <em>With</em>\n <b>Mark<sup>up</sup></b> &amp; it&#8217;s&hellip;") == (
+        "Title With Markup & it\u2019s\u2026"
+    )
+
+
+def test_render_text_escapes_markdown() -> None:
+    title = "1. *Stars* &amp; [brackets] &lt;html&gt;"
+    escaped = render_text(title)
+    assert "\n" not in escaped
+    html = to_html(escaped)
+    assert count("ol", html) == 0 and count("em", html) == 0 and "<a" not in html
+    assert "1. *Stars* &amp; [brackets] &lt;html&gt;" in html
+
+
+def test_rendered_is_frozen() -> None:
+    out = render_body("x")
+    assert isinstance(out, Rendered)
+    with pytest.raises(AttributeError):
+        out.markdown = "y"  # type: ignore[misc]
+
+
+# ----------------------------------------------------------------- golden files
+
+GOLDEN_POSTS = {
+    "caption-on-image": "getpelican__pelican__wordpressexport.xml",
+    "code-in-list-test": "getpelican__pelican__wordpressexport.xml",
+    "html-entity-test": "getpelican__pelican__wordpressexport.xml",
+    "post-with-raw-data": "getpelican__pelican__wordpressexport.xml",
+    "markup-image-alignment": "WordPress__theme-test-data__themeunittestdata.wordpress.xml",
+    "markup-html-tags-and-formatting": "WordPress__theme-test-data__themeunittestdata.wordpress.xml",
+    "edge-case-nested-and-mixed-lists": "WordPress__theme-test-data__themeunittestdata.wordpress.xml",
+    "post-format-gallery": "WordPress__theme-test-data__themeunittestdata.wordpress.xml",
+    "greek": "WordPress__theme-test-data__themeunittestdata.wordpress.xml",
+    "quote": "WordPress__theme-test-data__64-block-test-data.xml",
+    "code": "WordPress__theme-test-data__64-block-test-data.xml",
+}
+
+_parsed: dict[str, dict[str, str]] = {}
+
+
+def corpus_body(file_name: str, slug: str) -> str:
+    if not CORPUS.is_dir():
+        pytest.skip(f"WXR corpus not found at {CORPUS} (only the project's own machines have it)")
+    if file_name not in _parsed:
+        bodies: dict[str, str] = {}
+        for item in etree.parse(str(CORPUS / file_name)).iter("item"):
+            names = [child.text for child in item if str(child.tag).endswith("}post_name")]
+            if names and names[0]:
+                bodies.setdefault(names[0], item.findtext(CONTENT_ENCODED) or "")
+        _parsed[file_name] = bodies
+    return _parsed[file_name][slug]
+
+
+@pytest.mark.parametrize("slug", sorted(GOLDEN_POSTS))
+def test_golden(slug: str) -> None:
+    markdown = render_body(corpus_body(GOLDEN_POSTS[slug], slug)).markdown
+    golden = GOLDEN / f"{slug}.md"
+    if os.environ.get("WXR2DB_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(markdown, encoding="utf-8")
+    assert markdown == golden.read_text(encoding="utf-8")
+
+
+def pelican(slug: str) -> str:
+    return to_html(render_body(corpus_body("getpelican__pelican__wordpressexport.xml", slug)).markdown)
+
+
+def test_pelican_caption_on_image_facts() -> None:
+    html = pelican("caption-on-image")
+    for caption in ("This is a pelican", "This also a pelican", "Yet another pelican"):
+        assert f"<em>{caption}</em>" in html
+    assert html.count('src="/theme/img/xpelican.png.pagespeed.ic.Rjep0025-y.png"') == 2
+    assert '<a href="https://getpelican.com/"><img' in html
+    assert "[caption" not in html
+
+
+def test_pelican_code_in_list_keeps_indentation() -> None:
+    html = pelican("code-in-list-test")
+    assert "  a = [1, 2, 3]\n  b = [4, 5, 6]\n  for i in zip(a, b):\n    print i\n" in html
+    assert count("li", html) == 4
+    assert re.search(r"<li>.*?<pre><code>", html, re.S)
+
+
+def test_pelican_raw_data_quotes_unescaped() -> None:
+    html = pelican("post-with-raw-data")
+    assert "\u201cThat\u2019s a \u2018magic\u2019 sock.\u201d" in html
+    assert "<h1>Pelicans are scary</h1>" in html
+    assert '<a href="http://www.youtube.com/embed/QNNl_uWmQXE">' in html
+
+
+def theme(slug: str) -> str:
+    body = corpus_body("WordPress__theme-test-data__themeunittestdata.wordpress.xml", slug)
+    return to_html(render_body(body).markdown)
+
+
+def test_theme_formatting_facts() -> None:
+    html = theme("markup-html-tags-and-formatting")
+    for level in range(1, 7):
+        assert count(f"h{level}", html) >= 1
+    assert count("blockquote", html) == 2
+    assert "And sorry I could not travel both          (\\_/)" in html  # <pre> whitespace survives
+    assert "This tag shows <strong>bold text.</strong>" in html
+    assert "*[" not in html  # no Markdown Extra abbreviations
+
+
+def test_theme_nested_lists_facts() -> None:
+    html = theme("edge-case-nested-and-mixed-lists")
+    # The source has 5 <ol>, 8 <ul> and 34 <li>.
+    assert count("ol", html) == 5 and count("ul", html) == 8
+    assert count("li", html) == 34
+
+
+def test_unicode_page_survives() -> None:
+    html = theme("greek")
+    assert "<h1>Επικεφαλίδα 1 Header one</h1>" in html
+    assert "<li>Πρώτο στοιχείο List item one" in html
+
+
+def test_block_quote_facts() -> None:
+    body = corpus_body("WordPress__theme-test-data__64-block-test-data.xml", "quote")
+    html = to_html(render_body(body).markdown)
+    assert count("blockquote", html) >= 20
+    assert "wp:" not in html
+
+
+def test_golden_suite_is_fast() -> None:
+    """All goldens together well under a second: the renderer has no pathological regexes."""
+    start = time.perf_counter()
+    for slug, file_name in GOLDEN_POSTS.items():
+        render_body(corpus_body(file_name, slug))
+    assert time.perf_counter() - start < 5
+
+
+def test_line_breaks_inside_inline_code() -> None:
+    markdown = render_body("<code>a {\nmargin: 0;\n}</code>").markdown
+    assert markdown == "`a {`\\\n`margin: 0;`\\\n`}`\n"
+    assert count("br", to_html(markdown)) == 2
