@@ -24,10 +24,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .xml.bz2), or - for stdin.",
-                                              show_default=False)]
+                                              show_default=False, metavar="EXPORT")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 Recover = Annotated[bool, typer.Option(
     "--recover", help="Keep going past broken XML, reporting what was skipped, instead of stopping.")]
@@ -66,7 +67,7 @@ def reported_errors(unchanged: Path | None = None) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def progress_bar(exports: list[str], quiet: bool) -> tqdm:  # type: ignore[type-arg]
+def progress_bar(exports: list[str], quiet: bool) -> tqdm[None]:
     sizes = [source_size(name) for name in exports]
     total = None if None in sizes else sum(s or 0 for s in sizes)
     hidden = quiet or not sys.stderr.isatty()
@@ -122,7 +123,7 @@ def import_(
 @app.command()
 def info(
     source: Annotated[str, typer.Argument(help="A WXR export, or a database made by `wxr2db import`.",
-                                          show_default=False)],
+                                          show_default=False, metavar="EXPORT")],
     recover: Recover = False,
 ) -> None:
     """Count what an export or database holds, without writing anything."""

@@ -278,7 +278,7 @@ class Saver:
         self.conn: sqlite3.Connection = db.conn
         self.merge_sites = merge_sites
         self.stats = ImportStats()
-        self.replacing = db["posts"].count > 0  # type: ignore[union-attr]
+        self.replacing = db["posts"].count > 0
         self.term_ids = self._load_terms()
         self.term_keys = {term_id: key for key, term_id in self.term_ids.items()}
         self.post_ids = IdSet()
@@ -315,6 +315,10 @@ class Saver:
                 f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
             )
         self.rows["site"].append(site_row(site))
+        # Each export starts with its channel. The same id in two exports (overlapping parts of a
+        # split export) is the same post, merged; only a repeat within one export is a duplicate.
+        self.post_ids = IdSet()
+        self.comment_ids = IdSet()
 
     def save_term(self, term: Term) -> None:
         taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name)
@@ -498,7 +502,7 @@ def census(db: Database) -> str:
     for row in db.execute("SELECT title, link, wxr_version, exported_at FROM site").fetchall():
         lines.append(f"site:       {row[0]} <{row[1]}> (WXR {row[2] or '?'}, exported {row[3] or '?'})")
     lines.append("posts:      " + _grouped(db, "SELECT post_type, status, count(*) FROM posts "
-                                           "GROUP BY 1, 2 ORDER BY 1, 3 DESC"))
+                                           "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"))
     lines.append("comments:   " + _counts(db, "SELECT approved, count(*) FROM comments GROUP BY 1 ORDER BY 2 DESC",
                                           {"1": "approved", "0": "pending"}))
     lines.append(f"authors:    {_one(db, 'SELECT count(*) FROM authors')}")

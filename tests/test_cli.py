@@ -1,0 +1,128 @@
+"""The command line: the README's own examples, --help everywhere, --version, default paths."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wxr2db import __version__
+from wxr2db.cli import app
+
+from .conftest import ROOT, SEED
+
+runner = CliRunner()
+COMMANDS = ["import", "info", "markdown"]
+
+
+def readme_console_blocks() -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ wxr2db ...` line in the README's console examples."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+        for chunk in re.split(r"\n(?=\$ )", block.strip()):
+            command, _, output = chunk.partition("\n")
+            out.append((command.removeprefix("$ "), output.strip("\n")))
+    return out
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path) -> Path:
+    old = Path.cwd()
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    os.chdir(tmp_path)
+    yield tmp_path  # type: ignore[misc]
+    os.chdir(old)
+
+
+def test_readme_examples_print_what_the_readme_shows(in_tmp: Path) -> None:
+    examples = [(c, o) for c, o in readme_console_blocks() if c.startswith("wxr2db ")]
+    assert any(c.startswith("wxr2db import") for c, _ in examples)
+    for command, expected in examples:
+        result = runner.invoke(app, command.split()[1:])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip("\n") == expected, command
+
+
+def test_readme_first_command_names_the_bundled_fixture() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "wxr2db import fixtures/sharing-and-collaboration.xml" in text.split("## ", 1)[0]
+    assert "pytest" in text.split("## ", 1)[0]
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"wxr2db {__version__}"
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "wxr2db", "--version"], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_import_gzip_to_chosen_db_and_summary(tmp_path: Path) -> None:
+    packed = tmp_path / "site.xml.gz"
+    packed.write_bytes(gzip.compress(SEED.read_bytes()))
+    db = tmp_path / "out.db"
+    result = runner.invoke(app, ["import", str(packed), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 post; 9 comments, 5 terms" in result.output
+    assert db.exists()
+
+
+def test_default_db_name_from_export(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["import", "fixtures/wxr-1.1.xml", "--quiet"])
+    assert result.exit_code == 0 and result.output == ""
+    assert (in_tmp / "wxr-1.1.db").exists()
+
+
+def test_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "in.db"
+    result = runner.invoke(app, ["import", "-", "--db", str(db)], input=SEED.read_bytes())
+    assert result.exit_code == 0, result.output
+    info = runner.invoke(app, ["info", str(db)])
+    assert "comments:   9 (approved 9)" in info.output
+
+
+def test_two_parts_into_one_db(tmp_path: Path) -> None:
+    db = tmp_path / "both.db"
+    result = runner.invoke(app, ["import", str(SEED), str(SEED), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    info = runner.invoke(app, ["info", str(db)])
+    assert "posts:      post: publish 1" in info.output
+
+
+def test_info_on_export_writes_nothing(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["info", "fixtures/wxr-1.1.xml"])
+    assert result.exit_code == 0
+    assert "posts:      post: publish 3, draft 1, private 1" in result.output
+    assert "comments:   2" in result.output
+    assert list(in_tmp.glob("*.db")) == []
+
+
+def test_warnings_are_summarised(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(ROOT / "fixtures" / "wxr-1.0.xml"), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 0
+    assert "1 warnings (1 item-without-id)" in result.output
+    assert "sqlite-utils rows" in result.output
+
+
+def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(tmp_path / "nope.xml"), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "nope.xml" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "x.db").exists()
