@@ -156,22 +156,38 @@ def php_unserialize(value: str) -> Any:
     return result
 
 
+_STRING = re.compile(rb's:(\d+):"')
+_SCALAR = re.compile(rb"([idb]):([^;:{}]*);")
+_ARRAY = re.compile(rb"a:(\d+):\{")
+_OBJECT = re.compile(rb'O:(\d+):"')
+_PROPERTIES = re.compile(rb'":(\d+):\{')
+
+
+def _match(pattern: re.Pattern[bytes], data: bytes, pos: int) -> re.Match[bytes]:
+    match = pattern.match(data, pos)
+    if match is None:
+        raise ValueError(f"malformed value at byte {pos}")
+    return match
+
+
 def _parse(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
     if depth > _MAX_DEPTH:
         raise ValueError("nested too deep")
     kind = data[pos : pos + 1]
-    if kind == b"N":
-        return None, _expect(data, pos + 1, b";")
-    if kind in (b"i", b"d", b"b"):
-        end = data.index(b";", pos)
-        return _scalar(kind, data[pos + 2 : end].decode("ascii")), end + 1
     if kind == b"s":
         return _parse_string(data, pos)
     if kind == b"a":
-        return _parse_array(data, pos, depth)
+        match = _match(_ARRAY, data, pos)
+        entries, end = _parse_entries(data, match.end(), int(match.group(1)), depth)
+        if list(entries) == list(range(len(entries))):
+            return list(entries.values()), end
+        return {str(k): v for k, v in entries.items()}, end
+    if kind == b"N" and data[pos + 1 : pos + 2] == b";":
+        return None, pos + 2
     if kind == b"O":
         return _parse_object(data, pos, depth)
-    raise ValueError(f"unknown type {kind!r} at byte {pos}")
+    match = _match(_SCALAR, data, pos)
+    return _scalar(match.group(1), match.group(2).decode("ascii")), match.end()
 
 
 def _scalar(kind: bytes, text: str) -> Any:
@@ -184,54 +200,34 @@ def _scalar(kind: bytes, text: str) -> Any:
     return number if number == number and abs(number) != float("inf") else text
 
 
-def _expect(data: bytes, pos: int, token: bytes) -> int:
-    if data[pos : pos + len(token)] != token:
-        raise ValueError(f"expected {token!r} at byte {pos}")
-    return pos + len(token)
-
-
-def _length(data: bytes, pos: int) -> tuple[int, int]:
-    """Read `N:` at pos (just after `x:`); return N and the position after the colon."""
-    end = data.index(b":", pos)
-    return int(data[pos:end]), end + 1
-
-
 def _parse_string(data: bytes, pos: int) -> tuple[str, int]:
-    length, pos = _length(data, pos + 2)
-    pos = _expect(data, pos, b'"')
-    text = data[pos : pos + length]
-    if len(text) != length:
-        raise ValueError("string runs past the end")
-    pos = _expect(data, pos + length, b'";')
-    return text.decode("utf-8", errors="replace"), pos
+    match = _match(_STRING, data, pos)
+    start = match.end()
+    end = start + int(match.group(1))
+    if data[end : end + 2] != b'";':
+        raise ValueError(f"string at byte {pos} is not as long as it says")
+    return data[start:end].decode("utf-8", errors="replace"), end + 2
 
 
 def _parse_entries(data: bytes, pos: int, count: int, depth: int) -> tuple[dict[Any, Any], int]:
-    pos = _expect(data, pos, b"{")
     entries: dict[Any, Any] = {}
     for _ in range(count):
         key, pos = _parse(data, pos, depth + 1)
         if not isinstance(key, (int, str)):
             raise ValueError("array key is not an int or string")
         entries[key], pos = _parse(data, pos, depth + 1)
-    return entries, _expect(data, pos, b"}")
-
-
-def _parse_array(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
-    count, pos = _length(data, pos + 2)
-    entries, pos = _parse_entries(data, pos, count, depth)
-    if list(entries) == list(range(len(entries))):
-        return list(entries.values()), pos
-    return {str(k): v for k, v in entries.items()}, pos
+    if data[pos : pos + 1] != b"}":
+        raise ValueError(f"expected }} at byte {pos}")
+    return entries, pos + 1
 
 
 def _parse_object(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
-    name_length, pos = _length(data, pos + 2)
-    pos = _expect(data, pos, b'"')
-    name = data[pos : pos + name_length].decode("utf-8", errors="replace")
-    pos = _expect(data, pos + name_length, b'":')
-    count, pos = _length(data, pos)
-    entries, pos = _parse_entries(data, pos, count, depth)
+    match = _match(_OBJECT, data, pos)
+    start = match.end()
+    end = start + int(match.group(1))
+    name = data[start:end].decode("utf-8", errors="replace")
+    props = _match(_PROPERTIES, data, end)
+    entries, pos = _parse_entries(data, props.end(), int(props.group(1)), depth)
     # Private and protected properties carry NUL-wrapped prefixes (`\0Class\0name`, `\0*\0name`).
     fields = {str(k).rsplit("\0", 1)[-1]: v for k, v in entries.items()}
     return {"__class__": name, **fields}, pos
