@@ -24,6 +24,8 @@ _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]"
     "|&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
 )
+# `&#x0000000000001F;` is legal XML; a longer run after `&` is not a character reference.
+_LONGEST_REFERENCE = 40
 _DECLARATION = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _DECLARED_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
 
@@ -64,6 +66,8 @@ class CleanStream:
         self._decoder: codecs.IncrementalDecoder | None = None
         self._pending = bytearray()
         self._done = False
+        self._carry = ""
+        self.seen_text = False  # anything but white space yet: an empty file is reported as such
 
     def read(self, size: int = -1) -> bytes:
         while not self._done and (size < 0 or len(self._pending) < size):
@@ -80,12 +84,20 @@ class CleanStream:
         if first:
             data = self._start(data)
         assert self._decoder is not None
-        text = self._decoder.decode(data, not data)
+        text = self._carry + self._decoder.decode(data, not data)
         self._done = not data
-        if first and self.encoding != "utf-8":
-            # lxml gets UTF-8 whatever the file declared, so the declaration must say so.
+        # A character reference cut by the chunk boundary (`&#` here, `1;` in the next chunk) would
+        # slip past _FORBIDDEN: hold a trailing unfinished `&...` back for the next chunk.
+        self._carry = ""
+        cut = text.rfind("&", max(0, len(text) - _LONGEST_REFERENCE))
+        if not self._done and cut >= 0 and ";" not in text[cut:]:
+            text, self._carry = text[:cut], text[cut:]
+        if first:
+            # lxml gets UTF-8 whatever the file declared (or misdeclared: an unknown encoding name
+            # was read as UTF-8 too), so the declaration must say so.
             text = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text.lstrip("\ufeff"), count=1)
         if text:
+            self.seen_text = self.seen_text or not text.isspace()
             self._pending += self._clean(text).encode("utf-8")
 
     def _start(self, data: bytes) -> bytes:

@@ -8,6 +8,7 @@ file declares, so elements are matched by URI and local name, never by prefix.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -29,6 +30,7 @@ KNOWN_NS = {
 }
 # Channel-level elements the reader handles as they end; everything else is read with its parent.
 LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}category", "{*}tag", "{*}term")
+_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 HEADER_TAGS = {"wp:author", "wp:wp_author", "wp:category", "wp:tag", "wp:term"}
 
 
@@ -49,7 +51,13 @@ def local_name(tag: str) -> str:
 
 
 def text_of(elem: etree._Element) -> str:
-    return elem.text or ""
+    """An element's text. A field with children is a file made by hand or damaged: the usual case is
+    an entity reference (`<title>a &x; b</title>` from a DOCTYPE), which is never expanded (it could
+    read local files or blow up memory); lxml then gives `.text` only up to the reference, so join
+    every piece, keeping the reference as the literal `&x;` rather than dropping the text after it."""
+    if len(elem) == 0:
+        return elem.text or ""
+    return "".join(elem.itertext())
 
 
 def children(elem: etree._Element) -> dict[str, str]:
@@ -57,7 +65,7 @@ def children(elem: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for child in elem:
         if isinstance(child.tag, str):
-            out.setdefault(local_name(child.tag), child.text or "")
+            out.setdefault(local_name(child.tag), text_of(child))
     return out
 
 
@@ -69,7 +77,7 @@ def read_meta(elem: etree._Element) -> Meta:
 def extra_value(elem: etree._Element) -> str:
     """Unknown (plugin) elements are kept: their text, or their XML when they have children."""
     if len(elem):
-        return etree.tostring(elem, encoding="unicode", with_tail=False)
+        return str(etree.tostring(elem, encoding="unicode", with_tail=False))
     return elem.text or ""
 
 
@@ -139,7 +147,7 @@ def site_field(elem: etree._Element, values: dict[str, str], extra: dict[str, li
         return
     name = local_name(elem.tag)
     if name in SITE_FIELDS:
-        values.setdefault(SITE_FIELDS[name], elem.text or "")
+        values.setdefault(SITE_FIELDS[name], text_of(elem))
     elif name not in HEADER_TAGS:
         extra.setdefault(extra_key(elem), []).append(extra_value(elem))
 
@@ -194,7 +202,7 @@ def collect_item(item: etree._Element) -> ItemParts:
             continue
         name = local_name(child.tag)
         if name in POST_TEXT_FIELDS:
-            parts.text.setdefault(POST_TEXT_FIELDS[name], child.text or "")
+            parts.text.setdefault(POST_TEXT_FIELDS[name], text_of(child))
         elif name == "category":
             add_item_term(parts, child)
         elif name == "wp:postmeta":
@@ -202,7 +210,7 @@ def collect_item(item: etree._Element) -> ItemParts:
         elif name == "wp:comment":
             parts.comments.append(read_comment(child))
         elif name in POST_OTHER_FIELDS:
-            parts.numbers.setdefault(name, child.text or "")
+            parts.numbers.setdefault(name, text_of(child))
         else:
             parts.extra.setdefault(extra_key(child), []).append(extra_value(child))
     return parts
@@ -210,7 +218,7 @@ def collect_item(item: etree._Element) -> ItemParts:
 
 def add_item_term(parts: ItemParts, elem: etree._Element) -> None:
     domain = elem.get("domain")
-    name = elem.text or ""
+    name = text_of(elem)
     if domain is None:
         # WXR 1.0 lists each category twice: bare, then with domain and nicename. Keep the bare
         # one only if no full twin follows (see build_terms).
@@ -331,7 +339,7 @@ class _Reader:
             yield from self._walk(events)
         except etree.XMLSyntaxError as error:
             raise self._broken(error) from None
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             # Truncated or corrupt .gz/.bz2 files fail in the decompressor, below lxml.
             raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
         yield from self._finish(events)
@@ -420,6 +428,10 @@ class _Reader:
         return Problem(kind, f"{what} in item {post_id} '{title}' ({where})", post_id)
 
     def _finish(self, events: etree.iterparse) -> Iterator[Record]:
+        if not self.site_sent and self.channel is not None:
+            # Only with --recover: libxml2 gave up (a cut file, nesting too deep) before the channel
+            # or any item ended. Keep the site, as far as it was read; the error log says the rest.
+            yield from self._send_site(self.channel)
         if not self.site_sent:
             root = events.root
             what = f"<{etree.QName(root).localname}>" if root is not None else "nothing"
@@ -432,9 +444,20 @@ class _Reader:
 
     def _broken(self, error: etree.XMLSyntaxError) -> Exception:
         line, column = error.position if error.position else (0, 0)
-        message = (error.msg or str(error)).strip()
+        # lxml ends its message with the position again (", line 40, column 1"); say it once.
+        message = _POSITION_SUFFIX.sub("", (error.msg or str(error)).strip())
+        if not self.stream.seen_text:
+            return NotAnExportError(f"{self.name}: the file is empty")
         if self.channel is None and ("empty" in message.lower() or line <= 1):
-            return NotAnExportError(f"{self.name}: not XML ({message}, line {line})")
+            return NotAnExportError(f"{self.name}: line {line}, column {column}: not XML ({message})")
+        if message.startswith("Excessive depth"):
+            # libxml2's own limit (2048 levels even with huge_tree); WordPress writes a handful.
+            message = "elements nested more than 2048 deep"
+        if "entity" in message.lower():
+            # Only a hand-made or hostile file declares entities (WordPress writes no DOCTYPE).
+            # libxml2 checks an entity's text at its first use even when told not to expand it,
+            # and stops at nested "billion laughs" entities, which is what we want.
+            message += "; wxr2db never expands entities declared in a DOCTYPE"
         where = self._where()
         return BrokenExportError(f"{self.name}: line {line}, column {column}: {message}{where}")
 
@@ -445,8 +468,10 @@ class _Reader:
             return " (in the channel header)"
         f = children(item)
         post_id, title = f.get("wp:post_id"), f.get("title")
-        if post_id or title:
-            return f" (in item {post_id or '?'} '{title or ''}')"
+        if post_id:
+            return f" (in item {post_id} '{title or ''}')"
+        if title:
+            return f" (in the item at line {item.sourceline} '{title}')"
         after = f" after item {self.last_item[1]} '{self.last_item[2]}'" if self.last_item else ""
         return f" (in the item at line {item.sourceline}{after})"
 

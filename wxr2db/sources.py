@@ -8,11 +8,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from .errors import WxrError
 
-ProgressCallback = Callable[[int], None]
+# object, not None: tqdm.update returns a bool, and only the call matters.
+ProgressCallback = Callable[[int], object]
 STDIN = "-"
 
 
@@ -35,7 +36,12 @@ class CountingReader:
 
 def source_size(name: str) -> int | None:
     """Bytes the progress bar counts to (None for standard input)."""
-    return None if name == STDIN else Path(name).stat().st_size
+    if name == STDIN:
+        return None
+    try:
+        return Path(name).stat().st_size
+    except OSError:
+        return None  # a missing file is reported, with its name, by open_export
 
 
 @contextmanager
@@ -51,7 +57,7 @@ def open_export(name: str, progress: ProgressCallback | None = None) -> Iterator
                 raise WxrError(f"{name}: cannot open: {error.strerror}") from None
         counted: BinaryIO = CountingReader(raw, progress)  # type: ignore[assignment]
         if name.endswith(".gz"):
-            counted = stack.enter_context(gzip.GzipFile(fileobj=counted, mode="rb"))
+            counted = cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=counted, mode="rb")))
         elif name.endswith(".bz2"):
-            counted = stack.enter_context(bz2.BZ2File(counted, mode="rb"))
+            counted = cast(BinaryIO, stack.enter_context(bz2.BZ2File(counted, mode="rb")))
         yield counted
