@@ -560,11 +560,6 @@ def test_term_with_unknown_parent_is_kept_at_top_level(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="term-parent-unknown warnings are made in ensure_db_shape, after the "
-    "summary's counts (fix belongs in db.py/cli.py)",
-)
 def test_summary_counts_unknown_term_parents(tmp_path: Path) -> None:
     head = header(terms=category(5, "kid", "Kid", parent="ghost"))
     result, _ = imported(tmp_path, export_bytes(item(1, "p"), head=head))

@@ -143,19 +143,21 @@ def ensure_tables(db: Database) -> None:
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
-def ensure_db_shape(db: Database) -> None:
-    """Everything that is cheaper to build after the rows are in; safe to run any number of times."""
+def ensure_db_shape(db: Database) -> Counter[str]:
+    """Everything that is cheaper to build after the rows are in; safe to run any number of times.
+    Returns the warnings it recorded, by kind."""
     ensure_tables(db)
-    resolve_term_parents(db)
+    warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
     for table, columns in FTS_CONFIG.items():
         db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+    return +warned
 
 
-def resolve_term_parents(db: Database) -> None:
+def resolve_term_parents(db: Database) -> int:
     """WXR names a term's parent by slug; the parent may come later in the file or in another part."""
     db.execute("""
         UPDATE terms SET parent_id = (
@@ -169,6 +171,7 @@ def resolve_term_parents(db: Database) -> None:
                         "the export; stored at top level", term_id) for term_id, tax, slug, parent in rows]
     db.conn.executemany(insert_sql("warnings", "id"), [warning_row(p) for p in problems])
     db.conn.commit()
+    return len(problems)
 
 
 # --- rows -----------------------------------------------------------------------------------------
@@ -429,8 +432,10 @@ class Saver:
             self.conn.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", post_ids)
 
     def finish(self) -> ImportStats:
+        """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
         self.conn.commit()
+        self.stats.warnings.update(ensure_db_shape(self.db))
         return self.stats
 
 
@@ -446,9 +451,7 @@ def save(db: Database, records: Iterable[Record], *, merge_sites: bool = False) 
     saver = Saver(db, merge_sites=merge_sites)
     for record in records:
         saver.save(record)
-    stats = saver.finish()
-    ensure_db_shape(db)
-    return stats
+    return saver.finish()
 
 
 # --- all or nothing -------------------------------------------------------------------------------
