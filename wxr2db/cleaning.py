@@ -20,14 +20,38 @@ CHUNK = 1 << 16
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
 # What XML 1.0 forbids: C0 controls but tab, newline and return; other lone surrogates; U+FFFE/U+FFFF;
 # and the same written as character references, which lxml also refuses outside CDATA.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]"
-    "|&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
-)
+_BAD_REFERENCE = r"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]|" + _BAD_REFERENCE)
 # `&#x0000000000001F;` is legal XML; a longer run after `&` is not a character reference.
 _LONGEST_REFERENCE = 40
 _DECLARATION = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _DECLARED_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+
+
+_C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NONCHARACTER_BYTES = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_BAD_REFERENCE_BYTES = re.compile(_BAD_REFERENCE.encode("ascii"))
+
+
+def _safe_cut(data: bytes) -> int:
+    """Where to end this piece: after a newline, `>` or space, which are never inside a UTF-8
+    sequence or a character reference; 0 (wait for more) when there is none."""
+    return max(data.rfind(b"\n"), data.rfind(b">"), data.rfind(b" ")) + 1
+
+
+def _clean_utf8(body: bytes) -> bool:
+    """True when body is valid UTF-8 holding nothing XML 1.0 forbids (checked at C speed)."""
+    if len(body.translate(None, _C0_BYTES)) != len(body):
+        return False
+    if _NONCHARACTER_BYTES.search(body) or _BAD_REFERENCE_BYTES.search(body):
+        return False
+    if body.isascii():
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -67,6 +91,7 @@ class CleanStream:
         self._pending = bytearray()
         self._done = False
         self._carry = ""
+        self._held = b""
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
 
     def read(self, size: int = -1) -> bytes:
@@ -83,22 +108,45 @@ class CleanStream:
         first = self._decoder is None
         if first:
             data = self._start(data)
-        assert self._decoder is not None
-        text = self._carry + self._decoder.decode(data, not data)
         self._done = not data
+        if self.encoding == "utf-8":
+            self._fill_utf8(data, first)
+        else:
+            self._fill_decoded(data, first)
+
+    def _fill_utf8(self, data: bytes, first: bool) -> None:
+        """Most exports are clean UTF-8: check the bytes and pass them on untouched when they are."""
+        data = self._held + data
+        cut = len(data) if self._done else _safe_cut(data)
+        body, self._held = data[:cut], data[cut:]
+        if not body:
+            return
+        self.seen_text = self.seen_text or not body.isspace()
+        if not first and _clean_utf8(body):
+            self._line += body.count(b"\n")
+            self._pending += body
+            return
+        self._add_text(body.decode("utf-8", errors="surrogateescape"), first)
+
+    def _fill_decoded(self, data: bytes, first: bool) -> None:
+        assert self._decoder is not None
+        text = self._carry + self._decoder.decode(data, self._done)
         # A character reference cut by the chunk boundary (`&#` here, `1;` in the next chunk) would
         # slip past _FORBIDDEN: hold a trailing unfinished `&...` back for the next chunk.
         self._carry = ""
         cut = text.rfind("&", max(0, len(text) - _LONGEST_REFERENCE))
         if not self._done and cut >= 0 and ";" not in text[cut:]:
             text, self._carry = text[:cut], text[cut:]
+        if text:
+            self.seen_text = self.seen_text or not text.isspace()
+            self._add_text(text, first)
+
+    def _add_text(self, text: str, first: bool) -> None:
         if first:
             # lxml gets UTF-8 whatever the file declared (or misdeclared: an unknown encoding name
             # was read as UTF-8 too), so the declaration must say so.
             text = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text.lstrip("\ufeff"), count=1)
-        if text:
-            self.seen_text = self.seen_text or not text.isspace()
-            self._pending += self._clean(text).encode("utf-8")
+        self._pending += self._clean(text).encode("utf-8")
 
     def _start(self, data: bytes) -> bytes:
         while data and len(data) < 1024:
