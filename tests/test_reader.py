@@ -93,7 +93,8 @@ def test_item_without_id_is_kept_and_reported() -> None:
 
 
 def test_rss_feed_is_not_an_export() -> None:
-    data = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>'
+    data = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+            b"<item><title>a</title></item></channel></rss>")
     with pytest.raises(NotAnExportError, match="not a WordPress export"):
         read(data)
 

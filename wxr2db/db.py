@@ -22,8 +22,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, looks_serialized, php_unserialize, synthetic_id, wp_date
+from .normalize import decode_slug, synthetic_id, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .writer import InlineWriter, ProcessWriter
 
 # table -> (columns with types, primary key, foreign keys as (column, other table, other column))
 Columns = dict[str, type]
@@ -195,17 +196,9 @@ def to_json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False) if value else None
 
 
-def decoded_meta(value: str) -> str | None:
-    if not looks_serialized(value):
-        return None
-    try:
-        return json.dumps(php_unserialize(value), ensure_ascii=False)
-    except (ValueError, RecursionError, UnicodeDecodeError):
-        return None
-
-
 def meta_rows(owner: int, meta: Iterable[Meta]) -> list[tuple[Any, ...]]:
-    return [(owner, m.key, m.value, decoded_meta(m.value)) for m in meta]
+    """(owner, key, value): the writer adds value_json, decoding PHP-serialized values."""
+    return [(owner, m.key, m.value) for m in meta]
 
 
 def site_row(site: Site) -> tuple[Any, ...]:
@@ -275,10 +268,14 @@ class IdSet:
 class Saver:
     """Writes records into a database in batches; `finish()` flushes and returns the counts."""
 
-    def __init__(self, db: Database, *, merge_sites: bool = False) -> None:
+    def __init__(self, db: Database, *, merge_sites: bool = False, background: bool = False) -> None:
+        """With background=True (and a database file), SQLite runs in a second process."""
         ensure_tables(db)
+        db.conn.commit()
         self.db = db
-        self.conn: sqlite3.Connection = db.conn
+        path = database_file(db)
+        self.writer: InlineWriter | ProcessWriter = (
+            ProcessWriter(path) if background and path else InlineWriter(db.conn))
         self.merge_sites = merge_sites
         self.stats = ImportStats()
         self.replacing = db["posts"].count > 0
@@ -312,7 +309,8 @@ class Saver:
         self.stats.warnings[problem.kind] += 1
 
     def save_site(self, site: Site) -> None:
-        known = [row[0] for row in self.db.execute("SELECT link FROM site").fetchall()]
+        self.flush()
+        known = [row[0] for row in self.writer.query("SELECT link FROM site")]
         if known and not self.merge_sites and not any(same_site(site.link, k) for k in known):
             raise SiteMismatchError(
                 f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
@@ -356,9 +354,9 @@ class Saver:
         last import, is now declared with its real id: point everything at the real one."""
         for table, column in (("post_terms", "term_id"), ("termmeta", "term_id"), ("terms", "parent_id")):
             sql = f"UPDATE OR IGNORE [{table}] SET [{column}] = ? WHERE [{column}] = ?"
-            self.conn.execute(sql, (new, old))
-        self.conn.execute("DELETE FROM post_terms WHERE term_id = ?", (old,))
-        self.conn.execute("DELETE FROM terms WHERE id = ?", (old,))
+            self.writer.execute(sql, (new, old))
+        self.writer.execute("DELETE FROM post_terms WHERE term_id = ?", (old,))
+        self.writer.execute("DELETE FROM terms WHERE id = ?", (old,))
 
     def term_id(self, term: PostTerm) -> int:
         slug = decode_slug(term.slug) or slugify(term.name)
@@ -408,10 +406,10 @@ class Saver:
             self.forget_children(self.post_batch)
         for table, rows in self.rows.items():
             if rows:
-                self.conn.executemany(self.sql(table), rows)
+                self.writer.insert(table, self.sql(table), rows)
                 rows.clear()
         # dc:creator names a login; WXR 1.0 has no author list, so unknown logins get a row of their own.
-        self.conn.executemany("INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
+        self.writer.insert("authors", "INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
         self.logins.clear()
         self.post_batch.clear()
 
@@ -427,16 +425,28 @@ class Saver:
         """A re-imported post's meta, terms and comments are replaced, not doubled."""
         marks = ", ".join("?" for _ in post_ids)
         comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
-        self.conn.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", post_ids)
+        self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", post_ids)
         for table in ("comments", "postmeta", "post_terms"):
-            self.conn.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", post_ids)
+            self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", post_ids)
 
     def finish(self) -> ImportStats:
         """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
-        self.conn.commit()
+        self.writer.close()
         self.stats.warnings.update(ensure_db_shape(self.db))
         return self.stats
+
+    def abort(self) -> None:
+        """Stop the background writer, if any, after a failure; the database is thrown away."""
+        self.writer.abort()
+
+
+def database_file(db: Database) -> str:
+    """The file behind a connection ('' for an in-memory database)."""
+    for _, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(path or "")
+    return ""
 
 
 def same_site(a: str, b: str) -> bool:
@@ -449,8 +459,12 @@ def same_site(a: str, b: str) -> bool:
 def save(db: Database, records: Iterable[Record], *, merge_sites: bool = False) -> ImportStats:
     """Write every record into db (upserting by id) and shape it; returns what was saved."""
     saver = Saver(db, merge_sites=merge_sites)
-    for record in records:
-        saver.save(record)
+    try:
+        for record in records:
+            saver.save(record)
+    except BaseException:
+        saver.abort()
+        raise
     return saver.finish()
 
 

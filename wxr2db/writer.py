@@ -1,0 +1,144 @@
+"""Where the Saver's SQL runs: in this process, or in a second one so SQLite works while lxml parses.
+
+The import is CPU-bound in two halves of about equal size: parsing and building rows, then
+decoding PHP-serialized meta and inserting. A second process (a thread would share the GIL) takes
+the second half. Both writers run the same statements in the same order, so the database is the
+same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import signal
+import sqlite3
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .errors import WxrError
+from .normalize import looks_serialized, php_unserialize
+
+Row = Sequence[Any]
+# Meta rows arrive as (owner, key, value); the writer adds value_json.
+META_TABLES = {"postmeta", "commentmeta", "termmeta"}
+
+
+def decoded_meta(value: str) -> str | None:
+    """The JSON of a PHP-serialized meta value, or None when it is not one (or is broken: the raw
+    value is kept either way)."""
+    if not looks_serialized(value):
+        return None
+    try:
+        return json.dumps(php_unserialize(value), ensure_ascii=False)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+
+
+def with_json(rows: list[Row]) -> list[Row]:
+    return [(*row, decoded_meta(row[2])) for row in rows]
+
+
+class InlineWriter:
+    """Runs each statement at once on the given connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def insert(self, table: str, sql: str, rows: list[Row]) -> None:
+        self.conn.executemany(sql, with_json(rows) if table in META_TABLES else rows)
+
+    def execute(self, sql: str, params: Row = ()) -> None:
+        self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Row = ()) -> list[Row]:
+        return list(self.conn.execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        self.conn.commit()
+
+    def abort(self) -> None:
+        """Nothing runs in the background; the caller discards the database."""
+
+
+class ProcessWriter:
+    """Sends statements to a child process that owns its own connection to the database file.
+
+    Inserts are fire-and-forget (the pipe's buffer gives back-pressure); `query` and `close` wait
+    for the answer, and report any error the child met since the last answer.
+    """
+
+    def __init__(self, path: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=write_loop, args=(path, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def insert(self, table: str, sql: str, rows: list[Row]) -> None:
+        self.pipe.send(("insert", table, sql, rows))
+
+    def execute(self, sql: str, params: Row = ()) -> None:
+        self.pipe.send(("execute", "", sql, params))
+
+    def query(self, sql: str, params: Row = ()) -> list[Row]:
+        self.pipe.send(("query", "", sql, params))
+        return self._answer()
+
+    def close(self) -> None:
+        self.pipe.send(("close", "", "", ()))
+        self._answer()
+        self.process.join()
+
+    def abort(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+    def _answer(self) -> Any:
+        try:
+            kind, value = self.pipe.recv()
+        except EOFError:
+            raise WxrError("the database writer stopped unexpectedly") from None
+        if kind == "error":
+            raise WxrError(f"writing the database failed: {value}")
+        return value
+
+
+def write_loop(path: str, pipe: Connection) -> None:
+    """The child: apply statements until told to close; keep the first error for the next answer."""
+    # Ctrl-C reaches the whole process group; the parent decides what happens, so ignore it here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    writer = InlineWriter(conn)
+    error: str | None = None
+    while True:
+        try:
+            kind, table, sql, payload = pipe.recv()
+        except EOFError:
+            return  # the parent is gone: it discards the staging file
+        if kind in ("query", "close"):
+            result = run(writer, kind, table, sql, payload) if error is None else None
+            if isinstance(result, Exception):
+                error = str(result)
+            pipe.send(("error", error) if error else ("ok", result))
+            if kind == "close":
+                conn.close()
+                return
+        elif error is None:
+            failed = run(writer, kind, table, sql, payload)
+            error = str(failed) if isinstance(failed, Exception) else None
+
+
+def run(writer: InlineWriter, kind: str, table: str, sql: str, payload: Any) -> Any:
+    try:
+        if kind == "insert":
+            return writer.insert(table, sql, payload)
+        if kind == "execute":
+            return writer.execute(sql, payload)
+        if kind == "query":
+            return writer.query(sql, payload)
+        return writer.close()
+    except sqlite3.Error as failed:
+        return failed
