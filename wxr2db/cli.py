@@ -6,6 +6,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,8 +15,9 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, ensure_db_shape, staged_database
+from .db import ImportStats, Saver, census, staged_database
 from .errors import WxrError
+from .markdown import MarkdownOptions, MarkdownStats, add_read_indexes, export_markdown
 from .reader import iter_records
 from .sources import STDIN, open_export, source_size
 
@@ -76,12 +78,22 @@ def progress_bar(exports: list[str], quiet: bool) -> tqdm[None]:
 
 
 def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool) -> ImportStats:
-    with progress_bar(exports, quiet) as bar:
-        for name in exports:
-            with open_export(name, bar.update) as source:
-                for record in iter_records(source, name=name, recover=recover):
-                    saver.save(record)
+    try:
+        with progress_bar(exports, quiet) as bar:
+            for name in exports:
+                with open_export(name, bar.update) as source:
+                    for record in iter_records(source, name=name, recover=recover):
+                        saver.save(record)
+    except BaseException:
+        saver.abort()
+        raise
     return saver.finish()
+
+
+def worth_a_second_process(exports: list[str]) -> bool:
+    """Starting the writer process costs a fraction of a second: worth it from a few megabytes."""
+    sizes = [source_size(name) for name in exports]
+    return None in sizes or sum(s or 0 for s in sizes) > 4_000_000
 
 
 def default_db(exports: list[str]) -> Path:
@@ -112,8 +124,8 @@ def import_(
     """
     path = db or default_db(exports)
     with reported_errors(unchanged=path), staged_database(path) as database:
-        stats = read_into(Saver(database, merge_sites=merge_sites), exports, quiet, recover)
-        ensure_db_shape(database)
+        saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
+        stats = read_into(saver, exports, quiet, recover)
     if not quiet:
         typer.echo(f"{path}: {stats.summary()}", err=True)
         if stats.warnings:
@@ -127,13 +139,117 @@ def info(
     recover: Recover = False,
 ) -> None:
     """Count what an export or database holds, without writing anything."""
+    with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
+        typer.echo(census(database))
+
+
+@contextmanager
+def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]:
+    """A database made by `wxr2db import` as it is, or an export imported into a temporary one."""
+    if source.endswith(".db"):
+        if not Path(source).is_file():
+            raise WxrError(f"{source}: no such database")
+        yield Database(source)
+        return
+    with tempfile.TemporaryDirectory(prefix="wxr2db-") as tmp:
+        database = Database(Path(tmp) / "export.db")
+        # A throwaway database: nothing is lost if a crash leaves it half written.
+        database.conn.execute("PRAGMA journal_mode = OFF")
+        database.conn.execute("PRAGMA synchronous = OFF")
+        try:
+            saver = Saver(database, background=worth_a_second_process([source]))
+            read_into(saver, [source], quiet=quiet, recover=recover)
+            yield database
+        finally:
+            database.conn.close()
+
+
+class Layout(str, Enum):
+    hugo = "hugo"
+    jekyll = "jekyll"
+    eleventy = "eleventy"
+    astro = "astro"
+    plain = "plain"
+
+
+class CommentChoice(str, Enum):
+    none = "none"
+    approved = "approved"
+    all = "all"
+
+
+def post_types(text: str) -> tuple[str, ...]:
+    types = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not types:
+        raise WxrError("--types names no post type", "Give names separated by commas, like post,page.")
+    return types
+
+
+def echo_report(outdir: Path, stats: MarkdownStats) -> None:
+    for warning in stats.warnings[:10]:
+        typer.echo(f"warning: {warning}", err=True)
+    if len(stats.warnings) > 10:
+        typer.echo(f"... and {len(stats.warnings) - 10} more warnings", err=True)
+    typer.echo(f"{outdir}: {stats.summary()}", err=True)
+
+
+@app.command()
+def markdown(
+    source: Annotated[str, typer.Argument(help="A WXR export (.xml, .xml.gz, .xml.bz2, or - for stdin), or a "
+                                          "database made by `wxr2db import` (.db).", show_default=False)],
+    outdir: Annotated[Path, typer.Argument(help="The site folder to write into.", file_okay=False,
+                                           show_default=False)],
+    layout: Annotated[Layout, typer.Option(help="Where files go and which front matter keys they get.")
+                      ] = Layout.plain,
+    types: Annotated[str, typer.Option(help="Post types to write, separated by commas (custom types by "
+                                       "name).")] = "post,page",
+    drafts: Annotated[bool, typer.Option(help="Also write drafts, pending and scheduled posts.")] = False,
+    private: Annotated[bool, typer.Option(help="Also write private and password-protected posts.")] = False,
+    comments: Annotated[CommentChoice, typer.Option(
+        help="Comments to put in the front matter: none, approved, or all (with an approved field)."
+    )] = CommentChoice.approved,
+    overwrite: Annotated[bool, typer.Option(
+        help="Replace files even if you edited them since wxr2db wrote them.")] = False,
+    keep_permalinks: Annotated[bool, typer.Option(
+        help="Publish posts at their old WordPress paths (permalink/url) instead of redirecting from them."
+    )] = False,
+    recover: Recover = False,
+    quiet: Quiet = False,
+) -> None:
+    """Write posts and pages as Markdown files with YAML front matter for a static site generator.
+
+    Files you edited since wxr2db wrote them are left alone (see .wxr2db-manifest.json in OUTDIR)
+    unless you pass --overwrite.
+    """
     with reported_errors():
-        if source.endswith(".db"):
-            if not Path(source).is_file():
-                raise WxrError(f"{source}: no such database")
-            typer.echo(census(Database(source)))
-            return
-        with tempfile.TemporaryDirectory(prefix="wxr2db-") as tmp:
-            database = Database(Path(tmp) / "census.db")
-            read_into(Saver(database), [source], quiet=True, recover=recover)
-            typer.echo(census(database))
+        options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
+                                  private=private, comments=comments.value, overwrite=overwrite,
+                                  keep_permalinks=keep_permalinks)
+        with opened_source(source, quiet=quiet, recover=recover) as database:
+            if not source.endswith(".db"):
+                add_read_indexes(database)
+            with writing_bar(quiet) as bar:
+                stats = export_markdown(database, outdir, options, progress=bar)
+    if not quiet:
+        echo_report(outdir, stats)
+
+
+class ProgressBar:
+    """A tqdm bar on stderr whose total is known only once the files are planned."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = tqdm(disable=quiet or not sys.stderr.isatty(), file=sys.stderr, desc="Writing",
+                        unit=" files", dynamic_ncols=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+
+@contextmanager
+def writing_bar(quiet: bool) -> Iterator[ProgressBar]:
+    progress = ProgressBar(quiet)
+    try:
+        yield progress
+    finally:
+        progress.bar.close()

@@ -1,0 +1,861 @@
+"""A wxr2db database -> Markdown files with YAML front matter, laid out for a static site generator.
+
+The work happens in three steps: plan every file's path first (sorted by post id, so the result
+never depends on timing), render each post from the database (`render_post` is pure), then write
+the files, leaving alone any file the user edited since wxr2db last wrote it. Rendering is the slow
+part; with many posts it runs in a pool of processes that each open the database read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from sqlite_utils import Database
+from yaml.representer import SafeRepresenter
+
+# libyaml's emitter is several times faster than PyYAML's own, and YAML is half the rendering time.
+try:
+    from yaml import CSafeDumper as BaseDumper
+except ImportError:  # a PyYAML built without libyaml
+    from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
+
+from .content import plain_text, render_body
+from .db import INDEXES, INTERNAL_TYPES
+from .errors import WxrError
+from .normalize import utc_offset
+
+LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
+COMMENT_MODES = ("none", "approved", "all")
+# WordPress shows none of these to readers: scheduled posts wait for their date, pending ones for review.
+DRAFT_STATUSES = frozenset({"draft", "pending", "future"})
+# Trashed posts, and the empty placeholders WordPress creates when an editor opens "Add New".
+GONE_STATUSES = frozenset({"trash", "auto-draft"})
+MANIFEST = ".wxr2db-manifest.json"
+POOL_THRESHOLD = 200
+CHUNK = 64
+IN_BATCH = 500
+SUMMARY_NAMES = 12
+MAX_SEGMENT_BYTES = 150
+MAX_PAGE_DEPTH = 64
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+)
+# WXR has no post_mime_type element, so a gallery's images are told by their file extension.
+IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic)(?:[?#].*)?$", re.IGNORECASE)
+GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([\d,\s]+)", re.IGNORECASE)
+# Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
+# U+10FFFF is left out because PyYAML itself escapes it.
+ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
+STAND_IN = re.compile("[\uE000-\uEFFF]")
+REQUIRED_TABLES = ("posts", "terms", "post_terms", "comments", "postmeta", "authors")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    layout: str = "plain"
+    types: tuple[str, ...] = ("post", "page")
+    drafts: bool = False
+    private: bool = False
+    comments: str = "approved"
+    overwrite: bool = False
+    keep_permalinks: bool = False
+    pool_threshold: int = POOL_THRESHOLD
+    workers: int | None = None
+
+
+@dataclass
+class MarkdownStats:
+    written: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    renamed: int = 0
+    unknown_shortcodes: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    processes: int = 1  # that rendered the posts
+
+    def summary(self) -> str:
+        skipped = sum(self.skipped.values())
+        reasons = f" ({', '.join(f'{n} {why}' for why, n in sorted_counts(self.skipped))})" if skipped else ""
+        parts = [f"wrote {self.written} files", f"{self.unchanged} unchanged", f"skipped {skipped}{reasons}"]
+        if self.renamed:
+            parts.append(f"{self.renamed} renamed for clashing slugs")
+        if self.unknown_shortcodes:
+            counts = sorted_counts(self.unknown_shortcodes)
+            codes = ", ".join(f"[{name}] {n}" for name, n in counts[:SUMMARY_NAMES])
+            more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
+            parts.append(f"unknown shortcodes kept as text: {codes}{more}")
+        parts.append(f"{len(self.warnings)} warnings")
+        return "; ".join(parts)
+
+
+def sorted_counts(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+# --- what a post looks like to the renderer ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    id: int
+    author: str = ""
+    author_url: str = ""
+    date: str | None = None
+    date_gmt: str | None = None
+    content: str = ""
+    approved: str = "1"
+    type: str = ""
+    replies: tuple[CommentView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentMedia:
+    """content.Media for one post: attachment URLs by id, and the images attached to the post."""
+
+    urls: dict[int, str] = field(default_factory=dict)
+    images: tuple[str, ...] = ()
+
+    def url(self, attachment_id: int) -> str | None:
+        return self.urls.get(attachment_id)
+
+    def attached_images(self) -> list[str]:
+        return list(self.images)
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    id: int
+    title: str = ""
+    slug: str = ""
+    post_type: str = "post"
+    status: str = "publish"
+    link: str = ""
+    author: str = ""
+    date: str | None = None
+    date_gmt: str | None = None
+    modified: str | None = None
+    modified_gmt: str | None = None
+    content: str = ""
+    excerpt: str = ""
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    image: str = ""
+    media: AttachmentMedia = field(default_factory=AttachmentMedia)
+    comments: tuple[CommentView, ...] = ()
+    url: str = ""  # where the generator will publish it, when the layout tells; an equal alias is dropped
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    layout: str = "plain"
+    keep_permalinks: bool = False
+    comment_status: bool = False  # with --comments all, say which comments WordPress showed
+
+
+# --- front matter ---------------------------------------------------------------------------------
+
+# Canonical key -> the key each generator reads; None leaves the value out.
+KEYS: dict[str, dict[str, str | None]] = {
+    "plain": {},
+    "hugo": {"permalink": "url"},
+    "jekyll": {"lastmod": "last_modified_at", "summary": "excerpt", "aliases": "redirect_from"},
+    "eleventy": {"summary": "description"},
+    "astro": {"date": "pubDate", "lastmod": "updatedDate", "summary": "description", "image": "heroImage"},
+}
+TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
+CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
+             "format", "aliases", "permalink", "image", "wordpress_id", "comments")
+
+
+class FastDumper(BaseDumper):
+    """PyYAML's safe dumper, writing dates as ISO 8601 (`2010-06-14T09:30:00-04:00`) that every
+    generator reads as a date, multi-line text as literal blocks, and never YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+class PureDumper(yaml.SafeDumper):
+    """The same in pure Python, for text libyaml would escape (see dump_front_matter)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_datetime(dumper: SafeRepresenter, value: datetime) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _represent_str(dumper: SafeRepresenter, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+for _dumper in (FastDumper, PureDumper):
+    _dumper.add_representer(datetime, _represent_datetime)
+    _dumper.add_representer(str, _represent_str)
+
+
+def site_time(local: str | None, gmt: str | None) -> datetime | str | None:
+    """The site-local time with its UTC offset, which WordPress keeps as post_date minus post_date_gmt.
+
+    A draft has no GMT date (WordPress writes 0000-00-00), so its local time goes without offset.
+    """
+    if not local:
+        return None
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # not a WordPress date; kept as the export has it
+    offset: timedelta | None = utc_offset(local, gmt)
+    return moment.replace(tzinfo=timezone(offset)) if offset is not None else moment
+
+
+def old_path(link: str) -> str:
+    """The path of the post's WordPress permalink, decoded, or "" for `/?p=123` style links."""
+    path = unquote(urlsplit(link.strip()).path)
+    return path if path.strip("/") else ""
+
+
+def same_url(a: str, b: str) -> bool:
+    return a.strip("/").casefold() == b.strip("/").casefold()
+
+
+def is_draft(post: PostView) -> bool:
+    return post.status in DRAFT_STATUSES
+
+
+def draft_entry(post: PostView, style: Style) -> dict[str, Any]:
+    if not is_draft(post):
+        return {}
+    if style.layout == "jekyll":
+        # Jekyll's drafts live in _drafts/; pages and collections have `published: false` instead.
+        return {} if post.post_type == "post" else {"published": False}
+    return {"draft": True}
+
+
+def taxonomy_entries(post: PostView) -> dict[str, str | list[str]]:
+    entries: dict[str, str | list[str]] = {}
+    for taxonomy, names in post.terms.items():
+        key = TAXONOMY_KEYS.get(taxonomy, taxonomy)
+        if key in CANONICAL and taxonomy not in TAXONOMY_KEYS:
+            key = f"taxonomy_{taxonomy}"  # a plugin taxonomy called `title` must not replace the title
+        # A post has one format (WordPress's set_post_format replaces it), so it is a word, not a list.
+        entries[key] = names[0] if taxonomy == "post_format" else names
+    return entries
+
+
+def link_entries(post: PostView, style: Style) -> dict[str, Any]:
+    path = old_path(post.link)
+    if not path:
+        return {}
+    if style.keep_permalinks:
+        return {"permalink": path}
+    if post.url and same_url(path, post.url):
+        return {}  # a redirect from a page's own address would replace the page
+    return {"aliases": [path]}
+
+
+def canonical_front_matter(post: PostView, style: Style) -> dict[str, Any]:
+    author = plain_text(post.author)
+    summary = plain_text(post.excerpt)
+    entries: dict[str, Any] = {
+        "title": plain_text(post.title),
+        "date": site_time(post.date, post.date_gmt),
+        "lastmod": site_time(post.modified, post.modified_gmt),
+        **draft_entry(post, style),
+        "slug": post.slug,
+        "author": author or None,
+        "summary": summary or None,
+        **taxonomy_entries(post),
+        **link_entries(post, style),
+        "image": post.image or None,
+        "wordpress_id": post.id,
+    }
+    return {key: value for key, value in entries.items() if value is not None}
+
+
+def layout_keys(entries: dict[str, Any], layout: str) -> dict[str, Any]:
+    names = KEYS[layout]
+    renamed: dict[str, Any] = {}
+    for key, value in entries.items():
+        name = names.get(key, key)
+        if name is not None:
+            renamed[name] = value
+    return renamed
+
+
+def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dict[str, Any]:
+    rendered = render_body(comment.content)
+    unknown += rendered.unknown_shortcodes
+    entry: dict[str, Any] = {"id": comment.id, "author": plain_text(comment.author)}
+    if comment.author_url.strip():
+        entry["author_url"] = comment.author_url.strip()
+    date = site_time(comment.date, comment.date_gmt)
+    if date is not None:
+        entry["date"] = date
+    if comment.type not in ("", "comment"):
+        entry["type"] = comment.type  # pingback, trackback, or a plugin's note
+    if style.comment_status:
+        # comment_approved is 1 or 0, or the words spam and trash.
+        entry["approved"] = {"1": True, "0": False}.get(comment.approved, comment.approved)
+    entry["content"] = rendered.markdown.strip("\n")
+    if comment.replies:
+        entry["replies"] = [comment_entry(reply, style, unknown) for reply in comment.replies]
+    return entry
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(key)
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def translated(value: Any, table: dict[int, str]) -> Any:
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, dict):
+        return {translated(k, table): translated(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translated(item, table) for item in value]
+    return value
+
+
+def dump_front_matter(entries: dict[str, Any]) -> str:
+    """YAML for the front matter, the same bytes with or without libyaml.
+
+    libyaml escapes every character beyond U+FFFF (emoji, 𝄞) as `\\U0001F600`, even with
+    allow_unicode, where PyYAML's own emitter writes it as it is. Both treat private-use characters
+    like those, so each one stands in for an astral character during the dump and is swapped back.
+    """
+    texts = "\n".join(strings_in(entries))
+    astral = sorted(set(ASTRAL.findall(texts)))
+    if not astral:
+        return yaml_text(entries, FastDumper)
+    used = set(STAND_IN.findall(texts))
+    free = [chr(c) for c in range(0xE000, 0xF000) if chr(c) not in used][: len(astral)]
+    if len(free) < len(astral):
+        return yaml_text(entries, PureDumper)
+    there = {ord(a): f for a, f in zip(astral, free, strict=True)}
+    back = {ord(f): a for a, f in zip(astral, free, strict=True)}
+    return yaml_text(translated(entries, there), FastDumper).translate(back)
+
+
+def yaml_text(entries: dict[str, Any], dumper: type[SafeRepresenter]) -> str:
+    text: str = yaml.dump(entries, Dumper=dumper, allow_unicode=True, sort_keys=False,
+                          default_flow_style=False, width=1_000_000)
+    return text
+
+
+def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str, tuple[str, ...]]:
+    """The Markdown file for a post, and the names of the shortcodes no renderer knew."""
+    style = style or Style()
+    body = render_body(post.content, post.media)
+    unknown = list(body.unknown_shortcodes)
+    entries = layout_keys(canonical_front_matter(post, style), style.layout)
+    if post.comments:
+        entries["comments"] = [comment_entry(c, style, unknown) for c in post.comments]
+    text = f"---\n{dump_front_matter(entries)}---\n"
+    if body.markdown.strip():
+        text += "\n" + body.markdown.rstrip("\n") + "\n"
+    return text, tuple(unknown)
+
+
+def render_post(post: PostView, style: Style | None = None) -> str:
+    """The Markdown file for a post: YAML front matter, then the body. Pure: no I/O."""
+    return render_post_counted(post, style)[0]
+
+
+# --- safe file names ------------------------------------------------------------------------------
+
+
+def fallback_slug(title: str) -> str:
+    return re.sub(r"[^\w]+", "-", plain_text(title).lower()).strip("-_")
+
+
+def safe_segment(text: str) -> str:
+    """One path segment that is the same name on every file system and cannot climb out of OUTDIR.
+
+    Returns "" when nothing usable is left; callers fall back to the title, then the id.
+    """
+    name = unicodedata.normalize("NFC", text)
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
+    name = re.sub(r'[/\\<>:"|?*]', "-", name)
+    name = name.encode("utf-8")[:MAX_SEGMENT_BYTES].decode("utf-8", errors="ignore")
+    # Leading dots would hide the file, trailing dots and spaces Windows drops; `..` is all dots.
+    name = name.strip().strip(".").strip()
+    stem, dot, rest = name.partition(".")
+    if stem.strip().upper() in WINDOWS_RESERVED:
+        name = f"{stem}-{dot}{rest}"
+    return name
+
+
+def post_segment(post_id: int, slug: str, title: str) -> str:
+    return safe_segment(slug) or safe_segment(fallback_slug(title)) or str(post_id)
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    id: int
+    post_type: str
+    status: str
+    title: str
+    slug: str
+    parent_id: int | None
+    password: str
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    post_id: int
+    path: str  # relative to OUTDIR, with forward slashes
+    slug: str
+    url: str = ""
+
+
+def skip_reason(row: PostRow, options: MarkdownOptions) -> str | None:
+    """Why a post is not written ("" for WordPress's own machinery, not worth reporting), or None."""
+    if row.post_type not in options.types:
+        return "" if row.post_type in INTERNAL_TYPES else "type not chosen"
+    if row.status in GONE_STATUSES:
+        return row.status
+    if row.status == "private" and not options.private:
+        return "private"
+    if row.password and not options.private:
+        return "password"
+    if row.status in DRAFT_STATUSES and not options.drafts:
+        return "draft"
+    return None
+
+
+def page_segments(row: PostRow, rows: dict[int, PostRow]) -> list[str]:
+    """A page's path from its parents' slugs (`about/team`), as WordPress builds page permalinks."""
+    segments = [post_segment(row.id, row.slug, row.title)]
+    seen = {row.id}
+    parent = rows.get(row.parent_id) if row.parent_id is not None else None
+    while parent is not None and parent.id not in seen and len(segments) < MAX_PAGE_DEPTH:
+        seen.add(parent.id)
+        segments.insert(0, post_segment(parent.id, parent.slug, parent.title))
+        parent = rows.get(parent.parent_id) if parent.parent_id is not None else None
+    return segments
+
+
+def post_date(row: PostRow) -> str:
+    return row.date[:10] if row.date and re.match(r"\d{4}-\d\d-\d\d", row.date) else "1970-01-01"
+
+
+def layout_path(layout: str, row: PostRow, segments: list[str]) -> str:
+    """Where each generator looks for content; `segments` is the slug, or a page's slug path."""
+    kind = row.post_type if row.post_type in ("post", "page") else "other"
+    slug, joined = segments[-1], "/".join(segments)
+    folder = post_segment(0, row.post_type, "") if kind == "other" else ""
+    if layout == "hugo":
+        # Page bundles: the post's folder can hold its images later.
+        return {"post": f"content/posts/{slug}/index.md", "page": f"content/{joined}/index.md",
+                "other": f"content/{folder}/{slug}/index.md"}[kind]
+    if layout == "jekyll":
+        if kind == "post":
+            drafted = row.status in DRAFT_STATUSES
+            return f"_drafts/{slug}.md" if drafted else f"_posts/{post_date(row)}-{slug}.md"
+        return f"{joined}.md" if kind == "page" else f"_{folder}/{slug}.md"
+    base = {"eleventy": ("posts", "", ""), "astro": ("src/content/posts", "src/content/pages", "src/content"),
+            "plain": ("posts", "pages", "")}[layout]
+    page_dir = f"{base[1]}/" if base[1] else ""
+    other_dir = f"{base[2]}/{folder}" if base[2] else folder
+    return {"post": f"{base[0]}/{slug}.md", "page": f"{page_dir}{joined}.md",
+            "other": f"{other_dir}/{slug}.md"}[kind]
+
+
+def clash_key(path: str) -> str:
+    """Names that differ only by case or Unicode form are one file on macOS and Windows."""
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def claim_path(layout: str, row: PostRow, segments: list[str], taken: set[str]) -> tuple[str, str]:
+    number = 1
+    while True:
+        last = segments[-1] if number == 1 else f"{segments[-1]}-{number}"
+        path = layout_path(layout, row, [*segments[:-1], last])
+        if clash_key(path) not in taken:
+            taken.add(clash_key(path))
+            return path, last
+        number += 1
+
+
+def hugo_branches(targets: list[Target]) -> list[Target]:
+    """A Hugo bundle with other content below it must be a branch bundle, `_index.md`; an `index.md`
+    there would swallow the pages below as its resources."""
+    folders = {str(PurePosixPath(t.path).parent.parent) for t in targets}
+    fixed = []
+    for target in targets:
+        folder = PurePosixPath(target.path).parent
+        if str(folder) in folders and target.path.endswith("/index.md"):
+            target = replace(target, path=str(folder / "_index.md"))
+        fixed.append(replace(target, url="/" + str(folder.relative_to("content")) + "/"))
+    return fixed
+
+
+def load_rows(conn: sqlite3.Connection) -> list[PostRow]:
+    sql = ("SELECT id, coalesce(post_type, 'post'), coalesce(status, ''), coalesce(title, ''), "
+           "coalesce(slug, ''), parent_id, coalesce(password, ''), date FROM posts ORDER BY id")
+    return [PostRow(*row) for row in conn.execute(sql)]
+
+
+def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> list[Target]:
+    """Every file to write, decided before any is rendered, in post id order."""
+    rows = load_rows(conn)
+    by_id = {row.id: row for row in rows}
+    taken: set[str] = set()
+    targets = []
+    for row in rows:
+        reason = skip_reason(row, options)
+        if reason is not None:
+            if reason:
+                stats.skipped[reason] += 1
+            continue
+        segments = page_segments(row, by_id) if row.post_type == "page" else [
+            post_segment(row.id, row.slug, row.title)]
+        path, slug = claim_path(options.layout, row, segments, taken)
+        if slug != segments[-1]:
+            stats.renamed += 1
+            stats.warnings.append(f"post {row.id}: '{segments[-1]}' is taken; written as {path}")
+        targets.append(Target(row.id, path, slug))
+    return hugo_branches(targets) if options.layout == "hugo" else targets
+
+
+# --- reading posts from the database, a chunk at a time -------------------------------------------
+
+
+def select_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql`, whose `{marks}` is an IN list, over values in batches SQLite accepts."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), IN_BATCH):
+        batch = list(values[start : start + IN_BATCH])
+        rows += conn.execute(sql.format(marks=", ".join("?" for _ in batch)), batch).fetchall()
+    return rows
+
+
+def fetch_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    sql = ("SELECT pt.post_id, t.taxonomy, t.slug, t.name FROM post_terms pt "
+           "JOIN terms t ON t.id = pt.term_id WHERE pt.post_id IN ({marks}) "
+           "ORDER BY pt.post_id, t.taxonomy, t.name COLLATE NOCASE, t.id")
+    terms: dict[int, dict[str, list[str]]] = {}
+    for post_id, taxonomy, slug, name in select_in(conn, sql, ids):
+        if taxonomy == "post_format":
+            # Formats are stored as terms `post-format-gallery`; themes know them as `gallery`.
+            value = (slug or "").removeprefix("post-format-")
+        else:
+            value = plain_text(name or "") or slug or ""  # names are stored HTML-escaped (`&amp;`)
+        terms.setdefault(post_id, {}).setdefault(taxonomy, []).append(value)
+    return terms
+
+
+def fetch_thumbnails(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
+    sql = "SELECT post_id, value FROM postmeta WHERE key = '_thumbnail_id' AND post_id IN ({marks})"
+    found = {}
+    for post_id, value in select_in(conn, sql, ids):
+        if str(value).strip().isdigit():
+            found[post_id] = int(value)
+    return found
+
+
+def fetch_urls(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    sql = "SELECT id, attachment_url FROM posts WHERE attachment_url != '' AND id IN ({marks})"
+    return dict(select_in(conn, sql, sorted(set(ids))))
+
+
+def fetch_attached(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+    # A [gallery] without ids shows the post's attached images in menu order, then id order.
+    sql = ("SELECT parent_id, attachment_url FROM posts WHERE post_type = 'attachment' "
+           "AND parent_id IN ({marks}) ORDER BY parent_id, menu_order, id")
+    attached: dict[int, list[str]] = {}
+    for parent_id, url in select_in(conn, sql, ids):
+        if url and IMAGE_URL.search(url):
+            attached.setdefault(parent_id, []).append(url)
+    return attached
+
+
+def fetch_authors(conn: sqlite3.Connection, logins: Iterable[str]) -> dict[str, str]:
+    sql = "SELECT login, coalesce(nullif(display_name, ''), login) FROM authors WHERE login IN ({marks})"
+    return dict(select_in(conn, sql, sorted(set(logins))))
+
+
+def fetch_comments(conn: sqlite3.Connection, ids: list[int], mode: str) -> dict[int, tuple[CommentView, ...]]:
+    if mode == "none":
+        return {}
+    sql = ("SELECT post_id, id, parent_id, coalesce(author, ''), coalesce(author_url, ''), date, date_gmt, "
+           "coalesce(content, ''), coalesce(approved, ''), coalesce(type, '') FROM comments "
+           "WHERE post_id IN ({marks}) ORDER BY post_id, coalesce(date_gmt, date, ''), id")
+    by_post: dict[int, list[tuple[Any, ...]]] = {}
+    for row in select_in(conn, sql, ids):
+        by_post.setdefault(row[0], []).append(row[1:])
+    trees = {post_id: comment_tree(rows, everything=mode == "all") for post_id, rows in by_post.items()}
+    return {post_id: tree for post_id, tree in trees.items() if tree}
+
+
+def comment_tree(rows: list[tuple[Any, ...]], everything: bool) -> tuple[CommentView, ...]:
+    """Threads as WordPress shows them, oldest first at every level. A reply whose parent is left
+    out (not approved) is left out too: WordPress would not show it either."""
+    ids = {row[0] for row in rows}
+    children: dict[int | None, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        if everything or row[7] == "1":
+            children.setdefault(row[1] if row[1] in ids else None, []).append(row)
+
+    def build(parent: int | None, depth: int) -> tuple[CommentView, ...]:
+        if depth > MAX_PAGE_DEPTH:
+            return ()
+        return tuple(CommentView(row[0], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                                 build(row[0], depth + 1)) for row in children.get(parent, []))
+
+    return build(None, 1)
+
+
+POST_SQL = ("SELECT id, coalesce(title, ''), coalesce(post_type, 'post'), coalesce(status, ''), "
+            "coalesce(link, ''), coalesce(author, ''), date, date_gmt, modified, modified_gmt, "
+            "coalesce(content, ''), coalesce(excerpt, '') FROM posts WHERE id IN ({marks})")
+
+
+def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> list[PostView]:
+    """PostViews for a chunk of targets, in the chunk's order, with a few queries for the whole chunk."""
+    ids = [t.post_id for t in targets]
+    rows = {row[0]: row for row in select_in(conn, POST_SQL, ids)}
+    thumbnails = fetch_thumbnails(conn, ids)
+    gallery_ids = [int(n) for row in rows.values() for found in GALLERY_IDS.findall(row[10])
+                   for n in re.findall(r"\d+", found)]
+    urls = fetch_urls(conn, [*thumbnails.values(), *gallery_ids])
+    attached, terms = fetch_attached(conn, ids), fetch_terms(conn, ids)
+    authors = fetch_authors(conn, [row[5] for row in rows.values()])
+    comments = fetch_comments(conn, ids, mode)
+    views = []
+    for target in targets:
+        (post_id, title, post_type, status, link, login, date, date_gmt, modified, modified_gmt, content,
+         excerpt) = rows[target.post_id]
+        views.append(PostView(
+            post_id, title, target.slug, post_type, status, link, authors.get(login, login), date, date_gmt,
+            modified, modified_gmt, content, excerpt, terms=terms.get(post_id, {}),
+            image=urls.get(thumbnails.get(post_id, -1), ""),
+            media=AttachmentMedia(urls, tuple(attached.get(post_id, ()))),
+            comments=comments.get(post_id, ()), url=target.url))
+    return views
+
+
+Rendered = tuple[str, tuple[str, ...]]
+
+
+def render_chunk(conn: sqlite3.Connection, targets: list[Target], style: Style, mode: str) -> list[Rendered]:
+    return [render_post_counted(view, style) for view in fetch_views(conn, targets, mode)]
+
+
+# --- rendering in worker processes ----------------------------------------------------------------
+
+_worker: tuple[sqlite3.Connection, Style, str] | None = None
+
+
+def open_read_only(path: str) -> sqlite3.Connection:
+    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+
+
+def start_worker(path: str, style: Style, mode: str) -> None:
+    global _worker
+    _worker = (open_read_only(path), style, mode)
+
+
+def render_in_worker(targets: list[Target]) -> list[Rendered]:
+    assert _worker is not None, "start_worker runs first in every pool process"
+    conn, style, mode = _worker
+    return render_chunk(conn, targets, style, mode)
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The main database's file name, or "" when it lives in memory."""
+    for _, name, filename in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(filename or "")
+    return ""
+
+
+def process_count(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions) -> int:
+    """1, or how many worker processes render: only with many posts, and a database file they can open."""
+    workers = min(options.workers or os.cpu_count() or 1, len(targets))
+    if len(targets) <= options.pool_threshold or workers < 2 or not database_file(conn):
+        return 1
+    return workers
+
+
+def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions,
+                   workers: int) -> Iterator[Rendered]:
+    """Each target's (text, unknown shortcodes), in the targets' order, from one process or many."""
+    style = Style(options.layout, options.keep_permalinks, options.comments == "all")
+    # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some.
+    size = max(1, min(CHUNK, -(-len(targets) // (workers * 4))))
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
+    if workers == 1:
+        for chunk in chunks:
+            yield from render_chunk(conn, chunk, style, options.comments)
+        return
+    with multiprocessing.get_context().Pool(workers, initializer=start_worker,
+                                            initargs=(database_file(conn), style, options.comments)) as pool:
+        for results in pool.imap(render_in_worker, chunks):
+            yield from results
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def load_manifest(outdir: Path, stats: MarkdownStats) -> dict[str, str]:
+    """The sha256 of every file wxr2db wrote into OUTDIR before, by relative path."""
+    path = outdir / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        return {str(k): str(v) for k, v in files.items()}
+    except (ValueError, AttributeError, OSError):
+        stats.warnings.append(f"{path} is unreadable; every existing file counts as edited")
+        return {}
+
+
+def save_manifest(outdir: Path, manifest: dict[str, str]) -> None:
+    data = {"about": "Files wxr2db wrote, with their sha256; unedited ones may be rewritten.", "version": 1,
+            "files": dict(sorted(manifest.items()))}
+    atomic_write(outdir / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a crash never leaves half a file, and a symlink at the
+    target is replaced rather than followed."""
+    staging = target.with_name(f".{target.name}.wxr2db-tmp")
+    staging.write_bytes(data)
+    os.replace(staging, target)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def inside(root: Path, target: Path) -> bool:
+    """The last guard: after following every symlink on the way, the file is still under OUTDIR."""
+    return target.resolve().is_relative_to(root) and ".." not in PurePosixPath(target).parts
+
+
+def existing_reason(target: Path, rel: str, data: bytes, manifest: dict[str, str],
+                    overwrite: bool) -> str | None:
+    """Why an existing file must be kept ("" when it already holds exactly this text), or None."""
+    current = target.read_bytes()
+    if current == data:
+        return ""
+    if overwrite:
+        return None
+    if rel not in manifest:
+        return "not made by wxr2db"
+    return None if manifest[rel] == sha256(current) else "edited by you"
+
+
+@dataclass
+class Writer:
+    outdir: Path
+    root: Path
+    manifest: dict[str, str]
+    options: MarkdownOptions
+    stats: MarkdownStats
+
+    def write(self, rel: str, text: str) -> None:
+        target = self.outdir / rel
+        data = text.encode("utf-8")
+        if not inside(self.root, target):
+            self.stats.skipped["outside OUTDIR"] += 1
+            self.stats.warnings.append(f"{rel}: leads outside {self.outdir} through a symlink; not written")
+            return
+        try:
+            self.write_inside(target, rel, data)
+        except OSError as error:
+            self.stats.skipped["could not write"] += 1
+            self.stats.warnings.append(f"{rel}: {error.strerror or error}")
+
+    def write_inside(self, target: Path, rel: str, data: bytes) -> None:
+        if target.exists():
+            reason = existing_reason(target, rel, data, self.manifest, self.options.overwrite)
+            if reason:
+                self.stats.skipped[reason] += 1
+                return
+            if reason == "":
+                self.manifest[rel] = sha256(data)
+                self.stats.unchanged += 1
+                return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data)
+        self.manifest[rel] = sha256(data)
+        self.stats.written += 1
+
+
+def check_database(conn: sqlite3.Connection, name: str) -> None:
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise WxrError(f"{name}: not a SQLite database ({error})") from None
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise WxrError(f"{name}: not a database made by `wxr2db import` (no {', '.join(missing)} table)")
+
+
+def add_read_indexes(db: Database) -> None:
+    """The indexes `wxr2db import` builds, for a database made on the fly from an export."""
+    for table, columns in INDEXES:
+        db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+
+
+def check_options(options: MarkdownOptions) -> None:
+    if options.layout not in LAYOUTS:
+        raise WxrError(f"unknown layout {options.layout!r}", f"Choose one of {', '.join(LAYOUTS)}.")
+    if options.comments not in COMMENT_MODES:
+        raise WxrError(f"unknown comment choice {options.comments!r}", f"Choose {', '.join(COMMENT_MODES)}.")
+
+
+def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None = None,
+                    progress: Progress | None = None) -> MarkdownStats:
+    """Write the database's posts into outdir as Markdown files; returns what was written and skipped."""
+    options = options or MarkdownOptions()
+    check_options(options)
+    check_database(db.conn, database_file(db.conn) or "the database")
+    stats = MarkdownStats()
+    targets = plan_targets(db.conn, options, stats)
+    outdir.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(outdir, stats)
+    writer = Writer(outdir, outdir.resolve(), manifest, options, stats)
+    stats.processes = process_count(db.conn, targets, options)
+    try:
+        rendered = rendered_posts(db.conn, targets, options, stats.processes)
+        for done, (target, (text, unknown)) in enumerate(zip(targets, rendered, strict=True), 1):
+            stats.unknown_shortcodes.update(unknown)
+            writer.write(target.path, text)
+            if progress:
+                progress(done, len(targets))
+    finally:
+        save_manifest(outdir, manifest)
+    return stats
