@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlite_utils import Database
@@ -69,7 +69,7 @@ def reported_errors(unchanged: Path | None = None) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def progress_bar(exports: list[str], quiet: bool) -> tqdm[None]:
+def progress_bar(exports: list[str], quiet: bool) -> tqdm[Any]:
     sizes = [source_size(name) for name in exports]
     total = None if None in sizes else sum(s or 0 for s in sizes)
     hidden = quiet or not sys.stderr.isatty()

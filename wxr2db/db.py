@@ -423,11 +423,13 @@ class Saver:
 
     def forget_children(self, post_ids: list[int]) -> None:
         """A re-imported post's meta, terms and comments are replaced, not doubled."""
-        marks = ", ".join("?" for _ in post_ids)
-        comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
-        self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", post_ids)
-        for table in ("comments", "postmeta", "post_terms"):
-            self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", post_ids)
+        for start in range(0, len(post_ids), 500):  # SQLite limits the number of parameters
+            ids = tuple(post_ids[start : start + 500])
+            marks = ", ".join("?" for _ in ids)
+            comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
+            self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", ids)
+            for table in ("comments", "postmeta", "post_terms"):
+                self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", ids)
 
     def finish(self) -> ImportStats:
         """Write what is left, then shape the database (indexes, search, views)."""

@@ -19,7 +19,7 @@ from typing import Any
 from .errors import WxrError
 from .normalize import looks_serialized, php_unserialize
 
-Row = Sequence[Any]
+Row = tuple[Any, ...]
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
 META_TABLES = {"postmeta", "commentmeta", "termmeta"}
 
@@ -35,7 +35,7 @@ def decoded_meta(value: str) -> str | None:
         return None
 
 
-def with_json(rows: list[Row]) -> list[Row]:
+def with_json(rows: Sequence[Row]) -> list[Row]:
     return [(*row, decoded_meta(row[2])) for row in rows]
 
 
@@ -45,7 +45,7 @@ class InlineWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def insert(self, table: str, sql: str, rows: list[Row]) -> None:
+    def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         self.conn.executemany(sql, with_json(rows) if table in META_TABLES else rows)
 
     def execute(self, sql: str, params: Row = ()) -> None:
@@ -75,7 +75,7 @@ class ProcessWriter:
         self.process.start()
         child.close()
 
-    def insert(self, table: str, sql: str, rows: list[Row]) -> None:
+    def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         self.pipe.send(("insert", table, sql, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
@@ -83,7 +83,8 @@ class ProcessWriter:
 
     def query(self, sql: str, params: Row = ()) -> list[Row]:
         self.pipe.send(("query", "", sql, params))
-        return self._answer()
+        rows: list[Row] = self._answer()
+        return rows
 
     def close(self) -> None:
         self.pipe.send(("close", "", "", ()))
