@@ -94,6 +94,11 @@ class CleanStream:
         self._held = b""
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
 
+    @property
+    def at_end(self) -> bool:
+        """Everything has been read from the file."""
+        return self._done and not self._held
+
     def read(self, size: int = -1) -> bytes:
         while not self._done and (size < 0 or len(self._pending) < size):
             self._fill()

@@ -446,6 +446,10 @@ class _Reader:
         line, column = error.position if error.position else (0, 0)
         # lxml ends its message with the position again (", line 40, column 1"); say it once.
         message = _POSITION_SUFFIX.sub("", (error.msg or str(error)).strip())
+        # libxml2 sometimes adds the raw text it choked on on a second line: one line is enough.
+        message = message.splitlines()[0] if message else "not well-formed"
+        if self.stream.at_end and ("Unregistered" in message or "Premature end" in message):
+            message = "the file ends in the middle of the export (cut short by a download or upload limit?)"
         if not self.stream.seen_text:
             return NotAnExportError(f"{self.name}: the file is empty")
         if self.channel is None and ("empty" in message.lower() or line <= 1):
