@@ -1,0 +1,289 @@
+"""Benchmark wxr2db against a bare lxml scan on synthetic exports.
+
+``python -m benchmarks [--sizes 10MB,100MB,1GB] [--workdir DIR] [--keep] [--profile]
+[--repeat N] [--seed N] [--wxr2db CMD]``
+
+For each size: generate (or reuse) a synthetic export, then time three child
+processes on it: the bare lxml scan (the floor), ``wxr2db import`` and
+``wxr2db markdown``. Each figure is wall time and the child's own peak RSS
+(``os.wait4``). Generation time is never part of a figure. Inputs are read warm
+from the page cache, since the generator has just written them or the scan has
+just read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import pstats
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from benchmarks.synth import parse_size, write_export
+
+HERE = Path(__file__).resolve().parent
+SCAN_SCRIPT = HERE / "scan.py"
+FORMAT_VERSION = 2  # bump when the generator's output changes, to invalidate cached inputs
+MB = 1_000_000
+DESCRIPTION = "Benchmark wxr2db against a bare lxml scan on synthetic exports."
+
+
+@dataclass(frozen=True)
+class Result:
+    step: str
+    seconds: float
+    peak_rss_kb: int
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        return "\n".join(self.stderr.rstrip().splitlines()[-lines:])
+
+
+def measure(step: str, command: list[str]) -> Result:
+    """Run one child to completion; wall time and that child's peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        try:
+            proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            return Result(step, 0.0, 0, 127, "", f"cannot start {command[0]}: {exc}")
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Result(step, seconds, usage.ru_maxrss, proc.returncode, read_text(out), read_text(err))
+
+
+def read_text(handle: IO[bytes]) -> str:
+    return handle.read().decode("utf-8", "replace")
+
+
+def best_of(repeat: int, step: str, command: list[str], output: Path | None = None) -> Result:
+    """The fastest of ``repeat`` runs (stops at the first failure); outputs are cleared before each run."""
+    best: Result | None = None
+    for _ in range(max(repeat, 1)):
+        if output is not None:
+            clear_outputs(output)
+        result = measure(step, command)
+        if not result.ok:
+            return result
+        if best is None or result.seconds < best.seconds:
+            best = result
+    assert best is not None
+    return best
+
+
+# ----- machine description ----------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def ram_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
+def lxml_versions() -> str:
+    from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+    lxml_version = ".".join(str(part) for part in etree.LXML_VERSION[:3])
+    libxml2 = ".".join(str(part) for part in etree.LIBXML_VERSION)
+    return f"lxml {lxml_version} (libxml2 {libxml2})"
+
+
+def machine_line() -> str:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"machine: nproc={cpus}, {cpu_model()}, {ram_gib():.1f} GiB RAM; "
+        f"Python {platform.python_version()}; {lxml_versions()}"
+    )
+
+
+# ----- inputs and commands --------------------------------------------------------
+
+
+def human(size: int) -> str:
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size}B"
+
+
+def ensure_input(workdir: Path, size: int, seed: int) -> Path:
+    """Generate the export once per (size, seed, format version); reuse it afterwards."""
+    path = workdir / f"synth-v{FORMAT_VERSION}-{human(size)}-seed{seed}.xml"
+    if path.exists():
+        print(f"using cached {path}")
+        return path
+    partial = path.with_suffix(".xml.partial")
+    started = time.perf_counter()
+    counts = write_export(partial, target_bytes=size, seed=seed)
+    seconds = time.perf_counter() - started
+    os.replace(partial, path)
+    rate = counts.bytes_written / MB / seconds
+    print(f"generated {path} in {seconds:.1f}s ({rate:.0f} MB/s, {counts.items:,} items) [not timed below]")
+    return path
+
+
+def default_wxr2db() -> str:
+    beside_python = Path(sys.executable).parent / "wxr2db"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("wxr2db") or "wxr2db"
+
+
+def scan_command(source: Path) -> list[str]:
+    return [sys.executable, str(SCAN_SCRIPT), str(source)]
+
+
+def import_command(wxr2db: list[str], source: Path, db: Path) -> list[str]:
+    return [*wxr2db, "import", str(source), "--db", str(db), "--quiet"]
+
+
+def markdown_command(wxr2db: list[str], source: Path, outdir: Path) -> list[str]:
+    return [*wxr2db, "markdown", str(source), str(outdir), "--quiet"]
+
+
+def clear_outputs(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    for path in paths:
+        for suffix in ("-journal", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# ----- reporting ----------------------------------------------------------------------
+
+
+def table(source: Path, results: list[Result]) -> str:
+    size = source.stat().st_size
+    floor = results[0].seconds if results and results[0].ok else 0.0
+    rows = [f"{'step':<10} {'seconds':>9} {'MB/s':>8} {'x scan':>8} {'peak RSS MB':>12}"]
+    for result in results:
+        if not result.ok:
+            rows.append(f"{result.step:<10} skipped: exit {result.returncode} (see note below)")
+            continue
+        rate = size / MB / result.seconds if result.seconds else 0.0
+        ratio = f"{result.seconds / floor:.2f}" if floor else "-"
+        rss = result.peak_rss_kb / 1024
+        rows.append(f"{result.step:<10} {result.seconds:>9.2f} {rate:>8.1f} {ratio:>8} {rss:>12.1f}")
+    return "\n".join(rows)
+
+
+def report_failures(results: list[Result]) -> None:
+    for result in results:
+        if not result.ok:
+            print(f"\nnote: {result.step} skipped/failed (exit {result.returncode}); stderr tail:")
+            print(result.stderr_tail() or "(empty)")
+
+
+# ----- profile -------------------------------------------------------------------------
+
+
+def profiled(wxr2db: list[str], args: list[str], profile_path: Path) -> list[str]:
+    """The same command under ``python -m cProfile -o``: a console script or ``python -m module``."""
+    if len(wxr2db) >= 3 and wxr2db[1] == "-m":
+        return [wxr2db[0], "-m", "cProfile", "-o", str(profile_path), "-m", *wxr2db[2:], *args]
+    script = shutil.which(wxr2db[0]) or wxr2db[0]
+    return [sys.executable, "-m", "cProfile", "-o", str(profile_path), script, *wxr2db[1:], *args]
+
+
+def run_profile(wxr2db: list[str], source: Path, outdir: Path) -> None:
+    db = outdir / "profile.db"
+    profile_path = outdir / "import.prof"
+    clear_outputs(db, profile_path)
+    args = ["import", str(source), "--db", str(db), "--quiet"]
+    result = measure("profile", profiled(wxr2db, args, profile_path))
+    print(f"\nprofile of import ({result.seconds:.2f}s under cProfile), top 25 by cumulative time:")
+    if not result.ok or not profile_path.exists():
+        print(f"profile run failed (exit {result.returncode}):\n{result.stderr_tail()}")
+        return
+    pstats.Stats(str(profile_path), stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+    clear_outputs(db)
+
+
+# ----- main ------------------------------------------------------------------------------
+
+
+def bench_size(size: int, options: argparse.Namespace, wxr2db: list[str]) -> None:
+    workdir: Path = options.workdir
+    source = ensure_input(workdir, size, options.seed)
+    outdir = workdir / "out"
+    outdir.mkdir(exist_ok=True)
+    db = outdir / f"{source.stem}.db"
+    markdown_dir = outdir / f"{source.stem}-md"
+    clear_outputs(db, markdown_dir)
+    repeat = options.repeat
+    scan = best_of(repeat, "bare scan", scan_command(source))
+    results = [
+        scan,
+        best_of(repeat, "import", import_command(wxr2db, source, db), db),
+        best_of(repeat, "markdown", markdown_command(wxr2db, source, markdown_dir), markdown_dir),
+    ]
+    items = scan.stdout.strip() if scan.ok else "?"
+    print(f"\n== {human(size)}: {source.name}, {source.stat().st_size:,} bytes, {items} items ==")
+    print(table(source, results))
+    report_failures(results)
+    if options.profile:
+        run_profile(wxr2db, source, outdir)
+    if not options.keep:
+        clear_outputs(db, markdown_dir)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=DESCRIPTION)
+    parser.add_argument("--sizes", default="10MB,100MB", help="comma-separated sizes (default 10MB,100MB)")
+    parser.add_argument("--workdir", type=Path, default=HERE / ".data", help="inputs cache and outputs")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and Markdown trees")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per step; the fastest is reported")
+    parser.add_argument("--profile", action="store_true", help="also run the import under cProfile")
+    parser.add_argument("--wxr2db", default=default_wxr2db(), help="command to run (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    sizes = [parse_size(text) for text in options.sizes.split(",") if text.strip()]
+    options.workdir.mkdir(parents=True, exist_ok=True)
+    wxr2db = shlex.split(options.wxr2db)
+    print(machine_line())
+    print(f"wxr2db command: {shlex.join(wxr2db)}")
+    for size in sizes:
+        bench_size(size, options, wxr2db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
