@@ -96,7 +96,11 @@ def thread_comments(comments: Iterable[Comment], item: int) -> tuple[tuple[Comme
         parents[c.id] = parent
     problems += _break_cycles(parents, item)
     depths = _depths(parents)
-    threaded = tuple(replace(c, parent_id=parents[c.id], depth=depths[c.id]) for c in comments)
+    threaded = tuple(
+        c if (c.parent_id, c.depth) == (parents[c.id], depths[c.id])
+        else replace(c, parent_id=parents[c.id], depth=depths[c.id])
+        for c in comments
+    )
     return threaded, problems
 
 

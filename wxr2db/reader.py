@@ -50,6 +50,20 @@ def local_name(tag: str) -> str:
     return f"{prefix}:{name}" if prefix else tag
 
 
+_NAMES: dict[str, str] = {}
+
+
+def name_of(elem: etree._Element) -> str | None:
+    """local_name of an element's tag through a plain dict (the hot path); None for comments and PIs."""
+    tag = elem.tag
+    name = _NAMES.get(tag)
+    if name is None:
+        if not isinstance(tag, str):
+            return None
+        name = _NAMES[tag] = local_name(tag)
+    return name
+
+
 def text_of(elem: etree._Element) -> str:
     """An element's text. A field with children is a file made by hand or damaged: the usual case is
     an entity reference (`<title>a &x; b</title>` from a DOCTYPE), which is never expanded (it could
@@ -64,14 +78,21 @@ def children(elem: etree._Element) -> dict[str, str]:
     """A flat element's children as {local name: text}; the first occurrence wins."""
     out: dict[str, str] = {}
     for child in elem:
-        if isinstance(child.tag, str):
-            out.setdefault(local_name(child.tag), text_of(child))
+        name = name_of(child)
+        if name is not None and name not in out:
+            out[name] = text_of(child)
     return out
 
 
 def read_meta(elem: etree._Element) -> Meta:
-    fields = children(elem)
-    return Meta(fields.get("wp:meta_key", ""), fields.get("wp:meta_value", ""))
+    key = value = None
+    for child in elem:
+        name = name_of(child)
+        if name == "wp:meta_key" and key is None:
+            key = text_of(child)
+        elif name == "wp:meta_value" and value is None:
+            value = text_of(child)
+    return Meta(key or "", value or "")
 
 
 def extra_value(elem: etree._Element) -> str:
@@ -116,7 +137,7 @@ TERM_FIELDS = {
 def read_term(elem: etree._Element, kind: str) -> Term:
     taxonomy, slug, name, parent, description = TERM_FIELDS[kind]
     f = children(elem)
-    meta = tuple(read_meta(m) for m in elem if local_name(m.tag) == "wp:termmeta")
+    meta = tuple(read_meta(m) for m in elem if name_of(m) == "wp:termmeta")
     return Term(
         taxonomy=taxonomy or f.get("wp:term_taxonomy", ""),
         slug=f.get(slug, ""),
@@ -197,12 +218,15 @@ class ItemParts:
 
 def collect_item(item: etree._Element) -> ItemParts:
     parts = ItemParts()
+    text = parts.text
     for child in item:
-        if not isinstance(child.tag, str):
+        name = name_of(child)
+        if name is None:
             continue
-        name = local_name(child.tag)
-        if name in POST_TEXT_FIELDS:
-            parts.text.setdefault(POST_TEXT_FIELDS[name], text_of(child))
+        field_name = POST_TEXT_FIELDS.get(name)
+        if field_name is not None:
+            if field_name not in text:
+                text[field_name] = text_of(child)
         elif name == "category":
             add_item_term(parts, child)
         elif name == "wp:postmeta":
@@ -210,7 +234,8 @@ def collect_item(item: etree._Element) -> ItemParts:
         elif name == "wp:comment":
             parts.comments.append(read_comment(child))
         elif name in POST_OTHER_FIELDS:
-            parts.numbers.setdefault(name, text_of(child))
+            if name not in parts.numbers:
+                parts.numbers[name] = text_of(child)
         else:
             parts.extra.setdefault(extra_key(child), []).append(extra_value(child))
     return parts
@@ -239,7 +264,7 @@ def build_terms(parts: ItemParts) -> tuple[PostTerm, ...]:
 
 def read_comment(elem: etree._Element) -> Comment:
     f = children(elem)
-    meta = tuple(read_meta(m) for m in elem if local_name(m.tag) == "wp:commentmeta")
+    meta = tuple(read_meta(m) for m in elem if name_of(m) == "wp:commentmeta")
     return Comment(
         id=to_int(f.get("wp:comment_id")) or 0,
         parent_id=to_int(f.get("wp:comment_parent")) or None,
