@@ -520,15 +520,19 @@ def hugo_branches(targets: list[Target]) -> list[Target]:
     return fixed
 
 
-def load_rows(conn: sqlite3.Connection) -> list[PostRow]:
+def load_rows(conn: sqlite3.Connection, types: Iterable[str]) -> list[PostRow]:
+    """What planning needs of each post. WordPress's own machinery (attachments, menu items: about
+    half of a typical export) is left in the database unless asked for: it is never reported."""
+    unwanted = [t for t in INTERNAL_TYPES if t not in types]
     sql = ("SELECT id, coalesce(post_type, 'post'), coalesce(status, ''), coalesce(title, ''), "
-           "coalesce(slug, ''), parent_id, coalesce(password, ''), date FROM posts ORDER BY id")
-    return [PostRow(*row) for row in conn.execute(sql)]
+           "coalesce(slug, ''), parent_id, coalesce(password, ''), date FROM posts "
+           f"WHERE coalesce(post_type, 'post') NOT IN ({', '.join('?' for _ in unwanted)}) ORDER BY id")
+    return [PostRow(*row) for row in conn.execute(sql, unwanted)]
 
 
 def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> list[Target]:
     """Every file to write, decided before any is rendered, in post id order."""
-    rows = load_rows(conn)
+    rows = load_rows(conn, options.types)
     by_id = {row.id: row for row in rows}
     taken: set[str] = set()
     targets = []
@@ -576,7 +580,8 @@ def fetch_terms(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str,
 
 
 def fetch_thumbnails(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
-    sql = "SELECT post_id, value FROM postmeta WHERE key = '_thumbnail_id' AND post_id IN ({marks})"
+    # `+key` keeps SQLite on the post_id index: the key index would scan every thumbnail per chunk.
+    sql = "SELECT post_id, value FROM postmeta WHERE +key = '_thumbnail_id' AND post_id IN ({marks})"
     found = {}
     for post_id, value in select_in(conn, sql, ids):
         if str(value).strip().isdigit():
@@ -591,7 +596,7 @@ def fetch_urls(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
 
 def fetch_attached(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
     # A [gallery] without ids shows the post's attached images in menu order, then id order.
-    sql = ("SELECT parent_id, attachment_url FROM posts WHERE post_type = 'attachment' "
+    sql = ("SELECT parent_id, attachment_url FROM posts WHERE +post_type = 'attachment' "
            "AND parent_id IN ({marks}) ORDER BY parent_id, menu_order, id")
     attached: dict[int, list[str]] = {}
     for parent_id, url in select_in(conn, sql, ids):
