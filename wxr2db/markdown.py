@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -342,6 +343,9 @@ def translated(value: Any, table: dict[int, str]) -> Any:
     return value
 
 
+PRIVATE_USE = tuple(chr(c) for c in range(0xE000, 0xF000))
+
+
 def dump_front_matter(entries: dict[str, Any]) -> str:
     """YAML for the front matter, the same bytes with or without libyaml.
 
@@ -354,7 +358,7 @@ def dump_front_matter(entries: dict[str, Any]) -> str:
     if not astral:
         return yaml_text(entries, FastDumper)
     used = set(STAND_IN.findall(texts))
-    free = [chr(c) for c in range(0xE000, 0xF000) if chr(c) not in used][: len(astral)]
+    free = list(islice((c for c in PRIVATE_USE if c not in used), len(astral)))
     if len(free) < len(astral):
         return yaml_text(entries, PureDumper)
     there = {ord(a): f for a, f in zip(astral, free, strict=True)}
