@@ -15,11 +15,12 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -524,29 +525,37 @@ def hugo_branches(targets: list[Target]) -> list[Target]:
     return fixed
 
 
-def load_rows(conn: sqlite3.Connection, types: Iterable[str]) -> list[PostRow]:
-    """What planning needs of each post. WordPress's own machinery (attachments, menu items: about
-    half of a typical export) is left in the database unless asked for: it is never reported."""
+ROW_SQL = ("SELECT id, coalesce(post_type, 'post'), coalesce(status, ''), coalesce(title, ''), "
+           "coalesce(slug, ''), parent_id, coalesce(password, ''), date FROM posts ")
+
+
+def iter_rows(conn: sqlite3.Connection, types: Iterable[str]) -> Iterator[PostRow]:
+    """What planning needs of each post, one at a time. WordPress's own machinery (attachments, menu
+    items: about half of a typical export) is left in the database unless asked for: it is never
+    reported."""
     unwanted = [t for t in INTERNAL_TYPES if t not in types]
-    sql = ("SELECT id, coalesce(post_type, 'post'), coalesce(status, ''), coalesce(title, ''), "
-           "coalesce(slug, ''), parent_id, coalesce(password, ''), date FROM posts "
-           f"WHERE coalesce(post_type, 'post') NOT IN ({', '.join('?' for _ in unwanted)}) ORDER BY id")
-    return [PostRow(*row) for row in conn.execute(sql, unwanted)]
+    sql = ROW_SQL + f"WHERE coalesce(post_type, 'post') NOT IN ({', '.join('?' for _ in unwanted)}) ORDER BY id"
+    for row in conn.execute(sql, unwanted):
+        yield PostRow(*row)
+
+
+def load_pages(conn: sqlite3.Connection) -> dict[int, PostRow]:
+    """Pages by id: a page's path is built from its parent pages' slugs."""
+    return {row[0]: PostRow(*row) for row in conn.execute(ROW_SQL + "WHERE post_type = 'page'")}
 
 
 def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> list[Target]:
     """Every file to write, decided before any is rendered, in post id order."""
-    rows = load_rows(conn, options.types)
-    by_id = {row.id: row for row in rows}
+    pages = load_pages(conn)
     taken: set[str] = set()
     targets = []
-    for row in rows:
+    for row in iter_rows(conn, options.types):
         reason = skip_reason(row, options)
         if reason is not None:
             if reason:
                 stats.skipped[reason] += 1
             continue
-        segments = page_segments(row, by_id) if row.post_type == "page" else [
+        segments = page_segments(row, pages) if row.post_type == "page" else [
             post_segment(row.id, row.slug, row.title)]
         path, slug = claim_path(options.layout, row, segments, taken)
         if slug != segments[-1]:
@@ -730,8 +739,20 @@ def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: Mar
         return
     with multiprocessing.get_context().Pool(workers, initializer=start_worker,
                                             initargs=(database_file(conn), style, options.comments)) as pool:
-        for results in pool.imap(render_in_worker, chunks):
+        for results in in_order(pool, chunks, ahead=workers * 2):
             yield from results
+
+
+def in_order(pool: Pool, chunks: list[list[Target]], ahead: int) -> Iterator[list[Rendered]]:
+    """pool.imap, but with at most `ahead` chunks in flight: imap lets workers run arbitrarily far
+    ahead of the writing, and their finished text piles up in memory."""
+    pending: deque[AsyncResult[list[Rendered]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(render_in_worker, (chunk,)))
+        if len(pending) >= ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 # --- writing --------------------------------------------------------------------------------------
