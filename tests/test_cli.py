@@ -128,7 +128,7 @@ def test_info_on_export_writes_nothing(in_tmp: Path) -> None:
 def test_warnings_are_summarised(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(ROOT / "fixtures" / "wxr-1.0.xml"), "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 0
-    assert "1 warnings (1 item-without-id)" in result.output
+    assert "1 warning (1 item-without-id)" in result.output
     assert "sqlite-utils rows" in result.output
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, synthetic_id, wp_date
+from .normalize import decode_slug, plural, synthetic_id, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .writer import InlineWriter, ProcessWriter
 
@@ -129,9 +129,9 @@ class ImportStats:
         types = ", ".join(f"{n} {t}" for t, n in self.posts.most_common()) or "no items"
         warned = sum(self.warnings.values())
         kinds = f" ({', '.join(f'{n} {k}' for k, n in self.warnings.most_common())})" if warned else ""
-        extra = f", {self.extra_elements} plugin elements kept in extra" if self.extra_elements else ""
-        return (f"{types}; {self.comments} comments, {self.terms} terms, {self.authors} authors"
-                f"{extra}; {warned} warnings{kinds}")
+        extra = f", {plural(self.extra_elements, 'plugin element')} kept in extra" if self.extra_elements else ""
+        return (f"{types}; {plural(self.comments, 'comment')}, {plural(self.terms, 'term')}, "
+                f"{plural(self.authors, 'author')}{extra}; {plural(warned, 'warning')}{kinds}")
 
 
 # --- schema ---------------------------------------------------------------------------------------

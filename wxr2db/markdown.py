@@ -38,7 +38,7 @@ except ImportError:  # a PyYAML built without libyaml
 from .content import plain_text, render_body
 from .db import INDEXES, INTERNAL_TYPES
 from .errors import WxrError
-from .normalize import utc_offset
+from .normalize import plural, utc_offset
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -94,7 +94,7 @@ class MarkdownStats:
     def summary(self) -> str:
         skipped = sum(self.skipped.values())
         reasons = f" ({', '.join(f'{n} {why}' for why, n in sorted_counts(self.skipped))})" if skipped else ""
-        parts = [f"wrote {self.written} files", f"{self.unchanged} unchanged", f"skipped {skipped}{reasons}"]
+        parts = [f"wrote {plural(self.written, 'file')}", f"{self.unchanged} unchanged", f"skipped {skipped}{reasons}"]
         if self.renamed:
             parts.append(f"{self.renamed} renamed for clashing slugs")
         if self.unknown_shortcodes:
@@ -102,7 +102,7 @@ class MarkdownStats:
             codes = ", ".join(f"[{name}] {n}" for name, n in counts[:SUMMARY_NAMES])
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
-        parts.append(f"{len(self.warnings)} warnings")
+        parts.append(plural(len(self.warnings), "warning"))
         return "; ".join(parts)
 
 

@@ -60,6 +60,11 @@ def synthetic_id(*parts: str) -> int:
     return -(int.from_bytes(digest[:7], "big") + 1)
 
 
+def plural(n: int, word: str) -> str:
+    """`1 comment`, `2 comments`: for summaries people read."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def to_int(text: str | None) -> int | None:
     if text is None:
         return None
