@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import os
 import re
@@ -15,7 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from wxr2db import __version__
-from wxr2db.cli import app
+from wxr2db.cli import app, progress_bar
+from wxr2db.reader import iter_records
+from wxr2db.records import Post
+from wxr2db.sources import open_export
 
 from .conftest import ROOT, SEED
 
@@ -137,3 +141,27 @@ def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "nope.xml" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz", ".xml.bz2"])
+def test_progress_counts_the_bytes_of_the_file_itself(tmp_path: Path, suffix: str) -> None:
+    """The bar counts bytes read from disk: compressed bytes for .gz/.bz2, so it ends at the file size."""
+    path = tmp_path / f"seed{suffix}"
+    data = SEED.read_bytes()
+    path.write_bytes({".xml": data, ".xml.gz": gzip.compress(data), ".xml.bz2": bz2.compress(data)}[suffix])
+    counted: list[int] = []
+    with open_export(str(path), counted.append) as source:
+        records = list(iter_records(source, name=path.name))
+    assert sum(counted) == path.stat().st_size
+    assert sum(isinstance(r, Post) for r in records) == 1
+
+
+def test_progress_bar_shows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with progress_bar([str(SEED)], quiet=False) as bar:
+        assert not bar.disable and bar.total == SEED.stat().st_size
+    with progress_bar([str(SEED)], quiet=True) as bar:
+        assert bar.disable
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with progress_bar([str(SEED)], quiet=False) as bar:
+        assert bar.disable
