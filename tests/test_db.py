@@ -13,7 +13,8 @@ from wxr2db.reader import iter_records
 from wxr2db.writer import ProcessWriter
 
 from .conftest import FIXTURES, SEED
-from .helpers import import_bytes, import_path, item, rows, wxr
+from .helpers import import_bytes, import_path, rows
+from .wxrbuild import category, export_bytes, header, item
 
 TABLES = {"site", "authors", "terms", "posts", "post_terms", "comments", "postmeta", "commentmeta",
           "termmeta", "warnings"}
@@ -90,9 +91,8 @@ def test_reimport_changes_nothing() -> None:
 
 
 def test_reimport_replaces_changed_children() -> None:
-    meta = "<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>"
-    db, _ = import_bytes(wxr(item(1, extra=meta.format("old") + meta.format("two"))))
-    import_bytes(wxr(item(1, title="Renamed", extra=meta.format("new"))), db)
+    db, _ = import_bytes(export_bytes(item(1, meta=[("k", "old"), ("k", "two")])))
+    import_bytes(export_bytes(item(1, title="Renamed", meta=[("k", "new")])), db)
     assert rows(db, "SELECT value FROM postmeta") == [("new",)]
     assert db["posts"].get(1)["title"] == "Renamed"
     assert [r["id"] for r in db["posts"].search("Renamed")] == [1]
@@ -174,22 +174,18 @@ def test_attachments_and_serialized_meta() -> None:
 
 
 def test_split_export_merges_terms_and_authors() -> None:
-    header = """<wp:author><wp:author_login>admin</wp:author_login></wp:author>
-<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>news</wp:category_nicename>
-<wp:cat_name>News</wp:cat_name></wp:category>"""
-    cat = '<category domain="category" nicename="news">News</category>'
-    db, _ = import_bytes(wxr(item(1, extra=cat), header))
-    import_bytes(wxr(item(2, extra=cat), header), db)
+    head = header(terms=category(3, "news", "News"))
+    news = [("news", "News")]
+    db, _ = import_bytes(export_bytes(item(1, categories=news), head=head))
+    import_bytes(export_bytes(item(2, categories=news), head=head), db)
     assert db["posts"].count == 2 and db["terms"].count == 1 and db["authors"].count == 1
     assert rows(db, "SELECT post_id, term_id FROM post_terms ORDER BY 1") == [(1, 3), (2, 3)]
 
 
 def test_undeclared_term_gets_real_id_when_declared_later() -> None:
-    cat = '<category domain="category" nicename="later">Later</category>'
-    db, _ = import_bytes(wxr(item(1, extra=cat)))
-    header = ("<wp:category><wp:term_id>9</wp:term_id><wp:category_nicename>later</wp:category_nicename>"
-              "<wp:cat_name>Later</wp:cat_name></wp:category>")
-    import_bytes(wxr(item(2, extra=cat), header), db)
+    later = [("later", "Later")]
+    db, _ = import_bytes(export_bytes(item(1, categories=later)))
+    import_bytes(export_bytes(item(2, categories=later), head=header(terms=category(9, "later", "Later"))), db)
     assert rows(db, "SELECT id, slug FROM terms") == [(9, "later")]
     assert rows(db, "SELECT post_id, term_id FROM post_terms ORDER BY 1") == [(1, 9), (2, 9)]
 
