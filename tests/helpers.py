@@ -11,10 +11,10 @@ from wxr2db.db import ImportStats, save
 from wxr2db.reader import iter_records
 
 
-def import_path(path: Path, db: Database | None = None) -> tuple[Database, ImportStats]:
+def import_path(path: Path, db: Database | None = None, recover: bool = False) -> tuple[Database, ImportStats]:
     db = db if db is not None else Database(memory=True)
     with path.open("rb") as f:
-        stats = save(db, iter_records(f, name=path.name))
+        stats = save(db, iter_records(f, name=path.name, recover=recover))
     return db, stats
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from wxr2db.db import ImportStats, save
+from wxr2db.db import save
 from wxr2db.errors import WxrError
 from wxr2db.reader import iter_records
 from wxr2db.records import Term
 
 from .conftest import CORPUS, need_corpus
+from .helpers import import_path
 
 
 @dataclass
@@ -75,13 +76,6 @@ def manifest() -> list[Expected]:
     return parse_manifest(path.read_text(encoding="utf-8")) if path.is_file() else []
 
 
-def import_file(path: Path, recover: bool = False) -> tuple[Database, ImportStats]:
-    db = Database(memory=True)
-    with path.open("rb") as f:
-        stats = save(db, iter_records(f, name=path.name, recover=recover))
-    return db, stats
-
-
 def count(db: Database, sql: str) -> int:
     return int(db.execute(sql).fetchone()[0])
 
@@ -93,7 +87,7 @@ def test_corpus_export_lands_whole(expected: Expected) -> None:
     if not expected.well_formed:
         check_malformed(path, expected)
         return
-    db, stats = import_file(path)
+    db, stats = import_path(path)
     types = Counter(dict(db.execute("SELECT post_type, count(*) FROM posts GROUP BY 1").fetchall()))
     assert count(db, "SELECT count(*) FROM posts") == expected.items
     assert types == Counter(expected.by_type)
@@ -123,12 +117,12 @@ def check_malformed(path: Path, expected: Expected) -> None:
     """A broken export either imports (repaired, counted) or fails with wxr2db's own error; with
     --recover it always imports."""
     try:
-        db, _ = import_file(path)
+        db, _ = import_path(path)
     except WxrError as error:
         assert path.name in str(error)
     else:
         assert count(db, "SELECT count(*) FROM posts") == expected.items
-    db, _ = import_file(path, recover=True)
+    db, _ = import_path(path, recover=True)
     assert count(db, "SELECT count(*) FROM posts") > 0
 
 
@@ -142,7 +136,7 @@ def test_manifest_is_parsed() -> None:
 def test_reimport_of_corpus_changes_nothing() -> None:
     need_corpus()
     path = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
-    db, _ = import_file(path)
+    db, _ = import_path(path)
     tables = ["posts", "comments", "terms", "post_terms", "postmeta", "authors", "site", "warnings"]
     before = {t: sorted(map(repr, db[t].rows)) for t in tables}
     with path.open("rb") as f:
