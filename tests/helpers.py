@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -23,5 +24,5 @@ def import_bytes(data: bytes, db: Database | None = None) -> tuple[Database, Imp
     return db, save(db, iter_records(io.BytesIO(data), name="test.xml"))
 
 
-def rows(db: Database, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+def rows(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in db.execute(sql, params).fetchall()]

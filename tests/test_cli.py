@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import os
 import re
 import shlex
 import subprocess
@@ -39,12 +38,11 @@ def readme_console_blocks() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def in_tmp(tmp_path: Path) -> Path:
-    old = Path.cwd()
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh current folder with the fixtures in it, as a user's checkout would have."""
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
-    os.chdir(tmp_path)
-    yield tmp_path  # type: ignore[misc]
-    os.chdir(old)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def run_head(command: str) -> None:

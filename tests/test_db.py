@@ -32,7 +32,7 @@ def test_seed_tables_and_counts() -> None:
 
 def test_seed_post_row() -> None:
     db, _ = import_path(SEED)
-    post = db["posts"].get(1024)
+    post = db.table("posts").get(1024)
     assert post["title"] == "Sharing and Collaboration"
     assert post["slug"] == "sharing-and-collaboration"
     assert post["author"] == "socialsteve"
@@ -40,7 +40,7 @@ def test_seed_post_row() -> None:
     assert post["modified"] == "2010-06-17T22:15:04"
     assert post["status"] == "publish" and post["post_type"] == "post" and post["sticky"] == 0
     assert post["content"].count("\n\n") == 13  # 14 paragraphs, as WordPress stored them
-    assert db["site"].get("http://socialsteve.example.com")["wxr_version"] == "1.2"
+    assert db.table("site").get("http://socialsteve.example.com")["wxr_version"] == "1.2"
 
 
 def test_seed_terms_and_post_terms() -> None:
@@ -48,7 +48,7 @@ def test_seed_terms_and_post_terms() -> None:
     assert rows(db, "SELECT taxonomy, name FROM post_term_names WHERE post_id = 1024 ORDER BY 1, 2") == [
         ("category", "Social Steve"), ("category", "change management"), ("category", "social media"),
         ("post_tag", "SocialSteve"), ("post_tag", "socialmedia")]
-    assert db["terms"].get(44)["slug"] == "socialsteve"
+    assert db.table("terms").get(44)["slug"] == "socialsteve"
 
 
 def test_seed_comment_threads_three_deep() -> None:
@@ -66,20 +66,20 @@ def test_seed_comment_threads_three_deep() -> None:
 
 def test_foreign_keys_declared() -> None:
     db, _ = import_path(SEED)
-    fks = {(fk.table, fk.column, fk.other_table, fk.other_column) for t in TABLES for fk in db[t].foreign_keys}
+    fks = {(fk.table, fk.column, fk.other_table, fk.other_column) for t in TABLES for fk in db.table(t).foreign_keys}
     assert {("posts", "author", "authors", "login"), ("comments", "post_id", "posts", "id"),
             ("comments", "parent_id", "comments", "id"), ("post_terms", "term_id", "terms", "id"),
             ("postmeta", "post_id", "posts", "id"), ("terms", "parent_id", "terms", "id")} <= fks
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    indexed = {tuple(i.columns) for i in db["comments"].indexes}
+    indexed = {tuple(i.columns) for i in db.table("comments").indexes}
     assert ("post_id",) in indexed and ("parent_id",) in indexed
 
 
 def test_full_text_search() -> None:
     db, _ = import_path(SEED)
-    assert [r["id"] for r in db["posts"].search("collaboration")] == [1024]
-    assert sorted(r["id"] for r in db["comments"].search("Jelly")) == [106, 107, 108]
-    assert list(db["posts"].search("nonexistentword")) == []
+    assert [r["id"] for r in db.table("posts").search("collaboration")] == [1024]
+    assert sorted(r["id"] for r in db.table("comments").search("Jelly")) == [106, 107, 108]
+    assert list(db.table("posts").search("nonexistentword")) == []
 
 
 def test_reimport_changes_nothing() -> None:
@@ -87,16 +87,16 @@ def test_reimport_changes_nothing() -> None:
     before = {t: sorted(map(repr, db[t].rows)) for t in TABLES}
     import_path(SEED, db)
     assert {t: sorted(map(repr, db[t].rows)) for t in TABLES} == before
-    assert [r["id"] for r in db["posts"].search("collaboration")] == [1024]
+    assert [r["id"] for r in db.table("posts").search("collaboration")] == [1024]
 
 
 def test_reimport_replaces_changed_children() -> None:
     db, _ = import_bytes(export_bytes(item(1, meta=[("k", "old"), ("k", "two")])))
     import_bytes(export_bytes(item(1, title="Renamed", meta=[("k", "new")])), db)
     assert rows(db, "SELECT value FROM postmeta") == [("new",)]
-    assert db["posts"].get(1)["title"] == "Renamed"
-    assert [r["id"] for r in db["posts"].search("Renamed")] == [1]
-    assert list(db["posts"].search("post")) == []  # the old title left the index
+    assert db.table("posts").get(1)["title"] == "Renamed"
+    assert [r["id"] for r in db.table("posts").search("Renamed")] == [1]
+    assert list(db.table("posts").search("post")) == []  # the old title left the index
 
 
 def test_wxr_10_quirks() -> None:
@@ -111,10 +111,10 @@ def test_wxr_10_quirks() -> None:
     dup = rows(db, "SELECT post_id, term_id, count(*) FROM post_terms GROUP BY 1, 2 HAVING count(*) > 1")
     assert dup == []
     tomatoes = db.execute("SELECT parent_id FROM terms WHERE slug = 'tomatoes'").fetchone()[0]
-    assert db["terms"].get(tomatoes)["slug"] == "gardening"
+    assert db.table("terms").get(tomatoes)["slug"] == "gardening"
     # The item without wp:post_id is kept under a stable made-up id and reported.
     kept = rows(db, "SELECT id FROM posts WHERE title = 'Compost bin, take two'")
-    assert len(kept) == 1 and int(kept[0][0]) < 0  # type: ignore[call-overload]
+    assert len(kept) == 1 and int(kept[0][0]) < 0
     assert rows(db, "SELECT kind, item FROM warnings") == [("item-without-id", kept[0][0])]
     again, _ = import_path(FIXTURES / "wxr-1.0.xml")
     assert rows(again, "SELECT id FROM posts WHERE title = 'Compost bin, take two'") == kept
@@ -125,7 +125,7 @@ def test_wxr_11_statuses_and_pingbacks() -> None:
     found = rows(db, "SELECT id, status, password, sticky FROM posts WHERE id IN (5, 44, 51, 63) ORDER BY id")
     assert found == [(5, "publish", "", 1), (44, "publish", "kanelbulle", 0), (51, "private", "", 0),
                      (63, "draft", "", 0)]
-    assert db["posts"].get(63)["date_gmt"] is None  # 0000-00-00 00:00:00
+    assert db.table("posts").get(63)["date_gmt"] is None  # 0000-00-00 00:00:00
     assert sorted(r[0] for r in rows(db, "SELECT type FROM comments")) == ["pingback", "trackback"]
     tree = dict(rows(db, "SELECT t.slug, p.slug FROM terms t LEFT JOIN terms p ON p.id = t.parent_id"))
     assert tree["sourdough"] == "bread" and tree["bread"] == "recipes" and tree["recipes"] is None
@@ -193,7 +193,7 @@ def test_undeclared_term_gets_real_id_when_declared_later() -> None:
 def test_in_memory_database_is_independent() -> None:
     a, _ = import_path(SEED)
     b = Database(memory=True)
-    assert "posts" not in b.table_names() and a["posts"].count == 1
+    assert "posts" not in b.table_names() and a.table("posts").count == 1
 
 
 def table_rows(db: Database) -> dict[str, list[str]]:
