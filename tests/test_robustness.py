@@ -440,26 +440,37 @@ def wait_for_growth(process: subprocess.Popen[bytes], staging: Path, beyond: int
     raise AssertionError("the staging database never grew")
 
 
-def assert_seed_intact(db: Path, digest: str, posts: list[tuple[object, ...]]) -> None:
+def seed_state(db: Path) -> tuple[str, list[tuple[object, ...]]]:
+    return sha256(db), Database(db).execute("SELECT id, title FROM posts ORDER BY id").fetchall()
+
+
+def assert_seed_intact(db: Path, state: tuple[str, list[tuple[object, ...]]]) -> None:
+    digest, posts = state
     assert sha256(db) == digest
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT id, title FROM posts ORDER BY id").fetchall() == posts
 
 
-def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_export: Path) -> None:
-    digest = sha256(seeded_db)
-    posts = Database(seeded_db).execute("SELECT id, title FROM posts ORDER BY id").fetchall()
-    staging = seeded_db.with_name(seeded_db.name + ".wxr2db-partial")
-    process = start_import(big_export, seeded_db)
+def interrupted_import(db: Path, export_path: Path, sig: signal.Signals) -> tuple[int, str, Path]:
+    """Start a real import into db, send it `sig` once it is under way; its exit status, stderr and
+    staging file."""
+    staging = db.with_name(db.name + ".wxr2db-partial")
+    process = start_import(export_path, db)
     try:
-        wait_for_growth(process, staging, seeded_db.stat().st_size)
-        process.send_signal(signal.SIGKILL)
+        wait_for_growth(process, staging, db.stat().st_size)
+        process.send_signal(sig)
     finally:
-        process.communicate(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+        _, err = process.communicate(timeout=30)
+    return process.returncode, err.decode(), staging
+
+
+def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_export: Path) -> None:
+    state = seed_state(seeded_db)
+    returncode, _, staging = interrupted_import(seeded_db, big_export, signal.SIGKILL)
+    assert returncode == -signal.SIGKILL
     assert staging.exists()  # what a real crash leaves behind
-    assert_seed_intact(seeded_db, digest, posts)
+    assert_seed_intact(seeded_db, state)
 
     rerun = start_import(big_export, seeded_db)
     _, err = rerun.communicate(timeout=60)
@@ -472,21 +483,13 @@ def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_
 
 
 def test_ctrl_c_exits_130_and_leaves_db_untouched(seeded_db: Path, big_export: Path) -> None:
-    digest = sha256(seeded_db)
-    posts = Database(seeded_db).execute("SELECT id, title FROM posts ORDER BY id").fetchall()
-    staging = seeded_db.with_name(seeded_db.name + ".wxr2db-partial")
-    process = start_import(big_export, seeded_db)
-    try:
-        wait_for_growth(process, staging, seeded_db.stat().st_size)
-        process.send_signal(signal.SIGINT)
-    finally:
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 130, err
-    text = err.decode()
-    assert "Traceback" not in text
-    assert [line for line in text.splitlines() if line.strip()] == [f"Interrupted; {seeded_db} is as it was."]
+    state = seed_state(seeded_db)
+    returncode, err, staging = interrupted_import(seeded_db, big_export, signal.SIGINT)
+    assert returncode == 130, err
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if line.strip()] == [f"Interrupted; {seeded_db} is as it was."]
     assert not staging.exists()
-    assert_seed_intact(seeded_db, digest, posts)
+    assert_seed_intact(seeded_db, state)
 
 
 # --- 6. nothing lost silently ---------------------------------------------------------------------
