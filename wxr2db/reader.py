@@ -84,6 +84,19 @@ def children(elem: etree._Element) -> dict[str, str]:
     return out
 
 
+def fields_and_meta(elem: etree._Element, meta_name: str) -> tuple[dict[str, str], tuple[Meta, ...]]:
+    """children(), and the meta elements among them (wp:commentmeta, wp:termmeta), in one pass."""
+    out: dict[str, str] = {}
+    meta: list[Meta] = []
+    for child in elem:
+        name = name_of(child)
+        if name == meta_name:
+            meta.append(read_meta(child))
+        elif name is not None and name not in out:
+            out[name] = text_of(child)
+    return out, tuple(meta)
+
+
 def read_meta(elem: etree._Element) -> Meta:
     key = value = None
     for child in elem:
@@ -136,8 +149,7 @@ TERM_FIELDS = {
 
 def read_term(elem: etree._Element, kind: str) -> Term:
     taxonomy, slug, name, parent, description = TERM_FIELDS[kind]
-    f = children(elem)
-    meta = tuple(read_meta(m) for m in elem if name_of(m) == "wp:termmeta")
+    f, meta = fields_and_meta(elem, "wp:termmeta")
     return Term(
         taxonomy=taxonomy or f.get("wp:term_taxonomy", ""),
         slug=f.get(slug, ""),
@@ -263,8 +275,7 @@ def build_terms(parts: ItemParts) -> tuple[PostTerm, ...]:
 
 
 def read_comment(elem: etree._Element) -> Comment:
-    f = children(elem)
-    meta = tuple(read_meta(m) for m in elem if name_of(m) == "wp:commentmeta")
+    f, meta = fields_and_meta(elem, "wp:commentmeta")
     return Comment(
         id=to_int(f.get("wp:comment_id")) or 0,
         parent_id=to_int(f.get("wp:comment_parent")) or None,
