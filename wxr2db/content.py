@@ -209,9 +209,6 @@ class Keeper:
         self.kept.append(markdown)
         return f"\ue000{len(self.kept) - 1}\ue001"
 
-    def verbatim(self, match: re.Match[str]) -> str:
-        return self.token(match.group(0))
-
 
 def code_block(match: re.Match[str], keeper: Keeper) -> str:
     """[code lang="python"]...[/code] -> a fenced block (placeholder) with the code verbatim."""

@@ -353,7 +353,6 @@ class _Reader:
         self.stream = CleanStream(source)
         self.site_sent = False
         self.channel: etree._Element | None = None
-        self.repairs_seen = 0
         self.last_item: tuple[int, int, str] | None = None  # (start line, id, title)
         self.site_values: dict[str, str] = {}
         self.site_extra: dict[str, list[str]] = {}
