@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .db import ImportStats, Saver, census, staged_database
-from .errors import WxrError
+from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, add_read_indexes, export_markdown
 from .reader import iter_records
 from .sources import STDIN, open_export, source_size
@@ -84,6 +84,9 @@ def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool) -> I
                 with open_export(name, bar.update) as source:
                     for record in iter_records(source, name=name, recover=recover):
                         saver.save(record)
+    except SiteMismatchError as error:
+        saver.abort()
+        raise SiteMismatchError(f"{name}: {error}") from None
     except BaseException:
         saver.abort()
         raise
