@@ -108,7 +108,7 @@ def test_stdin(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "-", "--db", str(db)], input=SEED.read_bytes())
     assert result.exit_code == 0, result.output
     info = runner.invoke(app, ["info", str(db)])
-    assert "comments:   9 (approved 9)" in info.output
+    assert "comments:    9 (approved 9)" in info.output
 
 
 def test_two_parts_into_one_db(tmp_path: Path) -> None:
@@ -116,14 +116,14 @@ def test_two_parts_into_one_db(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(SEED), str(SEED), "--db", str(db)])
     assert result.exit_code == 0, result.output
     info = runner.invoke(app, ["info", str(db)])
-    assert "posts:      post: publish 1" in info.output
+    assert "posts:       post: publish 1" in info.output
 
 
 def test_info_on_export_writes_nothing(in_tmp: Path) -> None:
     result = runner.invoke(app, ["info", "fixtures/wxr-1.1.xml"])
     assert result.exit_code == 0
-    assert "posts:      post: publish 3, draft 1, private 1" in result.output
-    assert "comments:   2" in result.output
+    assert "posts:       post: publish 3, draft 1, private 1" in result.output
+    assert "comments:    2" in result.output
     assert list(in_tmp.glob("*.db")) == []
 
 

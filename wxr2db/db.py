@@ -517,23 +517,23 @@ def copy_database(path: Path, target: sqlite3.Connection) -> None:
 
 def census(db: Database) -> str:
     """What a database holds, as the lines `wxr2db info` prints."""
-    lines = []
-    for row in db.execute("SELECT title, link, wxr_version, exported_at FROM site").fetchall():
-        lines.append(f"site:       {row[0]} <{row[1]}> (WXR {row[2] or '?'}, exported {row[3] or '?'})")
-    lines.append("posts:      " + _grouped(db, "SELECT post_type, status, count(*) FROM posts "
-                                           "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"))
-    lines.append("comments:   " + _counts(db, "SELECT approved, count(*) FROM comments GROUP BY 1 ORDER BY 2 DESC",
-                                          {"1": "approved", "0": "pending"}))
-    lines.append(f"authors:    {_one(db, 'SELECT count(*) FROM authors')}")
-    lines.append("terms:      " + _counts(db, "SELECT taxonomy, count(*) FROM terms GROUP BY 1 ORDER BY 2 DESC"))
+    lines = [("site", f"{title} <{link}> (WXR {version or '?'}, exported {exported or '?'})")
+             for title, link, version, exported in db.execute(
+                 "SELECT title, link, wxr_version, exported_at FROM site").fetchall()]
+    lines.append(("posts", _grouped(db, "SELECT post_type, status, count(*) FROM posts "
+                                        "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2")))
+    lines.append(("comments", _counts(db, "SELECT approved, count(*) FROM comments GROUP BY 1 ORDER BY 2 DESC",
+                                      {"1": "approved", "0": "pending"})))
+    lines.append(("authors", str(_one(db, "SELECT count(*) FROM authors"))))
+    lines.append(("terms", _counts(db, "SELECT taxonomy, count(*) FROM terms GROUP BY 1 ORDER BY 2 DESC")))
     for table in ("postmeta", "commentmeta", "termmeta"):
-        keys = _one(db, f"SELECT count(DISTINCT key) FROM {table}")
-        lines.append(f"{table + ':':<12}{_one(db, f'SELECT count(*) FROM {table}')} values, {keys} keys"
-                     + _top_keys(db, table))
+        values = plural(_one(db, f"SELECT count(*) FROM {table}"), "value")
+        keys = plural(_one(db, f"SELECT count(DISTINCT key) FROM {table}"), "key")
+        lines.append((table, f"{values}, {keys}{_top_keys(db, table)}"))
     first, last = db.execute("SELECT min(date), max(date) FROM posts WHERE date IS NOT NULL").fetchone()
-    lines.append(f"dates:      {first or '-'} to {last or '-'}")
-    lines.append("warnings:   " + _counts(db, "SELECT kind, count(*) FROM warnings GROUP BY 1 ORDER BY 2 DESC"))
-    return "\n".join(lines)
+    lines.append(("dates", f"{first or '-'} to {last or '-'}"))
+    lines.append(("warnings", _counts(db, "SELECT kind, count(*) FROM warnings GROUP BY 1 ORDER BY 2 DESC")))
+    return "\n".join(f"{label + ':':<13}{value}" for label, value in lines)
 
 
 def _one(db: Database, sql: str) -> Any:
