@@ -460,3 +460,10 @@ def test_line_breaks_inside_inline_code() -> None:
     markdown = render_body("<code>a {\nmargin: 0;\n}</code>").markdown
     assert markdown == "`a {`\\\n`margin: 0;`\\\n`}`\n"
     assert count("br", to_html(markdown)) == 2
+
+
+def test_brackets_in_code_are_not_shortcodes() -> None:
+    rendered = render_body("Text [foo] here\n\n<pre>if (a[b[0]]&gt; 1) { return x[y]; }</pre>\n\nand <code>m[k]</code>")
+    assert rendered.unknown_shortcodes == ("foo",)
+    assert "if (a[b[0]]> 1) { return x[y]; }" in rendered.markdown
+    assert "`m[k]`" in rendered.markdown

@@ -301,6 +301,17 @@ def expand_known(name: str, attrs: dict[str, str], content: str, media: Media | 
     return None
 
 
+# Brackets in code are code (`a[b[0]]`), not shortcodes to count as unknown.
+CODE_REGION = re.compile(r"(<(pre|code)\b.*?</\2>)", re.S | re.I)
+
+
+def expand_shortcodes_outside_code(text: str, keeper: Keeper, media: Media | None) -> str:
+    parts = CODE_REGION.split(text)
+    # split() returns text, region, tag name, text, region, tag name, ...: expand only the text.
+    return "".join(expand_shortcodes(part, keeper, media) if n % 3 == 0 else part
+                   for n, part in enumerate(parts) if n % 3 != 2)
+
+
 def expand_shortcodes(text: str, keeper: Keeper, media: Media | None) -> str:
     def expand(match: re.Match[str]) -> str:
         if match.group(1) and match.group(6):  # [[name]] is how WordPress writes a literal [name]
@@ -603,7 +614,7 @@ def render_body(content: str, media: Media | None = None) -> Rendered:
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
     text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
-    text = expand_shortcodes(text, keeper, media)
+    text = expand_shortcodes_outside_code(text, keeper, media)
     return Rendered(finish_markdown(html_to_markdown(text), keeper), tuple(keeper.unknown))
 
 
