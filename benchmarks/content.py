@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -180,6 +181,14 @@ class TextMaker:
         return f"{self.site_url}/wp-content/uploads/{year}/{month:02d}/{name}{self.rng.randint(1, 9999)}.jpg"
 
 
+def pick(r: float, makers: tuple[tuple[float, Callable[[], str]], ...], default: Callable[[], str]) -> str:
+    """The first maker whose cumulative limit is above r (a uniform draw in [0, 1))."""
+    for limit, maker in makers:
+        if r < limit:
+            return maker()
+    return default()
+
+
 class ClassicChunks:
     """Classic-editor (pre-Gutenberg) body chunks: wpautop-style text, shortcodes, raw HTML."""
 
@@ -204,10 +213,7 @@ class ClassicChunks:
             (0.97, self.image),
             (1.01, self.table),
         )
-        for limit, maker in makers:
-            if r < limit:
-                return maker()
-        return self.paragraph()
+        return pick(r, makers, self.paragraph)
 
     def paragraph(self) -> str:
         return self.t.paragraph_text()
@@ -302,10 +308,7 @@ class BlockChunks:
             (0.95, self.columns),
             (1.01, self.html),
         )
-        for limit, maker in makers:
-            if r < limit:
-                return maker()
-        return self.paragraph()
+        return pick(r, makers, self.paragraph)
 
     def paragraph(self) -> str:
         if self.rng.random() < 0.15:
