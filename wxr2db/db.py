@@ -273,7 +273,7 @@ class Saver:
         ensure_tables(db)
         db.conn.commit()
         self.db = db
-        path = database_file(db)
+        path = database_file(db.conn)
         self.writer: InlineWriter | ProcessWriter = (
             ProcessWriter(path) if background and path else InlineWriter(db.conn))
         self.merge_sites = merge_sites
@@ -443,9 +443,9 @@ class Saver:
         self.writer.abort()
 
 
-def database_file(db: Database) -> str:
-    """The file behind a connection ('' for an in-memory database)."""
-    for _, name, path in db.execute("PRAGMA database_list").fetchall():
+def database_file(conn: sqlite3.Connection) -> str:
+    """The main database's file name, or "" when it lives in memory."""
+    for _, name, path in conn.execute("PRAGMA database_list").fetchall():
         if name == "main":
             return str(path or "")
     return ""

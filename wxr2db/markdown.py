@@ -36,7 +36,7 @@ except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
 from .content import plain_text, render_body
-from .db import INDEXES, INTERNAL_TYPES
+from .db import INDEXES, INTERNAL_TYPES, database_file
 from .errors import WxrError
 from .normalize import plural, utc_offset
 
@@ -708,14 +708,6 @@ def render_in_worker(targets: list[Target]) -> list[Rendered]:
     assert _worker is not None, "start_worker runs first in every pool process"
     conn, style, mode = _worker
     return render_chunk(conn, targets, style, mode)
-
-
-def database_file(conn: sqlite3.Connection) -> str:
-    """The main database's file name, or "" when it lives in memory."""
-    for _, name, filename in conn.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return str(filename or "")
-    return ""
 
 
 def process_count(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions) -> int:
