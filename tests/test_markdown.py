@@ -26,7 +26,6 @@ from wxr2db.markdown import (
     PostView,
     PureDumper,
     Style,
-    add_read_indexes,
     dump_front_matter,
     export_markdown,
     render_post,
@@ -51,14 +50,13 @@ SEED_LINKS = (
 
 
 def records_db(records: Iterable[Record], tmp_path: Path, name: str = "made.db") -> Database:
-    """What `wxr2db markdown` does with an export: a quick throwaway import, indexed for reading."""
+    """What `wxr2db markdown` does with an export: a quick throwaway import (indexed by finish())."""
     db = Database(tmp_path / name)
     db.conn.execute("PRAGMA synchronous = OFF")
     saver = Saver(db)
     for record in records:
         saver.save(record)
     saver.finish()
-    add_read_indexes(db)
     return db
 
 

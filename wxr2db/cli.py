@@ -17,7 +17,7 @@ from tqdm import tqdm
 from . import __version__
 from .db import ImportStats, Saver, census, staged_database
 from .errors import SiteMismatchError, WxrError
-from .markdown import MarkdownOptions, MarkdownStats, add_read_indexes, export_markdown
+from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .reader import iter_records
 from .sources import STDIN, open_export, source_size
 
@@ -228,11 +228,8 @@ def markdown(
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
                                   keep_permalinks=keep_permalinks)
-        with opened_source(source, quiet=quiet, recover=recover) as database:
-            if not source.endswith(".db"):
-                add_read_indexes(database)
-            with writing_bar(quiet) as bar:
-                stats = export_markdown(database, outdir, options, progress=bar)
+        with opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar:
+            stats = export_markdown(database, outdir, options, progress=bar)
     if not quiet:
         echo_report(outdir, stats)
 

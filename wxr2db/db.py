@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, plural, synthetic_id, wp_date
+from .normalize import decode_slug, plural, slugify, synthetic_id, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .writer import InlineWriter, ProcessWriter
 
@@ -228,14 +228,6 @@ def warning_row(p: Problem) -> tuple[Any, ...]:
     return (key, p.kind, p.item, p.detail)
 
 
-_SLUGIFY = re.compile(r"[^\w-]+")
-
-
-def slugify(name: str) -> str:
-    """Roughly WordPress's sanitize_title, for WXR 1.0 categories that come without a nicename."""
-    return _SLUGIFY.sub("-", name.strip().lower()).strip("-") or "untitled"
-
-
 # --- saving ---------------------------------------------------------------------------------------
 
 
@@ -322,7 +314,7 @@ class Saver:
         self.comment_ids = IdSet()
 
     def save_term(self, term: Term) -> None:
-        taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name)
+        taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name) or "untitled"
         term_id = self.declared_id(term, taxonomy, slug)
         old = self.term_ids.get((taxonomy, slug))
         if old is not None and old != term_id:
@@ -359,7 +351,7 @@ class Saver:
         self.writer.execute("DELETE FROM terms WHERE id = ?", (old,))
 
     def term_id(self, term: PostTerm) -> int:
-        slug = decode_slug(term.slug) or slugify(term.name)
+        slug = decode_slug(term.slug) or slugify(term.name) or "untitled"
         found = self.term_ids.get((term.taxonomy, slug))
         if found is None:
             # Terms used by items but never declared at channel level are still created.

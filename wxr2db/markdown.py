@@ -36,9 +36,9 @@ except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
 from .content import plain_text, render_body
-from .db import INDEXES, INTERNAL_TYPES, database_file
+from .db import INTERNAL_TYPES, database_file
 from .errors import WxrError
-from .normalize import plural, utc_offset
+from .normalize import plural, slugify, utc_offset
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -395,10 +395,6 @@ def render_post(post: PostView, style: Style | None = None) -> str:
 # --- safe file names ------------------------------------------------------------------------------
 
 
-def fallback_slug(title: str) -> str:
-    return re.sub(r"[^\w]+", "-", plain_text(title).lower()).strip("-_")
-
-
 def safe_segment(text: str) -> str:
     """One path segment that is the same name on every file system and cannot climb out of OUTDIR.
 
@@ -417,7 +413,7 @@ def safe_segment(text: str) -> str:
 
 
 def post_segment(post_id: int, slug: str, title: str) -> str:
-    return safe_segment(slug) or safe_segment(fallback_slug(title)) or str(post_id)
+    return safe_segment(slug) or safe_segment(slugify(plain_text(title))) or str(post_id)
 
 
 # --- planning -------------------------------------------------------------------------------------
@@ -844,12 +840,6 @@ def check_database(conn: sqlite3.Connection, name: str) -> None:
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
         raise WxrError(f"{name}: not a database made by `wxr2db import` (no {', '.join(missing)} table)")
-
-
-def add_read_indexes(db: Database) -> None:
-    """The indexes `wxr2db import` builds, for a database made on the fly from an export."""
-    for table, columns in INDEXES:
-        db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
 
 
 def check_options(options: MarkdownOptions) -> None:

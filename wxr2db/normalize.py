@@ -53,6 +53,12 @@ def decode_slug(slug: str) -> str:
     return unquote(slug.strip(), errors="replace")
 
 
+def slugify(text: str) -> str:
+    """Roughly WordPress's sanitize_title, for a name or title that comes without a slug ("" if
+    nothing is left)."""
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
+
+
 def synthetic_id(*parts: str) -> int:
     """A stable negative id for something the export gave no id: same input, same id, never clashing
     with WordPress's positive ids."""
