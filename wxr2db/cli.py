@@ -69,11 +69,15 @@ def reported_errors(unchanged: Path | None = None) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def bar_hidden(quiet: bool) -> bool:
+    """Progress bars are for people watching a terminal; logs and pipes get only the summary."""
+    return quiet or not sys.stderr.isatty()
+
+
 def progress_bar(exports: list[str], quiet: bool) -> tqdm[Any]:
     sizes = [source_size(name) for name in exports]
     total = None if None in sizes else sum(s or 0 for s in sizes)
-    hidden = quiet or not sys.stderr.isatty()
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=hidden,
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=bar_hidden(quiet),
                 file=sys.stderr, desc="Reading", dynamic_ncols=True)
 
 
@@ -238,7 +242,7 @@ class ProgressBar:
     """A tqdm bar on stderr whose total is known only once the files are planned."""
 
     def __init__(self, quiet: bool) -> None:
-        self.bar = tqdm(disable=quiet or not sys.stderr.isatty(), file=sys.stderr, desc="Writing",
+        self.bar = tqdm(disable=bar_hidden(quiet), file=sys.stderr, desc="Writing",
                         unit=" files", dynamic_ncols=True)
 
     def __call__(self, done: int, total: int) -> None:
