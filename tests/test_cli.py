@@ -6,6 +6,7 @@ import bz2
 import gzip
 import re
 import shlex
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -163,3 +164,23 @@ def test_progress_bar_shows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     with progress_bar([str(SEED)], quiet=False) as bar:
         assert bar.disable
+
+
+def test_db_in_a_missing_folder_is_one_line_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(SEED), "--db", str(tmp_path / "nowhere" / "x.db")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["info", "markdown"])
+def test_a_db_not_made_by_wxr2db_is_refused(tmp_path: Path, command: str) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not sqlite at all")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (id INTEGER)").connection.commit()
+    for db, expected in ((garbage, "not a SQLite database"), (other, "not a database made by `wxr2db import`")):
+        args = [command, str(db)] + ([str(tmp_path / "out")] if command == "markdown" else [])
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: {db}: {expected}") and "Traceback" not in result.output

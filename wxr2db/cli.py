@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, staged_database
+from .db import ImportStats, Saver, census, check_database, staged_database
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .reader import iter_records
@@ -63,6 +64,9 @@ def reported_errors(unchanged: Path | None = None) -> Iterator[None]:
     except WxrError as error:
         hint = f" {error.hint}" if error.hint else ""
         raise fail(f"{error}.{hint}" if not str(error).endswith(".") else f"{error}{hint}") from None
+    except sqlite3.Error as error:
+        # A disk that is full or read-only, a database locked by another program: still one line.
+        raise fail(f"{unchanged or 'the database'}: {error}") from None
     except KeyboardInterrupt:
         kept = f"; {unchanged} is as it was" if unchanged else ""
         typer.echo(f"Interrupted{kept}.", err=True)
@@ -156,7 +160,9 @@ def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]
     if source.endswith(".db"):
         if not Path(source).is_file():
             raise WxrError(f"{source}: no such database")
-        yield Database(source)
+        database = Database(source)
+        check_database(database.conn, source)
+        yield database
         return
     with tempfile.TemporaryDirectory(prefix="wxr2db-") as tmp:
         database = Database(Path(tmp) / "export.db")

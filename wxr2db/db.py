@@ -443,6 +443,21 @@ def database_file(conn: sqlite3.Connection) -> str:
     return ""
 
 
+SOURCE_HINT = "Give the WordPress export itself, or a database made by `wxr2db import`."
+
+
+def check_database(conn: sqlite3.Connection, name: str) -> None:
+    """Refuse, in one line, a file that is not a database `wxr2db import` made."""
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise WxrError(f"{name}: not a SQLite database ({error})", SOURCE_HINT) from None
+    missing = [t for t in TABLES if t not in tables]
+    if missing:
+        raise WxrError(f"{name}: not a database made by `wxr2db import` (no {', '.join(missing)} table)",
+                       SOURCE_HINT)
+
+
 def same_site(a: str, b: str) -> bool:
     def key(url: str) -> str:
         return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
@@ -473,9 +488,14 @@ def staged_database(path: Path) -> Iterator[Database]:
     The staging copy needs no journal: if anything fails it is thrown away, not rolled back.
     """
     staging = path.with_name(path.name + ".wxr2db-partial")
+    if not path.parent.is_dir():
+        raise WxrError(f"{path}: the folder {path.parent} does not exist", "Create it, or choose another --db.")
     with suppress(FileNotFoundError):
         staging.unlink()  # left behind by an import that was killed
-    conn = sqlite3.connect(staging)
+    try:
+        conn = sqlite3.connect(staging)
+    except sqlite3.Error as error:
+        raise WxrError(f"{path}: cannot create the database there ({error})") from None
     try:
         if path.exists():
             copy_database(path, conn)

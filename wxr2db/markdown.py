@@ -36,7 +36,7 @@ except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
 from .content import plain_text, render_body
-from .db import INTERNAL_TYPES, database_file
+from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import plural, slugify, utc_offset
 
@@ -63,7 +63,6 @@ GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([\d,\s]+)", re.IGNOREC
 # U+10FFFF is left out because PyYAML itself escapes it.
 ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
 STAND_IN = re.compile("[\uE000-\uEFFF]")
-REQUIRED_TABLES = ("posts", "terms", "post_terms", "comments", "postmeta", "authors")
 
 Progress = Callable[[int, int], None]
 
@@ -830,16 +829,6 @@ class Writer:
         atomic_write(target, data)
         self.manifest[rel] = sha256(data)
         self.stats.written += 1
-
-
-def check_database(conn: sqlite3.Connection, name: str) -> None:
-    try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as error:
-        raise WxrError(f"{name}: not a SQLite database ({error})") from None
-    missing = [t for t in REQUIRED_TABLES if t not in tables]
-    if missing:
-        raise WxrError(f"{name}: not a database made by `wxr2db import` (no {', '.join(missing)} table)")
 
 
 def check_options(options: MarkdownOptions) -> None:
