@@ -184,3 +184,23 @@ def test_a_db_not_made_by_wxr2db_is_refused(tmp_path: Path, command: str) -> Non
         result = runner.invoke(app, args)
         assert result.exit_code == 1, result.output
         assert result.output.startswith(f"Error: {db}: {expected}") and "Traceback" not in result.output
+
+
+def test_unwritable_output_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    """A file standing where a post's folder must go: that file is skipped and said to be."""
+    out = tmp_path / "site"
+    (out / "content").mkdir(parents=True)
+    (out / "content" / "posts").write_text("a file, not a folder")
+    result = runner.invoke(app, ["markdown", str(SEED), str(out), "--layout", "hugo"])
+    assert "Traceback" not in result.output
+    assert "skipped 1 (1 could not write)" in result.output and "Not a directory" in result.output
+
+
+def test_disk_full_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "x.db"))
+
+    monkeypatch.setattr("wxr2db.cli.staged_database", full)
+    result = runner.invoke(app, ["import", str(SEED), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'x.db'}: No space left on device\n"

@@ -67,6 +67,10 @@ def reported_errors(unchanged: Path | None = None) -> Iterator[None]:
     except sqlite3.Error as error:
         # A disk that is full or read-only, a database locked by another program: still one line.
         raise fail(f"{unchanged or 'the database'}: {error}") from None
+    except OSError as error:
+        # Disk full, permission denied, a folder where a file should be: the system's words suffice.
+        where = f"{error.filename}: " if error.filename else ""
+        raise fail(f"{where}{error.strerror or error}") from None
     except KeyboardInterrupt:
         kept = f"; {unchanged} is as it was" if unchanged else ""
         typer.echo(f"Interrupted{kept}.", err=True)
