@@ -76,16 +76,12 @@ def text_of(elem: etree._Element) -> str:
 
 def children(elem: etree._Element) -> dict[str, str]:
     """A flat element's children as {local name: text}; the first occurrence wins."""
-    out: dict[str, str] = {}
-    for child in elem:
-        name = name_of(child)
-        if name is not None and name not in out:
-            out[name] = text_of(child)
-    return out
+    return fields_and_meta(elem, "")[0]
 
 
 def fields_and_meta(elem: etree._Element, meta_name: str) -> tuple[dict[str, str], tuple[Meta, ...]]:
-    """children(), and the meta elements among them (wp:commentmeta, wp:termmeta), in one pass."""
+    """children(), and the meta elements named meta_name among them (wp:commentmeta, wp:termmeta),
+    in one pass."""
     out: dict[str, str] = {}
     meta: list[Meta] = []
     for child in elem:
