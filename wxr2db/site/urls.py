@@ -117,6 +117,7 @@ def parse(href: str, base: str) -> Parsed | None:
     try:
         parts = urlsplit(urljoin(base, text) if base else text)
         host = parts.hostname
+        _ = parts.port
     except ValueError:  # `http://[x/`, a port that is not a number
         return None
     if parts.scheme and parts.scheme.lower() not in ("http", "https"):
