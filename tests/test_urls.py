@@ -173,7 +173,8 @@ def test_redirect_pairs_cover_each_old_address(index: UrlIndex) -> None:
     assert index.redirects["/category/parent/child-1/child-2/"] == "/category-archive/child-2/"
     assert index.redirects["/?cat=1043329"] == "/category-archive/child-2/"
     assert index.redirects["/?tag=8bit"] == "/post_tag-archive/8bit/"
-    assert index.redirects["//greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/"] == "/new/1811/"
+    # The export's permalink has a doubled slash (`.com//greek/...`); servers merge them.
+    assert index.redirects["/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/"] == "/new/1811/"
 
 
 def test_a_blog_in_a_folder_with_custom_bases() -> None:

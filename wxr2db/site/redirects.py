@@ -64,8 +64,10 @@ def encode_target(url: str) -> str:
 def split_old(old: str) -> tuple[str, tuple[str, ...]] | None:
     """The decoded path and raw query items of an old URL, or None when no server could be told to
     match it (control characters, `.` segments servers resolve away, no path at all)."""
+    old = old.strip()
     try:
-        parts = urlsplit(old.strip())
+        # `//greek/x/` is a path here (the export has such permalinks), not a host named greek.
+        parts = urlsplit(f"http://old{old}" if old.startswith("/") else old)
         path = unquote(parts.path or "/", errors="strict")
     except (ValueError, UnicodeDecodeError):  # `http://[x/`, `%ff` that is no UTF-8
         return None

@@ -290,7 +290,7 @@ def old_root_relative(url: str) -> str:
         parts = urlsplit(url.strip())
     except ValueError:
         return ""
-    path = parts.path if parts.path.startswith("/") else "/" + parts.path
+    path = "/" + parts.path.lstrip("/")  # `https://example.com//greek/x/`: one slash, as servers merge them
     return f"{path}?{parts.query}" if parts.query else path
 
 
