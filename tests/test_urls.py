@@ -179,22 +179,22 @@ def test_redirect_pairs_cover_each_old_address(index: UrlIndex) -> None:
 
 def test_a_blog_in_a_folder_with_custom_bases() -> None:
     index = build_index(
-        ["https://example.com/blog", "https://example.com/wp"],
-        [PostUrl(7, "post", "https://example.com/blog/2020/01/hello/", "https://example.com/wp/?p=7", "/hello/"),
-         PostUrl(8, "book", "https://example.com/blog/book/dune/", "https://example.com/wp/?post_type=book&p=8",
+        ["https://example.com/blog", "https://example.com/wp-core"],
+        [PostUrl(7, "post", "https://example.com/blog/2020/01/hello/", "https://example.com/wp-core/?p=7", "/hello/"),
+         PostUrl(8, "book", "https://example.com/blog/book/dune/", "https://example.com/wp-core/?post_type=book&p=8",
                  "/books/dune/")],
         terms=[TermUrl("category", "news", 3, "/topics/news/"), TermUrl("genre", "sf", 4, "/genre/sf/")],
         taxonomy_bases={"category": "topics"})
     assert {href: index.resolve(href) for href in (
         "https://example.com/blog/2020/01/hello", "/blog/index.php/2020/01/hello/", "https://example.com/blog/?p=7",
-        "/wp/?p=7", "https://example.com/wp/?post_type=book&p=8", "/blog/topics/news/", "/blog/genre/sf/",
+        "/wp-core/?p=7", "https://example.com/wp-core/?post_type=book&p=8", "/blog/topics/news/", "/blog/genre/sf/",
         "/blog/?genre=sf", "/blog/category/news/", "https://example.com/blog/", "https://example.com/shop/",
     )} == {
         "https://example.com/blog/2020/01/hello": Resolution("post", "/hello/", 7),
         "/blog/index.php/2020/01/hello/": Resolution("post", "/hello/", 7),
         "https://example.com/blog/?p=7": Resolution("post", "/hello/", 7),
-        "/wp/?p=7": Resolution("post", "/hello/", 7),
-        "https://example.com/wp/?post_type=book&p=8": Resolution("post", "/books/dune/", 8),
+        "/wp-core/?p=7": Resolution("post", "/hello/", 7),
+        "https://example.com/wp-core/?post_type=book&p=8": Resolution("post", "/books/dune/", 8),
         "/blog/topics/news/": Resolution("term", "/topics/news/", 3),
         "/blog/genre/sf/": Resolution("term", "/genre/sf/", 4),
         "/blog/?genre=sf": Resolution("term", "/genre/sf/", 4),

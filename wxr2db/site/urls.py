@@ -21,9 +21,8 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 Kind = Literal["post", "page", "attachment", "file", "term", "home", "external", "unresolved-internal",
                "not-a-link"]
+# The kinds whose Resolution has a url; the rest (external, unresolved-internal, not-a-link) have None.
 RESOLVED_KINDS = frozenset({"post", "page", "attachment", "file", "term", "home"})
-# Schemes that never name a page: left as they are and counted as not-a-link.
-OTHER_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data", "ftp", "file", "irc", "news", "skype"})
 ID_QUERY = ("p", "page_id", "attachment_id")
 # A post id is a MySQL BIGINT UNSIGNED: 20 digits at most. Longer "numbers" are not ids.
 MAX_ID_DIGITS = 20
@@ -83,7 +82,7 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A link split into the parts the index compares, or None parts for what it cannot read."""
+    """A web link split into the parts the index compares."""
 
     host: str | None  # normalised; None for a root-relative link
     path: str  # key form, see path_key
@@ -142,7 +141,8 @@ class UrlIndex:
     """Built by `build_index`; read with `resolve`."""
 
     hosts: set[str] = field(default_factory=set)
-    prefixes: list[str] = field(default_factory=lambda: [""])
+    prefixes: list[str] = field(default_factory=list)  # the folders the blog's bases name, longest first
+    home: str = "/"  # the front page's root-relative path: the first base's folder
     paths: dict[str, Target] = field(default_factory=dict)
     files: dict[str, Target] = field(default_factory=dict)  # by host/path, host "" for the site's own
     file_hosts: set[str] = field(default_factory=set)  # serving the site's uploads (example.files.wordpress.com)
@@ -278,6 +278,8 @@ def note_hosts(index: UrlIndex, bases: Iterable[str], others: Iterable[str]) -> 
         if parsed is not None and parsed.host:
             index.hosts.add(parsed.host)
     index.prefixes = sorted(prefixes, key=len, reverse=True)
+    first = next((url for url in bases if parse(url, "") is not None), "")
+    index.home = old_root_relative(first).split("?", 1)[0].rstrip("/") + "/" if first else "/"
 
 
 def target_kind(post_type: str) -> Kind:
@@ -334,12 +336,6 @@ def add_redirect(index: UrlIndex, old: str, new: str) -> None:
         index.redirects.setdefault(old, new)
 
 
-def home_path(index: UrlIndex) -> str:
-    """The blog's front page folder, as a root-relative path ending in a slash."""
-    prefix = next((p for p in index.prefixes if p), "")
-    return f"/{prefix}/" if prefix else "/"
-
-
 def add_post(index: UrlIndex, post: PostUrl) -> None:
     target = Target(target_kind(post.post_type), post.url, post.id)
     index.ids.setdefault(post.id, target)
@@ -348,7 +344,7 @@ def add_post(index: UrlIndex, post: PostUrl) -> None:
         add_redirect(index, old_root_relative(post.link), post.url)
         add_slug(index, key.rsplit("/", 1)[-1], target)
     name = "page_id" if post.post_type == "page" else "p"
-    add_redirect(index, f"{home_path(index)}?{name}={post.id}", post.url)
+    add_redirect(index, f"{index.home}?{name}={post.id}", post.url)
 
 
 def add_slug(index: UrlIndex, slug: str, target: Target) -> None:
@@ -371,7 +367,7 @@ def add_attachment(index: UrlIndex, attachment: AttachmentUrl) -> None:
     if add_path(index, attachment.link, target) is not None:
         add_redirect(index, old_root_relative(attachment.link), new)
     add_file(index, attachment.file_url, target)
-    add_redirect(index, f"{home_path(index)}?attachment_id={attachment.id}", new)
+    add_redirect(index, f"{index.home}?attachment_id={attachment.id}", new)
 
 
 def term_paths(terms: list[TermUrl]) -> dict[tuple[str, str], str]:
@@ -391,7 +387,7 @@ def term_paths(terms: list[TermUrl]) -> dict[tuple[str, str], str]:
 
 def add_terms(index: UrlIndex, terms: list[TermUrl], bases: Mapping[str, str]) -> None:
     paths = term_paths(terms)
-    home = home_path(index)
+    home = index.home
     for term in terms:
         base = bases.get(term.taxonomy, term.taxonomy)
         index.bases.setdefault(path_key(base), term.taxonomy)
