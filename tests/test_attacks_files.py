@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -245,10 +245,10 @@ def finished(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int,
     return process.returncode, err
 
 
-def wait_until(condition: object, what: str, timeout: float = 30) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if callable(condition) and condition():
+        if condition():
             return
         time.sleep(0.005)
     raise AssertionError(f"never saw {what}")
