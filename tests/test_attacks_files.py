@@ -149,7 +149,7 @@ def test_fifo_or_device_in_outdir_is_not_opened(tmp_path: Path, kind: str, name:
     (out / "posts").mkdir(parents=True)
     planted = out / "posts" / name
     special_file(planted, kind)
-    result = run("markdown", db, out, timeout=10)
+    result = run("markdown", db, out, timeout=5)
     assert (out / "pages" / "post-2.md").is_file()
     # The special file is left where it was, and the post is never replaced by it.
     assert file_kind(planted) == kind
@@ -186,7 +186,7 @@ def test_db_that_is_a_device_or_fifo_is_refused(tmp_path: Path, kind: str) -> No
     special_file(db, kind)
     source = tmp_path / "site.xml"
     source.write_bytes(export_bytes(item(1, "Hello")))
-    result = run("import", source, "--db", db, timeout=10)
+    result = run("import", source, "--db", db, timeout=5)
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "special.db" in lines[0], lines
