@@ -133,3 +133,13 @@ def export(
 def export_bytes(*items: str, head: str | None = None, encoding: str = "UTF-8", doctype: str = "") -> bytes:
     codec = "utf-8" if encoding.upper() == "UTF-8" else encoding
     return export(*items, head=head, encoding=encoding, doctype=doctype).encode(codec)
+
+
+def split_items(data: bytes, at: int) -> tuple[bytes, bytes]:
+    """A whole export cut into two exports, the first with items [:at] and the second with the rest,
+    each with the whole channel header, the way WordPress's "split export" plugins cut one."""
+    start = data.index(b"<item>")
+    end = data.rindex(b"</item>") + len(b"</item>")
+    head, body, tail = data[:start], data[start:end], data[end:]
+    items = [b"<item>" + piece for piece in body.split(b"<item>")[1:]]
+    return head + b"".join(items[:at]) + tail, head + b"".join(items[at:]) + tail
