@@ -11,16 +11,17 @@ import html
 import re
 
 # Tags whose start or end begins a new paragraph, or a new line, in what a reader sees.
-PARAGRAPH_TAGS = frozenset(
-    "address article aside blockquote details dialog div dl fieldset figcaption figure footer form h1 h2 h3 "
-    "h4 h5 h6 header hgroup hr main nav ol p pre section summary table tbody thead tfoot ul".split())
-LINE_TAGS = frozenset("br dd dt li tr caption".split())
-SPACE_TAGS = frozenset("td th img".split())
+PARAGRAPH_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "ul"))
+LINE_TAGS = frozenset(("br", "dd", "dt", "li", "tr", "caption"))
+SPACE_TAGS = frozenset(("td", "th", "img"))
 # Their contents are code or machinery, never text.
-DROPPED_TAGS = frozenset("script style template noscript iframe object svg math".split())
+DROPPED_TAGS = frozenset(("script", "style", "template", "noscript", "iframe", "object", "svg", "math"))
 # WordPress core's own shortcodes: their brackets go, what they wrap stays ([caption]<img> A cat[/caption]).
 # Any other [word] is left alone: it may be text ("[sic]", "[1]").
-SHORTCODES = frozenset("caption wp_caption gallery embed audio video playlist".split())
+SHORTCODES = frozenset(("caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"))
 
 TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
@@ -84,7 +85,7 @@ def plain_text(markup: str) -> str:
 
 def scan(s: Scanner) -> Words:
     words = Words()
-    text, i, end = s.text, 0, len(s.text)
+    i, end = 0, len(s.text)
     while i < end:
         s.work += 1
         lt = s.find("<", i)
