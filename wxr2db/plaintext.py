@@ -1,0 +1,152 @@
+"""`plain_text(html)`: post HTML -> readable plain text for the search column, in one linear pass.
+
+Not a renderer: no Markdown, no links, just the words a reader sees, with paragraphs kept. Every search
+goes through `Scanner.find`, which remembers where each needle was last found, so text that never closes
+(`<!--`, a quote, `<script`) is scanned once, not once per opening.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Tags whose start or end begins a new paragraph, or a new line, in what a reader sees.
+PARAGRAPH_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "ul"))
+LINE_TAGS = frozenset(("br", "dd", "dt", "li", "tr", "caption"))
+SPACE_TAGS = frozenset(("td", "th", "img"))
+# Their contents are code or machinery, never text.
+DROPPED_TAGS = frozenset(("script", "style", "template", "noscript", "iframe", "object", "svg", "math"))
+# WordPress core's own shortcodes: their brackets go, what they wrap stays ([caption]<img> A cat[/caption]).
+# Any other [word] is left alone: it may be text ("[sic]", "[1]").
+SHORTCODES = frozenset(("caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"))
+
+TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
+SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
+WHITESPACE = re.compile(r"(\s+)")
+ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+SPACE, LINE, PARAGRAPH = 1, 2, 3
+
+
+class Scanner:
+    """Finds in one string, remembering the last hit per needle; `work` counts the characters looked at."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lower = text.translate(ASCII_LOWER)  # same length as text, unlike str.lower()
+        self.hits: dict[str, int] = {}
+        self.work = 0
+
+    def find(self, needle: str, start: int) -> int:
+        """Index of needle (lower-case) at or after start, or len(text) when there is none."""
+        hit = self.hits.get(needle, -1)
+        if hit < start:
+            found = self.lower.find(needle, start)
+            hit = len(self.text) if found < 0 else found
+            self.work += hit - start + 1
+            self.hits[needle] = hit
+        return hit
+
+
+class Words:
+    """The output: words with the strongest break seen since the last word between them."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pending = 0
+
+    def brk(self, level: int) -> None:
+        self.pending = max(self.pending, level)
+
+    def add_text(self, text: str) -> None:
+        for n, piece in enumerate(WHITESPACE.split(text)):
+            if n % 2:
+                newlines = piece.count("\n")
+                # Classic-editor content has no <p>: a blank line is a paragraph (wpautop), a newline a <br>.
+                self.brk(PARAGRAPH if newlines > 1 else LINE if newlines else SPACE)
+            elif piece:
+                if self.parts and self.pending:
+                    self.parts.append(("", " ", "\n", "\n\n")[self.pending])
+                self.parts.append(piece)
+                self.pending = 0
+
+    def result(self) -> str:
+        return "".join(self.parts)
+
+
+def plain_text(markup: str) -> str:
+    """Readable text of post HTML: comments, scripts and tags gone, block tags as line or paragraph breaks,
+    entities decoded, whitespace collapsed, core shortcode brackets removed and their content kept."""
+    return scan(Scanner(markup)).result()
+
+
+def scan(s: Scanner) -> Words:
+    words = Words()
+    i, end = 0, len(s.text)
+    while i < end:
+        s.work += 1
+        lt = s.find("<", i)
+        add_segment(s, words, i, lt)
+        if lt >= end:
+            break
+        i = skip_markup(s, words, lt)
+    return words
+
+
+def skip_markup(s: Scanner, words: Words, lt: int) -> int:
+    """Handle what starts with '<' at lt; return where text resumes."""
+    text = s.text
+    if text.startswith("<!--", lt):  # block comments (<!-- wp:paragraph -->) and others; unclosed: to the end
+        return s.find("-->", lt + 4) + 3
+    nxt = text[lt + 1:lt + 2]
+    if nxt in ("!", "?"):
+        return s.find(">", lt + 2) + 1
+    closing = nxt == "/"
+    name = TAG_NAME.match(text, lt + 2 if closing else lt + 1)
+    if name is None:  # "a < b" is text
+        add_segment(s, words, lt, lt + 1)
+        return lt + 1
+    s.work += name.end() - name.start()
+    after = tag_end(s, name.end())
+    tag = name.group().translate(ASCII_LOWER)
+    words.brk(PARAGRAPH if tag in PARAGRAPH_TAGS else LINE if tag in LINE_TAGS else
+              SPACE if tag in SPACE_TAGS else 0)
+    if tag in DROPPED_TAGS and not closing and not text.startswith("/>", after - 2):
+        return s.find(">", s.find("</" + tag, after)) + 1
+    return after
+
+
+def tag_end(s: Scanner, start: int) -> int:
+    """Just past the '>' closing a tag, skipping quoted attribute values that may hold '>'."""
+    text, i = s.text, start
+    while True:
+        s.work += 1
+        gt, dq, sq = s.find(">", i), s.find('"', i), s.find("'", i)
+        quote = min(dq, sq)
+        if gt < quote:
+            return gt + 1
+        close = s.find(text[quote], quote + 1) if quote < len(text) else len(text)
+        if close >= len(text):  # an unclosed quote: take the first '>' as the end, as lenient parsers do
+            return gt + 1
+        i = close + 1
+
+
+def add_segment(s: Scanner, words: Words, start: int, stop: int) -> None:
+    """Text between tags, without the brackets of core shortcodes."""
+    i = start
+    while i < stop:
+        s.work += 1
+        bracket = min(s.find("[", i), stop)
+        close = min(s.find("]", bracket), stop) if bracket < stop else stop
+        name = SHORTCODE_NAME.match(s.text, bracket + 1, close) if close < stop else None
+        if name is not None and name.group(1).translate(ASCII_LOWER) in SHORTCODES:
+            words.add_text(html.unescape(s.text[i:bracket]))
+            words.brk(SPACE)
+            i = close + 1
+        else:
+            cut = close + 1 if close < stop else stop
+            words.add_text(html.unescape(s.text[i:cut]))
+            i = cut
