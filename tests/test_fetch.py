@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 
 from wxr2db.site.fetch import (
     MANIFEST_NAME,
+    FetchFailure,
     FetchOptions,
+    ManifestError,
     MediaJob,
     MediaSource,
     Outcome,
-    _Fail,
     fetch_media,
     iter_jobs,
     load_manifest,
@@ -193,7 +194,7 @@ def test_uploads_path_never_escapes(tail: str) -> None:
 def test_redirect_never_downgrades_https() -> None:
     assert redirect_target("http://a/x", "https://b/y") == "https://b/y"
     assert redirect_target("https://a/x/y", "../z") == "https://a/z"
-    with pytest.raises(_Fail) as caught:
+    with pytest.raises(FetchFailure) as caught:
         redirect_target("https://a/x", "http://a/x")
     assert caught.value.reason == "insecure-redirect"
 
@@ -384,3 +385,11 @@ def test_killed_download_resumes_with_only_the_missing_file(server: Server, tmp_
     assert (tmp_path / "trickle.bin").read_bytes() == BIG
     assert not (tmp_path / ".trickle.bin.wxr2db-part").exists()
     assert load_manifest(tmp_path)[server.base + "/trickle.bin"]["sha256"] == sha(BIG)
+
+
+def test_a_foreign_manifest_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST_NAME).write_text('{"files": [1, 2]}')
+    with pytest.raises(ManifestError, match=r"\.wxr2db-media\.json: not a wxr2db media manifest") as caught:
+        fetch_media([MediaJob("http://127.0.0.1:9/a.jpg", "a.jpg")], tmp_path, tmp_path)
+    assert "Delete .wxr2db-media.json" in caught.value.hint
+    assert not (tmp_path / "a.jpg").exists()

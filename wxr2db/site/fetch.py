@@ -185,7 +185,9 @@ class FetchReport:
         return {o.url: o.dest for o in self.outcomes if o.status != "failed"}
 
 
-class _Fail(Exception):
+class FetchFailure(Exception):
+    """One file could not be placed; `reason` is the short code in the report and the failures list."""
+
     def __init__(self, reason: str, detail: str = "", retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -249,7 +251,7 @@ def _safe_dir(root: Path, rel: str) -> tuple[Path, str]:
     """Create the folders of `rel` under root; refuse `..`, absolute parts and symlinks on the way."""
     parts = rel.split("/")
     if not rel or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts) or os.path.isabs(rel):
-        raise _Fail("unsafe-path", f"destination {rel!r} is not a plain relative path")
+        raise FetchFailure("unsafe-path", f"destination {rel!r} is not a plain relative path")
     folder = root
     for part in parts[:-1]:
         folder = folder / part
@@ -260,7 +262,7 @@ def _safe_dir(root: Path, rel: str) -> tuple[Path, str]:
                 os.mkdir(folder)
             mode = os.lstat(folder).st_mode
         if not stat.S_ISDIR(mode):
-            raise _Fail("unsafe-path", f"{folder} is a symlink or a file, not a folder")
+            raise FetchFailure("unsafe-path", f"{folder} is a symlink or a file, not a folder")
     return folder, parts[-1]
 
 
@@ -271,7 +273,7 @@ def _existing_sha(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(mode):
-        raise _Fail("unsafe-path", f"{path} exists and is not a regular file")
+        raise FetchFailure("unsafe-path", f"{path} exists and is not a regular file")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
@@ -305,7 +307,7 @@ class _TempFile:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise _Fail("too-large", f"more than {self.max_bytes} bytes")
+            raise FetchFailure("too-large", f"more than {self.max_bytes} bytes")
         self.digest.update(data)
         view = memoryview(data)
         while view:
@@ -322,7 +324,7 @@ class _TempFile:
         if existing is not None:
             os.unlink(self.path)
             if existing != sha:
-                raise _Fail("exists-different", f"{self.final} holds another file; left as it was")
+                raise FetchFailure("exists-different", f"{self.final} holds another file; left as it was")
             return "same", sha
         os.replace(self.path, self.final)
         return "new", sha
@@ -343,9 +345,9 @@ def redirect_target(current: str, location: str) -> str:
     target = urljoin(current, location.strip())
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
-        raise _Fail("bad-redirect", f"redirect to {target!r}")
+        raise FetchFailure("bad-redirect", f"redirect to {target!r}")
     if urlsplit(current).scheme.lower() == "https" and scheme == "http":
-        raise _Fail("insecure-redirect", f"https redirected to {target}")
+        raise FetchFailure("insecure-redirect", f"https redirected to {target}")
     return target
 
 
@@ -382,7 +384,7 @@ class _Http:
         while True:
             try:
                 return self._follow(url, temp)
-            except _Fail as failure:
+            except FetchFailure as failure:
                 retryable = failure.reason in ("timeout", "network-error", "http-429") or (
                     failure.reason.startswith("http-5") and failure.reason != "http-501"
                 )
@@ -404,23 +406,23 @@ class _Http:
                 return
             url = redirect_target(url, location)
             if url in seen:
-                raise _Fail("redirect-loop", url)
+                raise FetchFailure("redirect-loop", url)
             seen.add(url)
-        raise _Fail("too-many-redirects", f"more than {self.options.max_redirects}")
+        raise FetchFailure("too-many-redirects", f"more than {self.options.max_redirects}")
 
     def _get(self, url: str, temp: _TempFile) -> str | None:
         try:
             response = self.pool.request("GET", url, preload_content=False, redirect=False)
         except Urllib3Timeout as exc:
-            raise _Fail("timeout", str(exc)) from None
+            raise FetchFailure("timeout", str(exc)) from None
         except (Urllib3Error, ValueError, OSError) as exc:
-            raise _Fail("network-error", str(exc)) from None
+            raise FetchFailure("network-error", str(exc)) from None
         try:
             return self._read(response, url, temp)
         except Urllib3Timeout as exc:
-            raise _Fail("timeout", str(exc)) from None
+            raise FetchFailure("timeout", str(exc)) from None
         except Urllib3Error as exc:
-            raise _Fail("network-error", str(exc)) from None
+            raise FetchFailure("network-error", str(exc)) from None
         finally:
             response.release_conn()
 
@@ -432,18 +434,18 @@ class _Http:
         if status != 200:
             _drain_small(response)
             after = _retry_after(response.headers.get("Retry-After"), self.options.backoff_cap)
-            raise _Fail(f"http-{status}", url, retry_after=after if status in (429, 503) else None)
+            raise FetchFailure(f"http-{status}", url, retry_after=after if status in (429, 503) else None)
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.options.max_bytes:
             response.close()
-            raise _Fail("too-large", f"Content-Length {length} > {self.options.max_bytes}")
+            raise FetchFailure("too-large", f"Content-Length {length} > {self.options.max_bytes}")
         for chunk in response.stream(_CHUNK):
             if self.stop.is_set():
                 response.close()
-                raise _Fail("interrupted")
+                raise FetchFailure("interrupted")
             try:
                 temp.write(chunk)
-            except _Fail:
+            except FetchFailure:
                 response.close()
                 raise
         return None
@@ -462,17 +464,17 @@ def _copy_file(folder: str, rel: str, temp: _TempFile) -> None:
     root = os.path.realpath(folder)
     path = os.path.realpath(os.path.join(root, *rel.split("/")))
     if os.path.commonpath([root, path]) != root:
-        raise _Fail("unsafe-path", f"{rel} leads outside {folder}")
+        raise FetchFailure("unsafe-path", f"{rel} leads outside {folder}")
     try:
         with open(path, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise _Fail("not-in-copy", f"{path} is not a file")
+                raise FetchFailure("not-in-copy", f"{path} is not a file")
             for chunk in iter(lambda: handle.read(_CHUNK), b""):
                 temp.write(chunk)
     except (FileNotFoundError, NotADirectoryError):
-        raise _Fail("not-in-copy", path) from None
+        raise FetchFailure("not-in-copy", path) from None
     except OSError as exc:
-        raise _Fail("read-error", f"{path}: {exc.strerror}") from None
+        raise FetchFailure("read-error", f"{path}: {exc.strerror}") from None
 
 
 # ---------------------------------------------------------------- the engine
@@ -502,7 +504,7 @@ class _Engine:
     def run_one(self, job: MediaJob) -> Outcome:
         try:
             outcome = self._place(job)
-        except _Fail as failure:
+        except FetchFailure as failure:
             outcome = Outcome(job.url, job.dest, "failed", failure.reason, failure.detail)
         except OSError as exc:
             outcome = Outcome(job.url, job.dest, "failed", "write-error", f"{exc.filename}: {exc.strerror}")
@@ -527,23 +529,23 @@ class _Engine:
         if self.source.kind != "download":
             try:
                 if rel is None:
-                    raise _Fail("not-in-copy", "not a wp-content/uploads URL")
+                    raise FetchFailure("not-in-copy", "not a wp-content/uploads URL")
                 if self.source.kind == "folder":
                     _copy_file(self.source.root, rel, temp)
                 else:
                     self._http().fetch(self.source.root.rstrip("/") + "/" + quote(rel), temp)
                 return "copied"
-            except _Fail as failure:
+            except FetchFailure as failure:
                 missing = failure.reason in ("not-in-copy", "http-404", "http-410")
                 if not (missing and self.source.fallback_download):
-                    raise _Fail("not-in-copy", failure.detail) if missing else failure from None
+                    raise FetchFailure("not-in-copy", failure.detail) if missing else failure from None
                 temp.reset()
         self._http().fetch(job.url, temp)
         return "downloaded"
 
     def _http(self) -> _Http:
         if self.http is None:
-            raise _Fail("not-in-copy", "downloading was not asked for")
+            raise FetchFailure("not-in-copy", "downloading was not asked for")
         return self.http
 
     def record(self, outcome: Outcome) -> None:
