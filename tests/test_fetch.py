@@ -274,7 +274,7 @@ def test_concurrency_is_used(server: Server, tmp_path: Path) -> None:
     started = time.monotonic()
     report = fetch_media(jobs, tmp_path, tmp_path, options=FetchOptions(workers=8, per_host=4))
     assert report.counts()["downloaded"] == 8
-    assert server.peak == 4  # bounded by per_host, and really overlapping
+    assert 2 <= server.peak <= 4  # really overlapping, and bounded by per_host
     assert time.monotonic() - started < 8 * 0.15
 
 
