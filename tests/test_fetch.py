@@ -1,0 +1,395 @@
+"""Media fetch against a real HTTP server on 127.0.0.1: failures, retries, resume after SIGKILL, copies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wxr2db.site.fetch import (
+    MANIFEST_NAME,
+    FetchFailure,
+    FetchOptions,
+    ManifestError,
+    MediaJob,
+    MediaSource,
+    Outcome,
+    fetch_media,
+    iter_jobs,
+    load_manifest,
+    redirect_target,
+    uploads_path,
+    write_failures,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = {
+    "/wp-content/uploads/2008/06/a.jpg": b"A" * 3000,
+    "/wp-content/uploads/2008/06/b.png": b"B" * 70000,
+    "/wp-content/uploads/2011/07/c.gif": b"C" * 10,
+}
+BIG = b"Z" * 400_000
+FAST = FetchOptions(connect_timeout=1, read_timeout=0.3, retries=2, backoff=0.01, backoff_cap=0.3, max_bytes=100_000)
+
+
+class Server:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: list[str] = []
+        self.hits: dict[str, int] = {}
+        self.active = 0
+        self.peak = 0
+        self.trickled = 0
+        handler = _handler(self)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def seen(self, path: str) -> int:
+        with self.lock:
+            self.requests.append(path)
+            self.hits[path] = self.hits.get(path, 0) + 1
+            return self.hits[path]
+
+
+def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def send(self, status: int, body: bytes = b"", **headers: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key.replace("_", "-"), value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path
+            count = server.seen(path)
+            with server.lock:
+                server.active += 1
+                server.peak = max(server.peak, server.active)
+            try:
+                self.route(path, count)
+            finally:
+                with server.lock:
+                    server.active -= 1
+
+        def route(self, path: str, count: int) -> None:
+            plain = path.removeprefix("/mirror").removeprefix("/old")
+            if plain.startswith("/wp-content/uploads/par/"):
+                time.sleep(0.15)
+                self.send(200, b"p" + plain.encode())
+            elif plain in FILES:
+                self.send(200, FILES[plain], Content_Type="image/jpeg")
+            elif path == "/slow.jpg":
+                time.sleep(1.0)
+                self.send(200, b"late")
+            elif path == "/redirect.jpg":
+                self.send(302, Location="/wp-content/uploads/2008/06/a.jpg")
+            elif path in ("/loop1", "/loop2"):
+                self.send(301, Location="/loop2" if path == "/loop1" else "/loop1")
+            elif path == "/big-length.bin":
+                self.send(200, BIG)
+            elif path == "/big-stream.bin":
+                self.stream(BIG, 0.0)
+            elif path == "/flaky.jpg":
+                self.send(500) if count == 1 else self.send(200, b"recovered")
+            elif path == "/busy.jpg":
+                self.send(429, Retry_After="5") if count == 1 else self.send(200, b"patient")
+            elif path == "/trickle.bin":
+                self.stream(BIG, 0.05)
+            else:
+                self.send(404, b"no")
+
+        def stream(self, body: bytes, pause: float) -> None:
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for at in range(0, len(body), 20_000):
+                piece = body[at : at + 20_000]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+                with server.lock:
+                    server.trickled += len(piece)
+                time.sleep(pause)
+            self.wfile.write(b"0\r\n\r\n")
+
+    return Handler
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    srv = Server()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def strip(outcome: Outcome) -> tuple[str, str, str]:
+    return outcome.dest, outcome.status, outcome.reason
+
+
+# ---------------------------------------------------------------- uploads_path
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/wp-content/uploads/2008/06/a.jpg", "2008/06/a.jpg"),
+        ("https://example.files.wordpress.com/2008/06/a.jpg?w=300#x", "2008/06/a.jpg"),
+        ("http://example.com/blog/wp-content/uploads/sites/2/2020/01/%C3%A9t%C3%A9.jpg", "sites/2/2020/01/été.jpg"),
+        ("/wp-content/uploads/2008/06/a%20b.jpg", "2008/06/a b.jpg"),
+        ("https://example.com/wp-content/uploads/2008/../2009/./x.jpg", "2009/x.jpg"),
+        ("https://example.com/wp-content/uploads/%2e%2e/%2e%2e/etc/passwd", None),
+        ("https://example.com/wp-content/uploads/2008/06/a%00b%0a.jpg", "2008/06/a_b_.jpg"),
+        ("https://example.com/wp-content/uploads/2008/06/con.jpg", "2008/06/_con.jpg"),
+        ("https://example.com/wp-content/uploads/2008/06/a%5c..%5cb%3a.jpg.", "2008/06/a_.._b_.jpg"),
+        ("https://example.com/wp-content/uploads//2008//a.jpg", "2008/a.jpg"),
+        ("https://example.com/wp-content/uploads/", None),
+        ("https://example.com/2008/06/a.jpg", None),
+        ("ftp://example.com/wp-content/uploads/a.jpg", None),
+        ("http://[x/wp-content/uploads/a.jpg", None),
+    ],
+)
+def test_uploads_path(url: str, expected: str | None) -> None:
+    assert uploads_path(url) == expected
+
+
+def test_uploads_path_caps_long_names() -> None:
+    got = uploads_path("https://e.com/wp-content/uploads/" + "é" * 300 + ".jpeg")
+    assert got is not None and got.endswith(".jpeg") and len(got.encode()) <= 200
+
+
+@given(st.text(max_size=200))
+def test_uploads_path_never_escapes(tail: str) -> None:
+    got = uploads_path("https://e.com/wp-content/uploads/" + tail)
+    if got is not None:
+        parts = got.split("/")
+        assert all(p not in ("", ".", "..") and not any(ord(c) < 32 or c in '\\:*?"<>|' for c in p) for p in parts)
+        assert not got.startswith("/")
+
+
+def test_redirect_never_downgrades_https() -> None:
+    assert redirect_target("http://a/x", "https://b/y") == "https://b/y"
+    assert redirect_target("https://a/x/y", "../z") == "https://a/z"
+    with pytest.raises(FetchFailure) as caught:
+        redirect_target("https://a/x", "http://a/x")
+    assert caught.value.reason == "insecure-redirect"
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def test_download_outcomes_and_failures_file(server: Server, tmp_path: Path) -> None:
+    names = ["wp-content/uploads/2008/06/a.jpg", "missing.jpg", "slow.jpg", "redirect.jpg", "loop1"]
+    names += ["big-length.bin", "big-stream.bin", "flaky.jpg", "busy.jpg"]
+    jobs = [MediaJob(f"{server.base}/{n}", f"static/{n}") for n in names]
+    seen: list[tuple[int, int]] = []
+    started = time.monotonic()
+    report = fetch_media(jobs, tmp_path, tmp_path, options=FAST, progress=lambda f, b: seen.append((f, b)))
+    assert time.monotonic() - started < 5
+    assert [strip(o) for o in report.outcomes] == [
+        ("static/wp-content/uploads/2008/06/a.jpg", "downloaded", ""),
+        ("static/missing.jpg", "failed", "http-404"),
+        ("static/slow.jpg", "failed", "timeout"),
+        ("static/redirect.jpg", "downloaded", ""),
+        ("static/loop1", "failed", "redirect-loop"),
+        ("static/big-length.bin", "failed", "too-large"),
+        ("static/big-stream.bin", "failed", "too-large"),
+        ("static/flaky.jpg", "downloaded", ""),
+        ("static/busy.jpg", "downloaded", ""),
+    ]
+    assert report.counts() == {"downloaded": 4, "copied": 0, "reused": 0, "failed": 5}
+    assert report.failures_by_reason() == {"http-404": 1, "redirect-loop": 1, "timeout": 1, "too-large": 2}
+    assert (tmp_path / "static/redirect.jpg").read_bytes() == FILES["/wp-content/uploads/2008/06/a.jpg"]
+    assert (tmp_path / "static/flaky.jpg").read_bytes() == b"recovered"
+    assert server.hits["/slow.jpg"] == 3 and server.hits["/flaky.jpg"] == 2 and server.hits["/missing.jpg"] == 1
+    assert sorted(p.name for p in (tmp_path / "static").iterdir()) == [
+        "busy.jpg", "flaky.jpg", "redirect.jpg", "wp-content"]  # fmt: skip
+    assert sum(f for f, _ in seen) == len(jobs)
+    assert sum(b for _, b in seen) >= 3000 * 2 + len(b"recovered") + len(b"patient")
+    failures = write_failures(report, tmp_path)
+    assert failures is not None
+    lines = failures.read_text().splitlines()
+    assert lines[0] == "url\tdest\treason\tdetail"
+    assert [line.split("\t")[:3] for line in lines[1:]] == [
+        [o.url, o.dest, o.reason] for o in report.outcomes if o.status == "failed"
+    ]
+
+
+def test_retry_after_is_capped(server: Server, tmp_path: Path) -> None:
+    started = time.monotonic()
+    report = fetch_media([MediaJob(f"{server.base}/busy.jpg", "b.jpg")], tmp_path, tmp_path, options=FAST)
+    elapsed = time.monotonic() - started
+    assert report.counts()["downloaded"] == 1
+    assert 0.3 <= elapsed < 2  # Retry-After: 5, capped at backoff_cap 0.3
+
+
+def test_rerun_reuses_and_manifest_records(server: Server, tmp_path: Path) -> None:
+    jobs = list(iter_jobs(f"{server.base}{p}" for p in [*FILES, "/wp-content/uploads/gone.jpg"]))
+    first = fetch_media(jobs, tmp_path, tmp_path, options=FAST)
+    assert first.counts() == {"downloaded": 3, "copied": 0, "reused": 0, "failed": 1}
+    manifest = load_manifest(tmp_path)
+    assert manifest == {
+        **{
+            f"{server.base}{p}": {"dest": p.lstrip("/"), "sha256": sha(b), "size": len(b), "status": "downloaded"}
+            for p, b in FILES.items()
+        },
+        f"{server.base}/wp-content/uploads/gone.jpg": {
+            "dest": "wp-content/uploads/gone.jpg", "sha256": "", "size": 0, "status": "failed", "reason": "http-404"},
+    }  # fmt: skip
+    server.requests.clear()
+    second = fetch_media(jobs, tmp_path, tmp_path, options=FAST)
+    assert second.counts() == {"downloaded": 0, "copied": 0, "reused": 3, "failed": 1}
+    assert server.requests == ["/wp-content/uploads/gone.jpg"]
+    assert write_failures(second, tmp_path) is not None
+    third = fetch_media(jobs[:3], tmp_path, tmp_path, options=FAST)
+    assert write_failures(third, tmp_path) is None and not (tmp_path / "media-failures.tsv").exists()
+
+
+def test_concurrency_is_used(server: Server, tmp_path: Path) -> None:
+    jobs = [MediaJob(f"{server.base}/wp-content/uploads/par/{i}.jpg", f"p/{i}.jpg") for i in range(8)]
+    started = time.monotonic()
+    report = fetch_media(jobs, tmp_path, tmp_path, options=FetchOptions(workers=8, per_host=4))
+    assert report.counts()["downloaded"] == 8
+    assert 2 <= server.peak <= 4  # really overlapping, and bounded by per_host
+    assert time.monotonic() - started < 8 * 0.15
+
+
+def test_unknown_files_are_never_overwritten(server: Server, tmp_path: Path) -> None:
+    a = f"{server.base}/wp-content/uploads/2008/06/a.jpg"
+    c = f"{server.base}/wp-content/uploads/2011/07/c.gif"
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x/a.jpg").write_bytes(b"mine")
+    (tmp_path / "x/c.gif").write_bytes(FILES["/wp-content/uploads/2011/07/c.gif"])
+    report = fetch_media([MediaJob(a, "x/a.jpg"), MediaJob(c, "x/c.gif")], tmp_path, tmp_path, options=FAST)
+    assert [strip(o) for o in report.outcomes] == [("x/a.jpg", "failed", "exists-different"), ("x/c.gif", "reused", "")]
+    assert (tmp_path / "x/a.jpg").read_bytes() == b"mine"
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["a.jpg", "c.gif"]
+
+
+def test_symlink_out_of_the_root_is_refused(server: Server, tmp_path: Path) -> None:
+    root, outside = tmp_path / "site", tmp_path / "outside"
+    (root / "static").mkdir(parents=True)
+    outside.mkdir()
+    (root / "static/wp-content").symlink_to(outside, target_is_directory=True)
+    (root / "static/top.jpg").symlink_to(outside / "top.jpg")
+    jobs = [
+        MediaJob(f"{server.base}/wp-content/uploads/2008/06/a.jpg", "static/wp-content/uploads/2008/06/a.jpg"),
+        MediaJob(f"{server.base}/wp-content/uploads/2011/07/c.gif", "static/top.jpg"),
+        MediaJob(f"{server.base}/wp-content/uploads/2011/07/c.gif?2", "../escape.gif"),
+    ]
+    report = fetch_media(jobs, root, tmp_path, options=FAST)
+    assert [o.reason for o in report.outcomes] == ["unsafe-path"] * 3
+    assert list(outside.iterdir()) == [] and not (tmp_path / "escape.gif").exists()
+    assert server.requests == []
+
+
+# ---------------------------------------------------------------- copies
+
+
+def test_media_from_folder_reads_the_copy_only(server: Server, tmp_path: Path) -> None:
+    copy = tmp_path / "uploads"
+    (copy / "2008/06").mkdir(parents=True)
+    (copy / "2008/06/a.jpg").write_bytes(b"from backup")
+    old = f"{server.base}/old/wp-content/uploads"
+    jobs = list(iter_jobs([f"{old}/2008/06/a.jpg", f"{old}/2011/07/c.gif"], "static/wp-content/uploads"))
+    out = tmp_path / "out"
+    out.mkdir()
+    source = MediaSource.from_options(str(copy), download=False)
+    report = fetch_media(jobs, out, out, source=source, options=FAST)
+    assert [strip(o) for o in report.outcomes] == [
+        ("static/wp-content/uploads/2008/06/a.jpg", "copied", ""),
+        ("static/wp-content/uploads/2011/07/c.gif", "failed", "not-in-copy"),
+    ]
+    assert (out / "static/wp-content/uploads/2008/06/a.jpg").read_bytes() == b"from backup"
+    assert server.requests == []  # files the copy lacks are reported, not fetched
+    fallback = MediaSource.from_options(str(copy), download=True)
+    again = fetch_media(jobs, out, out, source=fallback, options=FAST)
+    assert [o.status for o in again.outcomes] == ["reused", "downloaded"]
+    assert server.requests == ["/old/wp-content/uploads/2011/07/c.gif"]
+
+
+def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:
+    jobs = list(iter_jobs(["https://old.example/wp-content/uploads/2008/06/a.jpg",
+                           "https://old.example.files.wordpress.com/2011/07/c.gif",
+                           "https://old.example/wp-content/uploads/2099/01/none.jpg"]))  # fmt: skip
+    source = MediaSource.from_options(server.base + "/mirror/wp-content/uploads/", download=False)
+    assert source.kind == "mirror"
+    report = fetch_media(jobs, tmp_path, tmp_path, source=source, options=FAST)
+    assert [strip(o) for o in report.outcomes] == [
+        ("wp-content/uploads/2008/06/a.jpg", "copied", ""),
+        ("wp-content/uploads/2011/07/c.gif", "copied", ""),
+        ("wp-content/uploads/2099/01/none.jpg", "failed", "not-in-copy"),
+    ]
+    assert (tmp_path / "wp-content/uploads/2011/07/c.gif").read_bytes() == FILES["/wp-content/uploads/2011/07/c.gif"]
+    assert sorted(server.requests) == [
+        "/mirror/wp-content/uploads/2008/06/a.jpg",
+        "/mirror/wp-content/uploads/2011/07/c.gif",
+        "/mirror/wp-content/uploads/2099/01/none.jpg",
+    ]
+
+
+# ---------------------------------------------------------------- kill and resume
+
+CHILD = """
+import sys
+from pathlib import Path
+from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+base, out = sys.argv[1], Path(sys.argv[2])
+jobs = [MediaJob(base + p, p.lstrip("/")) for p in sys.argv[3:]]
+fetch_media(jobs, out, out, options=FetchOptions(workers=1, manifest_interval=0, max_bytes=10**7))
+"""
+
+
+def test_killed_download_resumes_with_only_the_missing_file(server: Server, tmp_path: Path) -> None:
+    paths = [*FILES, "/trickle.bin"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, server.base, str(tmp_path), *paths], env=env)
+    deadline = time.monotonic() + 10
+    while server.trickled < 100_000 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert 0 < server.trickled < len(BIG)
+    assert not (tmp_path / "trickle.bin").exists()  # never half a file under its final name
+    assert (tmp_path / ".trickle.bin.wxr2db-part").exists()
+    assert sorted(json.loads((tmp_path / MANIFEST_NAME).read_text())["files"]) == [server.base + p for p in FILES]
+    server.requests.clear()
+    jobs = [MediaJob(server.base + p, p.lstrip("/")) for p in paths]
+    report = fetch_media(jobs, tmp_path, tmp_path, options=FetchOptions(max_bytes=10**7))
+    assert report.counts() == {"downloaded": 1, "copied": 0, "reused": 3, "failed": 0}
+    assert server.requests == ["/trickle.bin"]
+    assert (tmp_path / "trickle.bin").read_bytes() == BIG
+    assert not (tmp_path / ".trickle.bin.wxr2db-part").exists()
+    assert load_manifest(tmp_path)[server.base + "/trickle.bin"]["sha256"] == sha(BIG)
+
+
+def test_a_foreign_manifest_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST_NAME).write_text('{"files": [1, 2]}')
+    with pytest.raises(ManifestError, match=r"\.wxr2db-media\.json: not a wxr2db media manifest") as caught:
+        fetch_media([MediaJob("http://127.0.0.1:9/a.jpg", "a.jpg")], tmp_path, tmp_path)
+    assert "Delete .wxr2db-media.json" in caught.value.hint
+    assert not (tmp_path / "a.jpg").exists()

@@ -1,0 +1,618 @@
+"""Fetch media files into the site: from the original URLs, a local uploads copy, or a mirror URL.
+
+Only this module touches the network, and only when `fetch_media` is called. Files are written under one
+destination root, never outside it, never over a file the manifest does not know, and never half-written
+under their final name. State per URL lives in a JSON manifest, so a re-run fetches only what is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import json
+import os
+import stat
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from wxr2db.errors import WxrError
+
+MANIFEST_NAME = ".wxr2db-media.json"
+FAILURES_NAME = "media-failures.tsv"
+UPLOADS_MARK = "/wp-content/uploads/"
+OK_STATUSES = ("downloaded", "copied", "reused")
+Status = Literal["downloaded", "copied", "reused", "failed"]
+# Called with (files finished, bytes received) deltas, serialized by a lock, from worker threads.
+ProgressCallback = Callable[[int, int], None]
+
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in "0123456789¹²³"]
+)
+_BAD_CHARS = frozenset('<>:"|?*\\/')
+_MAX_NAME_BYTES = 200
+_CHUNK = 64 * 1024
+_REDIRECTS = frozenset([301, 302, 303, 307, 308])
+
+
+class ManifestError(WxrError):
+    """The media manifest in OUTDIR is not one wxr2db wrote."""
+
+    hint = f"Delete {MANIFEST_NAME} in the output folder to start the media download over."
+
+
+# ---------------------------------------------------------------- uploads paths
+
+
+def uploads_path(url: str) -> str | None:
+    """The path under the uploads root (`2008/06/a.jpg`) of an uploads URL, sanitized; None for other URLs."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https", ""):
+        return None
+    path = parts.path
+    at = path.find(UPLOADS_MARK)
+    if at >= 0:
+        rest = path[at + len(UPLOADS_MARK) :]
+    elif host.endswith(".files.wordpress.com"):
+        # WordPress.com serves uploads from NAME.files.wordpress.com/YYYY/MM/name, no wp-content folder.
+        rest = path.lstrip("/")
+    else:
+        return None
+    return _safe_relative(rest.split("/"))
+
+
+def _safe_relative(raw_segments: list[str]) -> str | None:
+    """Decode, resolve dot segments (as a browser would) and sanitize; None if it climbs above the root."""
+    kept: list[str] = []
+    for raw in raw_segments:
+        segment = unquote(raw, errors="replace")
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if not kept:
+                return None
+            kept.pop()
+            continue
+        kept.append(_safe_name(segment))
+    return "/".join(kept) if kept else None
+
+
+def _safe_name(name: str) -> str:
+    """One path component that is a plain file name on Linux, macOS and Windows."""
+    cleaned = "".join("_" if ord(c) < 32 or ord(c) == 127 or c in _BAD_CHARS else c for c in name)
+    # Windows drops trailing dots and spaces, so `a.jpg.` and `a.jpg` would collide there.
+    cleaned = cleaned.rstrip(". ") or "_"
+    if cleaned.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    if cleaned in (".", ".."):
+        cleaned = "_"
+    encoded = cleaned.encode("utf-8", "replace")
+    if len(encoded) > _MAX_NAME_BYTES:
+        stem, dot, ext = cleaned.rpartition(".")
+        ext = ext[:16] if dot and stem else ""
+        digest = hashlib.sha256(encoded).hexdigest()[:10]
+        head = encoded[: _MAX_NAME_BYTES - len(ext) - 12].decode("utf-8", "ignore")
+        cleaned = f"{head}-{digest}" + (f".{ext}" if ext else "")
+    return cleaned
+
+
+# ---------------------------------------------------------------- public records
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """Fetch `url` to `dest`, a relative path with `/` separators under the destination root."""
+
+    url: str
+    dest: str
+
+
+@dataclass(frozen=True)
+class MediaSource:
+    """Where the bytes come from: the URLs themselves, a local uploads folder, or a mirror base URL."""
+
+    kind: Literal["download", "folder", "mirror"] = "download"
+    root: str = ""
+    fallback_download: bool = False  # files the copy lacks are fetched from the original URL too
+
+    @classmethod
+    def from_options(cls, media_from: str | None, download: bool) -> MediaSource:
+        """`--media-from PATH|URL` and `--media download` as given on the command line."""
+        if not media_from:
+            return cls("download")
+        is_url = media_from.lower().startswith(("http://", "https://"))
+        return cls("mirror" if is_url else "folder", media_from, fallback_download=download)
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    workers: int = 8
+    per_host: int = 4
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 0.5
+    backoff_cap: float = 30.0
+    max_bytes: int = 200 * 1024 * 1024
+    max_redirects: int = 5
+    manifest_interval: float = 1.0  # seconds between manifest writes; 0 writes after every file
+    user_agent: str = "wxr2db media fetch"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    url: str
+    dest: str
+    status: Status
+    reason: str = ""  # for failures: http-404, timeout, too-large, redirect-loop, not-in-copy, ...
+    detail: str = ""
+    size: int = 0
+    sha256: str = ""
+
+
+@dataclass
+class FetchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Files per status: downloaded, copied, reused, failed."""
+        found: Counter[str] = Counter(o.status for o in self.outcomes)
+        return {status: found[status] for status in (*OK_STATUSES, "failed")}
+
+    def failures_by_reason(self) -> dict[str, int]:
+        return dict(sorted(Counter(o.reason for o in self.failures()).items()))
+
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def fetched(self) -> dict[str, str]:
+        """url -> dest for every file now in place; what the link rewriter may point at."""
+        return {o.url: o.dest for o in self.outcomes if o.status != "failed"}
+
+
+class FetchFailure(Exception):
+    """One file could not be placed; `reason` is the short code in the report and the failures list."""
+
+    def __init__(self, reason: str, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def load_manifest(outdir: Path) -> dict[str, dict[str, Any]]:
+    """url -> {dest, sha256, size, status, reason}; empty when there is none yet."""
+    path = outdir / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"{path}: cannot read the media manifest ({exc})") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
+        raise ManifestError(f"{path}: not a wxr2db media manifest")
+    return files
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def save_manifest(outdir: Path, files: dict[str, dict[str, Any]]) -> None:
+    _atomic_write(outdir / MANIFEST_NAME, json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True))
+
+
+def write_failures(report: FetchReport, outdir: Path, name: str = FAILURES_NAME) -> Path | None:
+    """Write `url<TAB>dest<TAB>reason<TAB>detail` per failed file; remove a stale list when none failed."""
+    path = outdir / name
+    failures = report.failures()
+    if not failures:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return None
+    lines = ["url\tdest\treason\tdetail"]
+    lines += ["\t".join(_tsv(v) for v in (o.url, o.dest, o.reason, o.detail)) for o in failures]
+    _atomic_write(path, "\n".join(lines) + "\n")
+    return path
+
+
+def _tsv(value: str) -> str:
+    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+# ---------------------------------------------------------------- safe files
+
+
+def _safe_dir(root: Path, rel: str) -> tuple[Path, str]:
+    """Create the folders of `rel` under root; refuse `..`, absolute parts and symlinks on the way."""
+    parts = rel.split("/")
+    if not rel or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts) or os.path.isabs(rel):
+        raise FetchFailure("unsafe-path", f"destination {rel!r} is not a plain relative path")
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder)
+            mode = os.lstat(folder).st_mode
+        if not stat.S_ISDIR(mode):
+            raise FetchFailure("unsafe-path", f"{folder} is a symlink or a file, not a folder")
+    return folder, parts[-1]
+
+
+def _existing_sha(path: Path) -> str | None:
+    """sha256 of a regular file at path, None when there is none; fails on a symlink or other thing."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(mode):
+        raise FetchFailure("unsafe-path", f"{path} exists and is not a regular file")
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _TempFile:
+    """A file created exclusively beside its final name, hashed and size-capped as it is written."""
+
+    def __init__(self, folder: Path, name: str, max_bytes: int, on_bytes: Callable[[int], None]) -> None:
+        self.path = folder / f".{name}.wxr2db-part"
+        self.final = folder / name
+        self.max_bytes = max_bytes
+        self.on_bytes = on_bytes
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            self.fd = os.open(self.path, flags, 0o644)
+        except FileExistsError:
+            # Left by a run that was killed; the name is ours (dot, .wxr2db-part), so remove and retry once.
+            os.unlink(self.path)
+            self.fd = os.open(self.path, flags, 0o644)
+        self.reset()
+
+    def reset(self) -> None:
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        os.ftruncate(self.fd, 0)
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise FetchFailure("too-large", f"more than {self.max_bytes} bytes")
+        self.digest.update(data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self.on_bytes(len(data))
+
+    def commit(self) -> tuple[str, str]:
+        """Move into place: ('new'|'same', sha256); raises exists-different for another file there."""
+        os.fsync(self.fd)
+        os.close(self.fd)
+        self.fd = -1
+        sha = self.digest.hexdigest()
+        existing = _existing_sha(self.final)
+        if existing is not None:
+            os.unlink(self.path)
+            if existing != sha:
+                raise FetchFailure("exists-different", f"{self.final} holds another file; left as it was")
+            return "same", sha
+        os.replace(self.path, self.final)
+        return "new", sha
+
+    def discard(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+# ---------------------------------------------------------------- readers
+
+
+def redirect_target(current: str, location: str) -> str:
+    """The next URL of a redirect; https is never downgraded to http."""
+    target = urljoin(current, location.strip())
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchFailure("bad-redirect", f"redirect to {target!r}")
+    if urlsplit(current).scheme.lower() == "https" and scheme == "http":
+        raise FetchFailure("insecure-redirect", f"https redirected to {target}")
+    return target
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), cap))
+
+
+class _Http:
+    """One urllib3 pool per host (at most `per_host` connections), redirects and retries by hand."""
+
+    def __init__(self, options: FetchOptions, stop: threading.Event) -> None:
+        self.options = options
+        self.stop = stop
+        self.pool = urllib3.PoolManager(
+            num_pools=64,
+            maxsize=options.per_host,
+            block=True,
+            retries=False,
+            timeout=urllib3.Timeout(connect=options.connect_timeout, read=options.read_timeout),
+            headers={"User-Agent": options.user_agent},
+        )
+
+    def fetch(self, url: str, temp: _TempFile) -> None:
+        attempt = 0
+        while True:
+            try:
+                return self._follow(url, temp)
+            except FetchFailure as failure:
+                retryable = failure.reason in ("timeout", "network-error", "http-429") or (
+                    failure.reason.startswith("http-5") and failure.reason != "http-501"
+                )
+                if not retryable or attempt >= self.options.retries or self.stop.is_set():
+                    raise
+                delay = min(self.options.backoff * 2**attempt, self.options.backoff_cap)
+                if failure.retry_after is not None:
+                    delay = failure.retry_after
+                attempt += 1
+                temp.reset()
+                if self.stop.wait(delay):
+                    raise
+
+    def _follow(self, url: str, temp: _TempFile) -> None:
+        seen = {url}
+        for _ in range(self.options.max_redirects + 1):
+            location = self._get(url, temp)
+            if location is None:
+                return
+            url = redirect_target(url, location)
+            if url in seen:
+                raise FetchFailure("redirect-loop", url)
+            seen.add(url)
+        raise FetchFailure("too-many-redirects", f"more than {self.options.max_redirects}")
+
+    def _get(self, url: str, temp: _TempFile) -> str | None:
+        try:
+            response = self.pool.request("GET", url, preload_content=False, redirect=False)
+        except Urllib3Timeout as exc:
+            raise FetchFailure("timeout", str(exc)) from None
+        except (Urllib3Error, ValueError, OSError) as exc:
+            raise FetchFailure("network-error", str(exc)) from None
+        try:
+            return self._read(response, url, temp)
+        except Urllib3Timeout as exc:
+            raise FetchFailure("timeout", str(exc)) from None
+        except Urllib3Error as exc:
+            raise FetchFailure("network-error", str(exc)) from None
+        finally:
+            response.release_conn()
+
+    def _read(self, response: urllib3.BaseHTTPResponse, url: str, temp: _TempFile) -> str | None:
+        status = response.status
+        if status in _REDIRECTS and response.headers.get("Location"):
+            _drain_small(response)
+            return str(response.headers["Location"])
+        if status != 200:
+            _drain_small(response)
+            after = _retry_after(response.headers.get("Retry-After"), self.options.backoff_cap)
+            raise FetchFailure(f"http-{status}", url, retry_after=after if status in (429, 503) else None)
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.options.max_bytes:
+            response.close()
+            raise FetchFailure("too-large", f"Content-Length {length} > {self.options.max_bytes}")
+        for chunk in response.stream(_CHUNK):
+            if self.stop.is_set():
+                response.close()
+                raise FetchFailure("interrupted")
+            try:
+                temp.write(chunk)
+            except FetchFailure:
+                response.close()
+                raise
+        return None
+
+
+def _drain_small(response: urllib3.BaseHTTPResponse) -> None:
+    """Keep the connection for reuse after a short body; close it rather than read a long one."""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) <= _CHUNK:
+        response.drain_conn()
+    else:
+        response.close()
+
+
+def _copy_file(folder: str, rel: str, temp: _TempFile) -> None:
+    root = os.path.realpath(folder)
+    path = os.path.realpath(os.path.join(root, *rel.split("/")))
+    if os.path.commonpath([root, path]) != root:
+        raise FetchFailure("unsafe-path", f"{rel} leads outside {folder}")
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise FetchFailure("not-in-copy", f"{path} is not a file")
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                temp.write(chunk)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FetchFailure("not-in-copy", path) from None
+    except OSError as exc:
+        raise FetchFailure("read-error", f"{path}: {exc.strerror}") from None
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class _Engine:
+    def __init__(
+        self, root: Path, outdir: Path, source: MediaSource, options: FetchOptions, progress: ProgressCallback | None
+    ) -> None:
+        self.root, self.outdir, self.source, self.options = root, outdir, source, options
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.http = _Http(options, self.stop) if source.kind != "folder" or source.fallback_download else None
+        self.manifest = load_manifest(outdir)
+        self.known: dict[str, set[str]] = {}
+        for entry in self.manifest.values():
+            if entry.get("status") in OK_STATUSES and isinstance(entry.get("sha256"), str):
+                self.known.setdefault(str(entry.get("dest")), set()).add(entry["sha256"])
+        self.last_save = 0.0
+
+    def report(self, files: int, size: int) -> None:
+        if self.progress is not None:
+            with self.lock:
+                self.progress(files, size)
+
+    def run_one(self, job: MediaJob) -> Outcome:
+        try:
+            outcome = self._place(job)
+        except FetchFailure as failure:
+            outcome = Outcome(job.url, job.dest, "failed", failure.reason, failure.detail)
+        except OSError as exc:
+            outcome = Outcome(job.url, job.dest, "failed", "write-error", f"{exc.filename}: {exc.strerror}")
+        self.record(outcome)
+        return outcome
+
+    def _place(self, job: MediaJob) -> Outcome:
+        folder, name = _safe_dir(self.root, job.dest)
+        existing = _existing_sha(folder / name)
+        if existing is not None and existing in self.known.get(job.dest, ()):
+            return Outcome(job.url, job.dest, "reused", size=os.lstat(folder / name).st_size, sha256=existing)
+        temp = _TempFile(folder, name, self.options.max_bytes, lambda n: self.report(0, n))
+        try:
+            status = self._fill(job, temp)
+            placed, sha = temp.commit()
+        finally:
+            temp.discard()
+        return Outcome(job.url, job.dest, "reused" if placed == "same" else status, size=temp.size, sha256=sha)
+
+    def _fill(self, job: MediaJob, temp: _TempFile) -> Status:
+        rel = uploads_path(job.url) if self.source.kind != "download" else None
+        if self.source.kind != "download":
+            try:
+                if rel is None:
+                    raise FetchFailure("not-in-copy", "not a wp-content/uploads URL")
+                if self.source.kind == "folder":
+                    _copy_file(self.source.root, rel, temp)
+                else:
+                    self._http().fetch(self.source.root.rstrip("/") + "/" + quote(rel), temp)
+                return "copied"
+            except FetchFailure as failure:
+                missing = failure.reason in ("not-in-copy", "http-404", "http-410")
+                if not (missing and self.source.fallback_download):
+                    raise FetchFailure("not-in-copy", failure.detail) if missing else failure from None
+                temp.reset()
+        self._http().fetch(job.url, temp)
+        return "downloaded"
+
+    def _http(self) -> _Http:
+        if self.http is None:
+            raise FetchFailure("not-in-copy", "downloading was not asked for")
+        return self.http
+
+    def record(self, outcome: Outcome) -> None:
+        entry = {"dest": outcome.dest, "sha256": outcome.sha256, "size": outcome.size, "status": outcome.status}
+        if outcome.reason:
+            entry["reason"] = outcome.reason
+        with self.lock:
+            self.manifest[outcome.url] = entry
+            if outcome.status != "failed":
+                self.known.setdefault(outcome.dest, set()).add(outcome.sha256)
+            if time.monotonic() - self.last_save >= self.options.manifest_interval:
+                save_manifest(self.outdir, self.manifest)
+                self.last_save = time.monotonic()
+        self.report(1, 0)
+
+
+def fetch_media(
+    jobs: Iterable[MediaJob],
+    dest_root: Path,
+    outdir: Path,
+    source: MediaSource | None = None,
+    options: FetchOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> FetchReport:
+    """Fetch every job's file under dest_root, keeping state in OUTDIR's manifest; one failure never stops it."""
+    engine = _Engine(dest_root, outdir, source or MediaSource(), options or FetchOptions(), progress)
+    groups = _group_by_dest(jobs)
+    report = FetchReport()
+    pool = ThreadPoolExecutor(max_workers=max(1, engine.options.workers))
+    try:
+        for same, outcome in zip(
+            groups.values(), pool.map(engine.run_one, [g[0] for g in groups.values()]), strict=True
+        ):
+            report.outcomes.append(outcome)
+            report.outcomes.extend(_same_file(engine, job, outcome) for job in same[1:])
+    except BaseException:
+        # Ctrl-C: workers stop between chunks and drop their temp files; the manifest keeps what was done.
+        engine.stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        with engine.lock:
+            save_manifest(outdir, engine.manifest)
+    return report
+
+
+def _group_by_dest(jobs: Iterable[MediaJob]) -> dict[str, list[MediaJob]]:
+    """Jobs by destination, each URL once; `http://` and `https://` forms of one file share a destination."""
+    groups: dict[str, list[MediaJob]] = {}
+    seen: set[str] = set()
+    for job in jobs:
+        if job.url not in seen:
+            seen.add(job.url)
+            groups.setdefault(job.dest, []).append(job)
+    return groups
+
+
+def _same_file(engine: _Engine, job: MediaJob, first: Outcome) -> Outcome:
+    status: Status = "failed" if first.status == "failed" else "reused"
+    outcome = Outcome(job.url, job.dest, status, first.reason, first.detail, first.size, first.sha256)
+    engine.record(outcome)
+    return outcome
+
+
+def iter_jobs(urls: Iterable[str], prefix: str = "wp-content/uploads") -> Iterator[MediaJob]:
+    """A job per uploads URL, placed at `prefix/YYYY/MM/name`; URLs outside the uploads are skipped."""
+    for url in urls:
+        rel = uploads_path(url)
+        if rel is not None:
+            yield MediaJob(url, f"{prefix.strip('/')}/{rel}" if prefix.strip("/") else rel)
