@@ -371,7 +371,7 @@ class _Reader:
         except etree.XMLSyntaxError as error:
             raise self._broken(error) from None
         except (OSError, EOFError, zlib.error) as error:
-            # Truncated or corrupt .gz/.bz2 files fail in the decompressor, below lxml.
+            # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
             raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
         yield from self._finish(events)
 
