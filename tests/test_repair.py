@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import codecs
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
+from typer.testing import CliRunner
 
 from benchmarks.crafted import controls, latin1, zeros
 from tests.conftest import FIXTURES
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
 from wxr2db.cleaning import CleanStream, detect_encoding
+from wxr2db.cli import app
 from wxr2db.records import Post, Problem
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
@@ -191,6 +195,14 @@ def test_a_cut_utf16_file_loses_only_the_odd_byte_and_says_so() -> None:
     assert repairs(stream) == [("invalid-character", 1, [4])]
 
 
+@pytest.mark.parametrize("codec", ["cp037", "cp500"])
+def test_an_ebcdic_export_is_read_in_the_code_page_it_declares(codec: str) -> None:
+    text = SAMPLE.replace("{enc}", codec.upper()).replace(" — 😀", "")
+    assert detect_encoding(text.encode(codec)[:1024]) == codec
+    records = list(iter_records(io.BytesIO(text.encode(codec))))
+    assert [r.content for r in records if isinstance(r, Post)] == ["Ünïcödé text"]
+
+
 def test_an_ascii_file_that_claims_utf16_is_read_as_what_it_is() -> None:
     assert detect_encoding(b'<?xml version="1.0" encoding="UTF-16"?><rss/>') == "utf-8"
 
@@ -201,3 +213,14 @@ def test_fixture_goes_through_unchanged_at_every_read_size() -> None:
         out, stream = cleaned(data[:20_000], step)
         assert out == data[:20_000]
         assert stream.repairs.total() == 0
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_the_cli_imports_wide_exports_without_a_bom(codec: str, tmp_path: Path) -> None:
+    """These got "not XML (Blank needed here)" before appendix F detection."""
+    path = tmp_path / "wide.xml"
+    path.write_bytes(SAMPLE.replace("{enc}", codec.upper()[:6]).encode(codec))
+    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.db")])
+    assert result.exit_code == 0, result.output
+    rows = list(Database(tmp_path / "w.db").execute("SELECT id, content FROM posts"))
+    assert rows == [(1, "Ünïcödé — 😀 text")]

@@ -53,6 +53,9 @@ _WIDE_ENCODINGS: dict[tuple[bool, ...], str] = {
 }
 
 
+_EBCDIC_DECLARATION = b"\x4c\x6f\xa7\x94"
+
+
 def _escape_bytes(error: UnicodeError) -> tuple[str, int]:
     """Like surrogateescape, but also for ASCII bytes a UTF-16 or UTF-32 decoder cannot place."""
     if not isinstance(error, UnicodeDecodeError):
@@ -154,14 +157,23 @@ def detect_encoding(head: bytes) -> str:
     wide = _WIDE_ENCODINGS.get(tuple(b == 0 for b in head[:4]))
     if wide:
         return wide
-    match = _DECLARATION.match(head)
-    name = match.group(1).decode("ascii") if match else "utf-8"
-    try:
-        found = codecs.lookup(name).name
-    except LookupError:
-        return "utf-8"
+    if head.startswith(_EBCDIC_DECLARATION):
+        # `<?xm` in EBCDIC (an IBM mainframe's export): its declaration names the code page.
+        return _declared(head.decode("cp037").encode("ascii", "replace"), "cp037")
+    found = _declared(head, "utf-8")
     # An ASCII-compatible file that declares UTF-16 or UTF-32 has neither: trust the bytes.
     return "utf-8" if found.startswith(("utf-16", "utf-32")) else found
+
+
+def _declared(head: bytes, default: str) -> str:
+    """The encoding the XML declaration names, if Python knows it."""
+    match = _DECLARATION.match(head)
+    if not match:
+        return default
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return default
 
 
 class _Lines:
