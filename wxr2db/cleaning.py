@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -190,6 +191,13 @@ class _Lines:
         return self.line
 
 
+@functools.lru_cache(maxsize=4096)
+def _as_cp1252(escaped: str) -> str:
+    """A run of escaped bytes (U+DC80..U+DCFF) read as Windows-1252; cached, as an old database's
+    text repeats the same few (accented letters, curly quotes) thousands of times."""
+    return escaped.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
+
+
 class CleanStream:
     """Wrap a binary file; `read()` returns UTF-8 bytes that XML 1.0 accepts.
 
@@ -260,7 +268,8 @@ class CleanStream:
             self._line += body.count(b"\n")
             self._pending += body
             return
-        self._add_text(body.decode("utf-8", errors="wxr2db-escape"))
+        # Bad bytes in UTF-8 are never ASCII, so Python's own (C) surrogateescape suffices here.
+        self._add_text(body.decode("utf-8", errors="surrogateescape"))
 
     def _fill_decoded(self, data: bytes) -> None:
         assert self._decoder is not None
@@ -310,8 +319,7 @@ class CleanStream:
         # Undecodable bytes in a "UTF-8" export are almost always Windows-1252 text from an old
         # database (café written as caf\xe9), so read them that way rather than dropping them.
         self.repairs.add("invalid-bytes", line)
-        raw = bytes(ord(c) - 0xDC00 for c in match.group())
-        return raw.decode("cp1252", errors="replace")
+        return _as_cp1252(match.group())
 
     def _remove(self, line: int, match: re.Match[str]) -> str:
         # One match is one reference or a run of forbidden characters (never a newline): one each.
