@@ -4,39 +4,93 @@ WordPress's exporter writes post content as it is in the database, so control ch
 from Word (U+000B, U+001F ...), U+FFFE, and bytes that are not valid UTF-8 (Latin-1 text from an
 old database) end up in files that claim to be UTF-8 XML. lxml refuses all of them. This stream
 hands lxml UTF-8 with those removed or repaired, keeps line numbers unchanged, and records the
-line of every repair.
+line of every repair. Every byte is looked at a bounded number of times and the stream holds at
+most about HOLD_LIMIT + chunk bytes, whatever the input (a gigabyte of NULs on one line included).
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 CHUNK = 1 << 16
+# A run this long without newline, space or `>` is cut anyway, at a character boundary.
+HOLD_LIMIT = 1 << 16
+# Repairs kept per kind before older ones are merged (only a hostile file has this many in one item).
+MAX_RUNS = 4096
+_EXACT_RUNS = 16
 
-# Bytes the declared codec could not decode arrive as U+DC80..U+DCFF (Python's surrogateescape).
+# Bytes the codec could not decode arrive as U+DC00..U+DCFF (see _escape_bytes); from U+DC80 they
+# are bytes that may be Windows-1252 text, below that ASCII bytes in a UTF-16/32 file, which are removed.
 _BAD_BYTES = re.compile("[\udc80-\udcff]+")
 # What XML 1.0 forbids: C0 controls but tab, newline and return; other lone surrogates; U+FFFE/U+FFFF;
 # and the same written as character references, which lxml also refuses outside CDATA.
 _BAD_REFERENCE = r"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]|" + _BAD_REFERENCE)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]+|" + _BAD_REFERENCE)
 # `&#x0000000000001F;` is legal XML; a longer run after `&` is not a character reference.
 _LONGEST_REFERENCE = 40
 _DECLARATION = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-_DECLARED_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
-
+_DECLARED_ENCODING = re.compile(r"""(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+_DECLARATION_SPAN = 1024
 
 _C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NONCHARACTER_BYTES = re.compile(rb"\xef\xbf[\xbe\xbf]")
 _BAD_REFERENCE_BYTES = re.compile(_BAD_REFERENCE.encode("ascii"))
 
+# XML 1.0 appendix F: the first four bytes of a document without a byte order mark say how wide its
+# characters are, since it must start with `<` (or white space) in some encoding of ASCII.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF16_LE, "utf-16"),
+)
+_WIDE_ENCODINGS: dict[tuple[bool, ...], str] = {
+    (True, True, True, False): "utf-32-be", (False, True, True, True): "utf-32-le",
+    (True, False, True, False): "utf-16-be", (False, True, False, True): "utf-16-le",
+}
 
-def _safe_cut(data: bytes) -> int:
+
+_EBCDIC_DECLARATION = b"\x4c\x6f\xa7\x94"
+
+
+def _escape_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Like surrogateescape, but also for ASCII bytes a UTF-16 or UTF-32 decoder cannot place."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return "".join(chr(0xDC00 + b) for b in bad), error.end
+
+
+codecs.register_error("wxr2db-escape", _escape_bytes)
+
+
+def _safe_cut(data: bytes | bytearray) -> int:
     """Where to end this piece: after a newline, `>` or space, which are never inside a UTF-8
-    sequence or a character reference; 0 (wait for more) when there is none."""
+    sequence, a run of bad bytes or a character reference; 0 (wait for more) when there is none."""
     return max(data.rfind(b"\n"), data.rfind(b">"), data.rfind(b" ")) + 1
+
+
+def _forced_cut(data: bytes | bytearray) -> int:
+    """A cut near the end of a long run without a safe cut: before an unfinished `&...` that may be
+    a character reference and before an unfinished UTF-8 sequence."""
+    end = len(data)
+    amp = data.rfind(b"&", max(0, end - _LONGEST_REFERENCE))
+    if amp >= 0 and b";" not in data[amp:]:
+        end = amp
+    for i in range(end - 1, max(0, end - 4) - 1, -1):
+        byte = data[i]
+        if byte < 0x80:
+            break
+        if byte >= 0xC0:
+            width = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if i + width > end:
+                end = i
+            break
+    return end
 
 
 def _clean_utf8(body: bytes) -> bool:
@@ -56,42 +110,114 @@ def _clean_utf8(body: bytes) -> bool:
 
 @dataclass
 class Repairs:
-    """What the stream changed: for each kind of repair, the line of each one, in order."""
+    """What the stream changed and the reader has not reported yet: for each kind of repair, the
+    lines in order, as [line, repairs on it] (a megabyte of NULs on one line is one entry)."""
 
-    lines: dict[str, list[int]] = field(default_factory=dict)
+    runs: dict[str, list[list[int]]] = field(default_factory=dict)
 
-    def add(self, kind: str, line: int) -> None:
-        self.lines.setdefault(kind, []).append(line)
+    def add(self, kind: str, line: int, count: int = 1) -> None:
+        runs = self.runs.setdefault(kind, [])
+        if runs and runs[-1][0] == line:
+            runs[-1][1] += count
+            return
+        runs.append([line, count])
+        if len(runs) > MAX_RUNS:
+            # Memory stays bounded: merge neighbours past the first few, which give the lines shown.
+            tail = runs[_EXACT_RUNS:]
+            merged = [[a[0], a[1] + b[1]] for a, b in zip(tail[::2], tail[1::2], strict=False)]
+            runs[_EXACT_RUNS:] = merged + ([tail[-1]] if len(tail) % 2 else [])
 
     def total(self) -> int:
-        return sum(len(v) for v in self.lines.values())
+        return sum(count for runs in self.runs.values() for _, count in runs)
+
+    def take_before(self, line: int) -> Iterator[tuple[str, int, list[int]]]:
+        """Remove and yield (kind, count, first ten lines) of the repairs before `line` (all for 0)."""
+        for kind, runs in self.runs.items():
+            end = bisect.bisect_left(runs, line, key=lambda run: run[0]) if line else len(runs)
+            if end:
+                taken = runs[:end]
+                del runs[:end]
+                yield kind, sum(count for _, count in taken), _first_lines(taken, 10)
+
+
+def _first_lines(runs: list[list[int]], limit: int) -> list[int]:
+    lines: list[int] = []
+    for line, count in runs:
+        lines += [line] * min(count, limit - len(lines))
+        if len(lines) >= limit:
+            break
+    return lines
 
 
 def detect_encoding(head: bytes) -> str:
-    """The encoding a file declares: its byte order mark, then its XML declaration, else UTF-8."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    """The encoding a file is in: its byte order mark, the width of its first characters (XML 1.0
+    appendix F), then its XML declaration, else UTF-8."""
+    for mark, name in _BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return name
+    wide = _WIDE_ENCODINGS.get(tuple(b == 0 for b in head[:4]))
+    if wide:
+        return wide
+    if head.startswith(_EBCDIC_DECLARATION):
+        # `<?xm` in EBCDIC (an IBM mainframe's export): its declaration names the code page.
+        return _declared(head.decode("cp037").encode("ascii", "replace"), "cp037")
+    found = _declared(head, "utf-8")
+    # An ASCII-compatible file that declares UTF-16 or UTF-32 has neither: trust the bytes.
+    return "utf-8" if found.startswith(("utf-16", "utf-32")) else found
+
+
+def _declared(head: bytes, default: str) -> str:
+    """The encoding the XML declaration names, if Python knows it."""
     match = _DECLARATION.match(head)
-    name = match.group(1).decode("ascii") if match else "utf-8"
+    if not match:
+        return default
     try:
-        return codecs.lookup(name).name
+        return codecs.lookup(match.group(1).decode("ascii")).name
     except LookupError:
-        return "utf-8"
+        return default
+
+
+class _Lines:
+    """Line numbers of positions in one piece of text, asked in increasing order: each character
+    is counted once, however many repairs the piece holds."""
+
+    def __init__(self, text: str, first_line: int, stream: CleanStream) -> None:
+        self.text, self.line, self.pos, self.stream = text, first_line, 0, stream
+
+    def at(self, pos: int) -> int:
+        self.line += self.text.count("\n", self.pos, pos)
+        self.stream.work += pos - self.pos
+        self.pos = pos
+        return self.line
+
+
+@functools.lru_cache(maxsize=4096)
+def _as_cp1252(escaped: str) -> str:
+    """A run of escaped bytes (U+DC80..U+DCFF) read as Windows-1252; cached, as an old database's
+    text repeats the same few (accented letters, curly quotes) thousands of times."""
+    return escaped.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
 
 
 class CleanStream:
-    """Wrap a binary file; `read()` returns UTF-8 bytes that XML 1.0 accepts."""
+    """Wrap a binary file; `read()` returns UTF-8 bytes that XML 1.0 accepts.
 
-    def __init__(self, raw: BinaryIO) -> None:
+    `work` counts the bytes and characters the stream examined, for tests that check it stays
+    proportional to the input.
+    """
+
+    def __init__(self, raw: BinaryIO, chunk: int = CHUNK) -> None:
         self.raw = raw
+        self.chunk = chunk
         self.repairs = Repairs()
         self.encoding = ""
+        self.work = 0
         self._line = 1
         self._decoder: codecs.IncrementalDecoder | None = None
         self._pending = bytearray()
         self._done = False
         self._carry = ""
-        self._held = b""
+        self._held = bytearray()
+        self._declaration_seen = False
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
 
     @property
@@ -109,31 +235,43 @@ class CleanStream:
         return out
 
     def _fill(self) -> None:
-        data = self.raw.read(CHUNK)
-        first = self._decoder is None
-        if first:
+        data = self.raw.read(self.chunk)
+        if self._decoder is None:
             data = self._start(data)
         self._done = not data
+        self.work += len(data)
         if self.encoding == "utf-8":
-            self._fill_utf8(data, first)
+            self._fill_utf8(data)
         else:
-            self._fill_decoded(data, first)
+            self._fill_decoded(data)
 
-    def _fill_utf8(self, data: bytes, first: bool) -> None:
+    def _fill_utf8(self, data: bytes) -> None:
         """Most exports are clean UTF-8: check the bytes and pass them on untouched when they are."""
-        data = self._held + data
-        cut = len(data) if self._done else _safe_cut(data)
-        body, self._held = data[:cut], data[cut:]
-        if not body:
+        held = len(self._held)
+        self._held += data
+        if self._done:
+            cut = len(self._held)
+        else:
+            # What is held has no safe cut (it was cut after the last one): look in the new bytes only.
+            safe = _safe_cut(data)
+            cut = held + safe if safe else 0
+            if not cut and len(self._held) >= HOLD_LIMIT:
+                cut = _forced_cut(self._held)
+                self.work += len(self._held) - cut
+        if not cut:
             return
+        body = bytes(self._held[:cut])
+        del self._held[:cut]
+        self.work += len(body)
         self.seen_text = self.seen_text or not body.isspace()
-        if not first and _clean_utf8(body):
+        if self._declaration_seen and _clean_utf8(body):
             self._line += body.count(b"\n")
             self._pending += body
             return
-        self._add_text(body.decode("utf-8", errors="surrogateescape"), first)
+        # Bad bytes in UTF-8 are never ASCII, so Python's own (C) surrogateescape suffices here.
+        self._add_text(body.decode("utf-8", errors="surrogateescape"))
 
-    def _fill_decoded(self, data: bytes, first: bool) -> None:
+    def _fill_decoded(self, data: bytes) -> None:
         assert self._decoder is not None
         text = self._carry + self._decoder.decode(data, self._done)
         # A character reference cut by the chunk boundary (`&#` here, `1;` in the next chunk) would
@@ -144,43 +282,47 @@ class CleanStream:
             text, self._carry = text[:cut], text[cut:]
         if text:
             self.seen_text = self.seen_text or not text.isspace()
-            self._add_text(text, first)
+            self._add_text(text)
 
-    def _add_text(self, text: str, first: bool) -> None:
-        if first:
+    def _add_text(self, text: str) -> None:
+        if not self._declaration_seen:
             # lxml gets UTF-8 whatever the file declared (or misdeclared: an unknown encoding name
             # was read as UTF-8 too), so the declaration must say so.
-            text = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text.lstrip("\ufeff"), count=1)
+            self._declaration_seen = True
+            text = text.lstrip("\ufeff")
+            head = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text[:_DECLARATION_SPAN], count=1)
+            text = head + text[_DECLARATION_SPAN:]
         self._pending += self._clean(text).encode("utf-8")
 
     def _start(self, data: bytes) -> bytes:
-        while data and len(data) < 1024:
-            more = self.raw.read(CHUNK)
+        while data and len(data) < _DECLARATION_SPAN:
+            more = self.raw.read(self.chunk)
             if not more:
                 break
             data += more
-        self.encoding = detect_encoding(data[:1024])
-        self._decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
+        self.encoding = detect_encoding(data[:_DECLARATION_SPAN])
+        self._decoder = codecs.getincrementaldecoder(self.encoding)(errors="wxr2db-escape")
         return data
 
     def _clean(self, text: str) -> str:
+        self.work += len(text)
         if _BAD_BYTES.search(text):
-            text = _BAD_BYTES.sub(lambda m: self._repair_bytes(text, m), text)
+            lines = _Lines(text, self._line, self)
+            text = _BAD_BYTES.sub(lambda m: self._repair_bytes(lines.at(m.start()), m), text)
         if _FORBIDDEN.search(text):
-            text = _FORBIDDEN.sub(lambda m: self._remove(text, m), text)
+            lines = _Lines(text, self._line, self)
+            text = _FORBIDDEN.sub(lambda m: self._remove(lines.at(m.start()), m), text)
         self._line += text.count("\n")
         return text
 
-    def _line_of(self, text: str, match: re.Match[str]) -> int:
-        return self._line + text.count("\n", 0, match.start())
-
-    def _repair_bytes(self, text: str, match: re.Match[str]) -> str:
+    def _repair_bytes(self, line: int, match: re.Match[str]) -> str:
         # Undecodable bytes in a "UTF-8" export are almost always Windows-1252 text from an old
         # database (café written as caf\xe9), so read them that way rather than dropping them.
-        self.repairs.add("invalid-bytes", self._line_of(text, match))
-        raw = match.group().encode("utf-8", "surrogateescape")
-        return raw.decode("cp1252", errors="replace")
+        self.repairs.add("invalid-bytes", line)
+        return _as_cp1252(match.group())
 
-    def _remove(self, text: str, match: re.Match[str]) -> str:
-        self.repairs.add("invalid-character", self._line_of(text, match))
+    def _remove(self, line: int, match: re.Match[str]) -> str:
+        # One match is one reference or a run of forbidden characters (never a newline): one each.
+        found = match.group()
+        self.repairs.add("invalid-character", line, 1 if found.startswith("&") else len(found))
         return ""

@@ -20,7 +20,7 @@ from .db import ImportStats, Saver, census, check_database, staged_database
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .reader import iter_records
-from .sources import STDIN, open_export, source_size
+from .sources import STDIN, iter_export_parts, source_size
 
 app = typer.Typer(
     help="Turn a WordPress export (WXR) into a SQLite database and Markdown files.",
@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .xml.bz2), or - for stdin.",
+Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .xml.bz2, .zip), or - for stdin.",
                                               show_default=False, metavar="EXPORT")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 Recover = Annotated[bool, typer.Option(
@@ -93,8 +93,8 @@ def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool) -> I
     try:
         with progress_bar(exports, quiet) as bar:
             for name in exports:
-                with open_export(name, bar.update) as source:
-                    for record in iter_records(source, name=name, recover=recover):
+                for part, source in iter_export_parts(name, bar.update):
+                    for record in iter_records(source, name=part, recover=recover):
                         saver.save(record)
     except SiteMismatchError as error:
         saver.abort()
@@ -116,7 +116,7 @@ def default_db(exports: list[str]) -> Path:
     if first == STDIN:
         return Path("export.db")
     name = Path(first).name
-    for suffix in (".gz", ".bz2", ".xml"):
+    for suffix in (".gz", ".bz2", ".zip", ".xml"):
         name = name.removesuffix(suffix)
     return Path(name + ".db")
 
@@ -212,7 +212,7 @@ def echo_report(outdir: Path, stats: MarkdownStats) -> None:
 
 @app.command()
 def markdown(
-    source: Annotated[str, typer.Argument(help="A WXR export (.xml, .xml.gz, .xml.bz2, or - for stdin), or a "
+    source: Annotated[str, typer.Argument(help="A WXR export (.xml, .xml.gz, .xml.bz2, .zip, or - for stdin), or a "
                                           "database made by `wxr2db import` (.db).", show_default=False)],
     outdir: Annotated[Path, typer.Argument(help="The site folder to write into.", file_okay=False,
                                            show_default=False)],

@@ -30,3 +30,9 @@ class SiteMismatchError(WxrError):
     """The database already holds a different site."""
 
     hint = "Use another --db, or pass --merge-sites to put both sites in one database."
+
+
+class DamagedFileError(WxrError):
+    """A .gz, .bz2 or .zip file that cannot be decompressed, or that expands beyond the limits."""
+
+    hint = "Download or copy the export again; --recover cannot repair a damaged compressed file."

@@ -371,7 +371,7 @@ class _Reader:
         except etree.XMLSyntaxError as error:
             raise self._broken(error) from None
         except (OSError, EOFError, zlib.error) as error:
-            # Truncated or corrupt .gz/.bz2 files fail in the decompressor, below lxml.
+            # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
             raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
         yield from self._finish(events)
 
@@ -439,20 +439,15 @@ class _Reader:
 
     def _repairs_before(self, line: int) -> Iterator[Problem]:
         """Report the stream's repairs that lie before `line`, under the item they were in."""
-        lines = self.stream.repairs.lines
-        for kind, found in lines.items():
-            before = [n for n in found if n < line] if line else list(found)
-            if not before:
-                continue
-            lines[kind] = found[len(before):]
-            yield self._repair_problem(kind, before)
+        for kind, count, lines in self.stream.repairs.take_before(line):
+            yield self._repair_problem(kind, count, lines)
 
-    def _repair_problem(self, kind: str, found: list[int]) -> Problem:
+    def _repair_problem(self, kind: str, count: int, lines: list[int]) -> Problem:
         what = {
             "invalid-character": "removed {n} character(s) XML 1.0 forbids",
             "invalid-bytes": "read {n} run(s) of bytes that are not {enc} as Windows-1252",
-        }[kind].format(n=len(found), enc=self.stream.encoding.upper())
-        where = f"lines {', '.join(map(str, found[:10]))}{' ...' if len(found) > 10 else ''}"
+        }[kind].format(n=count, enc=self.stream.encoding.upper())
+        where = f"lines {', '.join(map(str, lines))}{' ...' if count > len(lines) else ''}"
         if self.last_item is None:
             return Problem(kind, f"{what} in the channel header ({where})")
         _, post_id, title = self.last_item

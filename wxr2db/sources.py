@@ -1,20 +1,42 @@
-"""Opening exports: plain, gzip or bzip2 files, or standard input, with a byte count for progress."""
+"""Opening exports: plain, gzip, bzip2 or zip files, or standard input, with a byte count for progress.
+
+A compressed export is read through a guard: decompression errors become one DamagedFileError
+naming the file, and output is bounded in total size and in ratio to the compressed bytes read,
+so a crafted "bomb" (a kilobyte that expands to terabytes) stops early with a clear message.
+"""
 
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import IO, BinaryIO, cast
 
-from .errors import WxrError
+from .errors import DamagedFileError, NotAnExportError, WxrError
 
 # object, not None: tqdm.update returns a bool, and only the call matters.
 ProgressCallback = Callable[[int], object]
 STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a compressed export may expand. XML compresses 5-20 times, a very repetitive
+    export perhaps 100 times; gzip can reach 1000 and bzip2 far more on crafted input."""
+
+    max_size: int = 64 * 10**9  # decompressed bytes per export (all .xml files of a .zip together)
+    max_ratio: int = 250  # decompressed bytes per compressed byte ...
+    ratio_floor: int = 256 * 10**6  # ... checked once this much has been decompressed
+
+
+LIMITS = Limits()
 
 
 class CountingReader:
@@ -23,15 +45,48 @@ class CountingReader:
     def __init__(self, raw: BinaryIO, progress: ProgressCallback | None) -> None:
         self.raw = raw
         self.progress = progress
+        self.total = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
+        self.total += len(data)
         if self.progress and data:
             self.progress(len(data))
         return data
 
     def readable(self) -> bool:
         return True
+
+
+class GuardedReader:
+    """Decompressed bytes, with decompression errors and bombs turned into DamagedFileError."""
+
+    def __init__(self, raw: IO[bytes], name: str, compressed: Callable[[], int], limits: Limits,
+                 expanded: list[int]) -> None:
+        self.raw, self.name, self.compressed, self.limits = raw, name, compressed, limits
+        self.expanded = expanded  # one counter shared by every part of a .zip
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data = self.raw.read(size)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
+            raise DamagedFileError(f"{self.name}: cannot read the compressed file: it is damaged or cut "
+                                   f"short ({error or type(error).__name__})") from None
+        self.expanded[0] += len(data)
+        self._check(self.expanded[0])
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def _check(self, expanded: int) -> None:
+        limits = self.limits
+        if expanded > limits.max_size:
+            raise DamagedFileError(f"{self.name}: expands to more than {limits.max_size:,} bytes; "
+                                   "wxr2db stops there (a zip bomb?)")
+        if expanded > limits.ratio_floor and expanded > limits.max_ratio * max(self.compressed(), 1):
+            raise DamagedFileError(f"{self.name}: expands more than {limits.max_ratio} times its "
+                                   "compressed size, which no real export does (a zip bomb?)")
 
 
 def source_size(name: str) -> int | None:
@@ -44,20 +99,81 @@ def source_size(name: str) -> int | None:
         return None  # a missing file is reported, with its name, by open_export
 
 
+def _open_raw(name: str, stack: ExitStack) -> BinaryIO:
+    if name == STDIN:
+        return sys.stdin.buffer
+    try:
+        return cast(BinaryIO, stack.enter_context(open(name, "rb")))
+    except OSError as error:
+        raise WxrError(f"{name}: cannot open: {error.strerror}") from None
+
+
 @contextmanager
-def open_export(name: str, progress: ProgressCallback | None = None) -> Iterator[BinaryIO]:
-    """Open an export for reading as bytes, decompressing .gz and .bz2 by their file name."""
+def open_export(name: str, progress: ProgressCallback | None = None,
+                limits: Limits | None = None) -> Iterator[BinaryIO]:
+    """Open an export for reading as bytes, decompressing .gz and .bz2 by their file name
+    (a .zip may hold several files: see iter_export_parts)."""
     with ExitStack() as stack:
-        if name == STDIN:
-            raw: BinaryIO = sys.stdin.buffer
-        else:
-            try:
-                raw = stack.enter_context(open(name, "rb"))
-            except OSError as error:
-                raise WxrError(f"{name}: cannot open: {error.strerror}") from None
-        counted: BinaryIO = CountingReader(raw, progress)  # type: ignore[assignment]
+        counted = CountingReader(_open_raw(name, stack), progress)
+        source = cast(BinaryIO, counted)
         if name.endswith(".gz"):
-            counted = cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=counted, mode="rb")))
+            source = cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=source, mode="rb")))
         elif name.endswith(".bz2"):
-            counted = cast(BinaryIO, stack.enter_context(bz2.BZ2File(counted, mode="rb")))
-        yield counted
+            source = cast(BinaryIO, stack.enter_context(bz2.BZ2File(source, mode="rb")))
+        if name.endswith((".gz", ".bz2")):
+            guarded = GuardedReader(source, name, lambda: counted.total, limits or LIMITS, [0])
+            source = cast(BinaryIO, guarded)
+        yield source
+
+
+def iter_export_parts(name: str, progress: ProgressCallback | None = None,
+                      limits: Limits | None = None) -> Iterator[tuple[str, BinaryIO]]:
+    """(name, stream) for each WXR file of an export: the file itself, or, for a .zip (as
+    WordPress.com delivers exports), each .xml file inside in name order, named `x.zip:part.xml`."""
+    if not name.lower().endswith(".zip"):
+        with open_export(name, progress, limits) as source:
+            yield name, source
+        return
+    limits = limits or LIMITS
+    if name == STDIN:
+        raise WxrError("-: a .zip cannot be read from standard input; give its file name")
+    with ExitStack() as stack:
+        archive = _open_zip(name, _open_raw(name, stack), stack)
+        expanded, compressed = [0], 0
+        for member in _zip_members(name, archive, limits):
+            part = f"{name}:{member.filename}"
+            # The ratio is taken over whole members: a zip member cannot say how much of it was read.
+            compressed += member.compress_size
+            with _open_member(part, archive, member) as opened:
+                guarded = GuardedReader(opened, part, functools.partial(int, compressed), limits, expanded)
+                yield part, cast(BinaryIO, guarded)
+            if progress:
+                progress(member.compress_size)
+
+
+def _open_member(part: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> IO[bytes]:
+    try:
+        return archive.open(member)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+        # RuntimeError: an encrypted member; NotImplementedError: a compression method Python lacks.
+        raise DamagedFileError(f"{part}: cannot be read from the zip ({error})") from None
+
+
+def _open_zip(name: str, raw: BinaryIO, stack: ExitStack) -> zipfile.ZipFile:
+    try:
+        return stack.enter_context(zipfile.ZipFile(raw))
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise DamagedFileError(f"{name}: not a zip file, or a damaged or cut one ({error})") from None
+
+
+def _zip_members(name: str, archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
+    """The .xml files in the archive in name order, refused at once if their declared sizes are a bomb."""
+    members = sorted((m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".xml")
+                      and not m.filename.startswith("__MACOSX/")), key=lambda m: m.filename)
+    if not members:
+        raise NotAnExportError(f"{name}: the zip holds no .xml file (a WordPress export is one)")
+    declared = sum(m.file_size for m in members)
+    if declared > limits.max_size:
+        raise DamagedFileError(f"{name}: its files would expand to {declared:,} bytes, more than "
+                               f"{limits.max_size:,}; wxr2db stops there (a zip bomb?)")
+    return members

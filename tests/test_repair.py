@@ -1,0 +1,226 @@
+"""The byte-repair stream (wxr2db/cleaning.py) on its own: what it repairs, that where the file is
+cut into reads never changes the result, and that its work stays proportional to the input."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+from typer.testing import CliRunner
+
+from benchmarks.crafted import controls, latin1, zeros
+from tests.conftest import FIXTURES
+from tests.wxrbuild import export, item
+from wxr2db import iter_records
+from wxr2db.cleaning import CleanStream, detect_encoding
+from wxr2db.cli import app
+from wxr2db.records import Post, Problem
+
+HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
+
+
+class Trickle(io.RawIOBase):
+    """A file that returns at most `step` bytes per read, as a pipe or a slow decompressor may."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.step if size < 0 else min(size, self.step)
+        out = self.data[self.pos:self.pos + size]
+        self.pos += len(out)
+        return out
+
+
+def cleaned(data: bytes, step: int = 1 << 16, read_size: int = -1) -> tuple[bytes, CleanStream]:
+    stream = CleanStream(Trickle(data, step), chunk=step)  # type: ignore[arg-type]
+    out = bytearray()
+    while piece := stream.read(read_size):
+        out += piece
+    return bytes(out), stream
+
+
+def repairs(stream: CleanStream) -> list[tuple[str, int, list[int]]]:
+    return list(stream.repairs.take_before(0))
+
+
+def test_forbidden_characters_are_removed_and_counted_per_line() -> None:
+    out, stream = cleaned(HEAD + b"a\x00\x01b\nc\x0bd&#1;e\n&#x1F;\xef\xbf\xbef</r>")
+    assert out == HEAD + b"ab\ncde\nf</r>"
+    assert repairs(stream) == [("invalid-character", 6, [2, 2, 3, 3, 4, 4])]
+
+
+def test_invalid_utf8_is_read_as_windows_1252_and_counted() -> None:
+    out, stream = cleaned(HEAD + b"caf\xe9 \x93quoted\x94\n\xff\xfe</r>")
+    assert out == HEAD + "café “quoted”\nÿþ</r>".encode()
+    # A run of bad bytes is one repair: \x93 and \x94 are two runs, \xff\xfe one.
+    assert repairs(stream) == [("invalid-bytes", 4, [2, 2, 2, 3])]
+    assert stream.encoding == "utf-8"
+
+
+def test_repairs_are_reported_under_the_item_they_are_in() -> None:
+    data = export(item(1, content="one\x01"), item(2, content="two"), item(3, content="caf\udce9 and \x02")).encode(
+        "utf-8", "surrogateescape")
+    one, three = (data[:data.index(word)].count(b"\n") + 1 for word in (b"one", b"caf"))
+    records = list(iter_records(io.BytesIO(data)))
+    problems = [(r.kind, r.item, r.detail) for r in records if isinstance(r, Problem)]
+    assert problems == [
+        ("invalid-character", 1, f"removed 1 character(s) XML 1.0 forbids in item 1 'A post' (lines {one})"),
+        ("invalid-bytes", 3, "read 1 run(s) of bytes that are not UTF-8 as Windows-1252 "
+                             f"in item 3 'A post' (lines {three})"),
+        ("invalid-character", 3, f"removed 1 character(s) XML 1.0 forbids in item 3 'A post' (lines {three})"),
+    ]
+    assert [r.content for r in records if isinstance(r, Post)] == ["one", "two", "café and "]
+
+
+def test_a_reference_split_across_reads_is_still_removed() -> None:
+    data = HEAD + b"x" * 100 + b"&#x1F;&#31;y</r>"
+    for step in range(1, 40):
+        out, stream = cleaned(data, step)
+        assert out == HEAD + b"x" * 100 + b"y</r>", step
+        assert stream.repairs.total() == 2
+
+
+def test_thousands_of_repairs_on_many_lines_keep_count_and_first_lines() -> None:
+    body = b"".join(b"\x01%d\n" % n for n in range(20_000))
+    _, stream = cleaned(HEAD + body + b"</r>")
+    # Memory stays bounded: the per-line runs are merged past a few thousand.
+    assert sum(len(r) for r in stream.repairs.runs.values()) <= 4096
+    [(kind, count, lines)] = repairs(stream)
+    assert (kind, count, lines) == ("invalid-character", 20_000, list(range(2, 12)))
+
+
+PIECES = [b"a", b" ", b"\n", b">", b"&", b"#", b"x", b"1", b"F", b";", b"\x00", b"\x0b", b"\xe9",
+          b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\xef\xbf\xbe", b"&#1;", b"&#x1f;", b"&amp;",
+          b"\xff"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
+def test_every_read_size_gives_the_same_output(pieces: list[bytes]) -> None:
+    data = HEAD + b"".join(pieces) + b"</r>"
+    whole, stream = cleaned(data, 1 << 16)
+    expected = repairs(stream)
+    for step in range(1, len(data) + 1, 3):
+        out, stream = cleaned(data, step, read_size=7)
+        assert (out, repairs(stream)) == (whole, expected), step
+
+
+def test_a_long_run_without_a_safe_cut_is_cut_at_a_character_boundary() -> None:
+    # No newline, space or `>` for 300 KB: the stream must not hold it all, nor split a character.
+    data = HEAD + "é€😀".encode() * 30_000 + b"\x00" * 10 + b"&#1;" + b"</r>"
+    for step in (1000, 4093, 1 << 16):
+        out, stream = cleaned(data, step)
+        assert out == HEAD + "é€😀".encode() * 30_000 + b"</r>"
+        assert stream.repairs.total() == 11
+
+
+@pytest.mark.parametrize("build", [zeros, controls, latin1], ids=lambda b: b.__name__)
+def test_work_per_input_byte_stays_constant(build: object) -> None:
+    """A quadratic step (rescanning what is held, counting lines from the start for each repair)
+    shows as work per byte that doubles with the input; this counts it, without timing."""
+    assert callable(build)
+    per_byte = []
+    for n in (50_000, 100_000, 200_000):
+        data = build(n)
+        _, stream = cleaned(data, 4096)
+        per_byte.append(stream.work / len(data))
+    assert max(per_byte) <= 6, per_byte
+    assert per_byte[2] <= per_byte[0] * 1.2, per_byte
+
+
+class Watched(Trickle):
+    """Records how many bytes the stream holds each time it reads more."""
+
+    stream: CleanStream
+    biggest = 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.biggest = max(self.biggest, len(self.stream._held), len(self.stream._pending))
+        return super().read(size)
+
+
+def test_held_bytes_stay_bounded_on_a_run_of_zeros() -> None:
+    raw = Watched(zeros(2_000_000), 4096)
+    raw.stream = CleanStream(raw, chunk=4096)  # type: ignore[arg-type]
+    while raw.stream.read(4096):
+        pass
+    assert 4096 < raw.biggest <= (1 << 16) + 4096
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+SAMPLE = export(item(1, content="Ünïcödé — 😀 text")).replace('encoding="UTF-8"', 'encoding="{enc}"')
+
+
+@pytest.mark.parametrize(("codec", "declared", "bom", "found"), [
+    ("utf-16-le", "UTF-16", b"", "utf-16-le"),
+    ("utf-16-be", "UTF-16", b"", "utf-16-be"),
+    ("utf-16-le", "UTF-16", codecs.BOM_UTF16_LE, "utf-16"),
+    ("utf-16-be", "UTF-16", codecs.BOM_UTF16_BE, "utf-16"),
+    ("utf-32-le", "UTF-32", b"", "utf-32-le"),
+    ("utf-32-be", "UTF-32", b"", "utf-32-be"),
+    ("utf-32-le", "UTF-32", codecs.BOM_UTF32_LE, "utf-32"),
+    ("utf-32-be", "UTF-32", codecs.BOM_UTF32_BE, "utf-32"),
+    ("utf-8", "UTF-8", codecs.BOM_UTF8, "utf-8"),
+])
+def test_wide_encodings_are_detected_and_read(codec: str, declared: str, bom: bytes, found: str) -> None:
+    text = SAMPLE.replace("{enc}", declared)
+    data = bom + text.encode(codec)
+    assert detect_encoding(data[:1024]) == found
+    records = list(iter_records(io.BytesIO(data)))
+    expected = list(iter_records(io.BytesIO(text.replace(declared, "UTF-8").encode())))
+    assert records == expected
+    assert [r.content for r in records if isinstance(r, Post)] == ["Ünïcödé — 😀 text"]
+
+
+def test_utf16_without_a_declaration_or_bom_is_read() -> None:
+    text = SAMPLE.split("\n", 1)[1]  # from <rss ...>: no XML declaration at all
+    records = list(iter_records(io.BytesIO(text.encode("utf-16-le"))))
+    assert [r.content for r in records if isinstance(r, Post)] == ["Ünïcödé — 😀 text"]
+
+
+def test_a_cut_utf16_file_loses_only_the_odd_byte_and_says_so() -> None:
+    data = ("<r>ab" + "\n" * 3 + "c</r>").encode("utf-16-le") + b"<"
+    out, stream = cleaned(data)
+    assert out == b"<r>ab\n\n\nc</r>"
+    assert repairs(stream) == [("invalid-character", 1, [4])]
+
+
+@pytest.mark.parametrize("codec", ["cp037", "cp500"])
+def test_an_ebcdic_export_is_read_in_the_code_page_it_declares(codec: str) -> None:
+    text = SAMPLE.replace("{enc}", codec.upper()).replace(" — 😀", "")
+    assert detect_encoding(text.encode(codec)[:1024]) == codec
+    records = list(iter_records(io.BytesIO(text.encode(codec))))
+    assert [r.content for r in records if isinstance(r, Post)] == ["Ünïcödé text"]
+
+
+def test_an_ascii_file_that_claims_utf16_is_read_as_what_it_is() -> None:
+    assert detect_encoding(b'<?xml version="1.0" encoding="UTF-16"?><rss/>') == "utf-8"
+
+
+def test_fixture_goes_through_unchanged_at_every_read_size() -> None:
+    data = (FIXTURES / "sharing-and-collaboration.xml").read_bytes()
+    for step in (1, 7, 1000, 1 << 16):
+        out, stream = cleaned(data[:20_000], step)
+        assert out == data[:20_000]
+        assert stream.repairs.total() == 0
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_the_cli_imports_wide_exports_without_a_bom(codec: str, tmp_path: Path) -> None:
+    """These got "not XML (Blank needed here)" before appendix F detection."""
+    path = tmp_path / "wide.xml"
+    path.write_bytes(SAMPLE.replace("{enc}", codec.upper()[:6]).encode(codec))
+    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.db")])
+    assert result.exit_code == 0, result.output
+    rows = list(Database(tmp_path / "w.db").execute("SELECT id, content FROM posts"))
+    assert rows == [(1, "Ünïcödé — 😀 text")]
