@@ -118,7 +118,6 @@ def test_shortcodes_nested_5000_deep_are_no_traceback(tmp_path: Path) -> None:
     assert "[n0][n1]" in body(out / "posts" / "post-1.md")
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a deeply nested manifest: RecursionError")
 def test_deeply_nested_manifest_is_a_warning(tmp_path: Path) -> None:
     result, db = imported(tmp_path, export_bytes(item(1, "P")))
     out = tmp_path / "out"
@@ -202,7 +201,6 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["umount", "-l", str(point)], capture_output=True, check=False)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a full disk while copying the old db says 'not a SQLite database'")
 def test_full_disk_while_copying_the_database_says_so(tmp_path: Path, tmpfs: Path) -> None:
     db = tmpfs / "site.db"
     posts = [item(n, f"Post {n}", content="words " * 300) for n in range(1, 60)]
@@ -277,7 +275,6 @@ def child_pids(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a failed background writer says 'Connection reset by peer'")
 def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_export: Path) -> None:
     if not Path("/proc/self/task").is_dir():
         pytest.skip("needs /proc to find the writer process")
@@ -285,9 +282,9 @@ def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_exp
     process = subprocess.Popen([sys.executable, "-m", "wxr2db", "import", str(synth_export), "--db", str(db), "-q"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    staging = tmp_path / "out.db.wxr2db-partial"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (staging.exists() and staging.stat().st_size > 200_000):
+    while time.monotonic() < deadline and not any(
+            p.stat().st_size > 200_000 for p in tmp_path.glob("out.db.*.wxr2db-partial")):
         time.sleep(0.005)
     for pid in child_pids(process.pid):  # the writer, as if the kernel's OOM killer chose it
         os.kill(pid, signal.SIGKILL)
@@ -295,10 +292,9 @@ def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_exp
     done = subprocess.CompletedProcess(process.args, process.returncode, "", err)
     line = one_error_line(done)
     assert "Connection reset" not in line and "Broken pipe" not in line and "writer" in line, line
-    assert not db.exists() and not staging.exists()
+    assert not db.exists() and list(tmp_path.glob("out.db*")) == []
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a full temporary folder during info does not say 'temporary'")
 def test_full_temporary_folder_during_info_says_temporary(tmpfs: Path, synth_export: Path) -> None:
     line = one_error_line(wxr2db("info", synth_export, env={"TMPDIR": str(tmpfs)}))
     assert "temporary" in line.lower() and "TMPDIR" in line, line

@@ -187,13 +187,17 @@ def test_a_db_not_made_by_wxr2db_is_refused(tmp_path: Path, command: str) -> Non
 
 
 def test_unwritable_output_is_reported_not_a_traceback(tmp_path: Path) -> None:
-    """A file standing where a post's folder must go: that file is skipped and said to be."""
+    """A file standing where a post's folder must go: that file is named and the run fails."""
     out = tmp_path / "site"
     (out / "content").mkdir(parents=True)
     (out / "content" / "posts").write_text("a file, not a folder")
     result = runner.invoke(app, ["markdown", str(SEED), str(out), "--layout", "hugo"])
-    assert "Traceback" not in result.output
-    assert "skipped 1 (1 could not write)" in result.output and "Not a directory" in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines()[-2:] == [
+        f"not written: {out}/content/posts/sharing-and-collaboration/index.md: posts: a file stands where a "
+        "folder must go",
+        f"Error: 1 file could not be written into {out}",
+    ]
 
 
 def test_disk_full_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import ClassVar
 
@@ -428,14 +429,21 @@ def start_import(export_path: Path, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_for_growth(process: subprocess.Popen[bytes], staging: Path, beyond: int) -> None:
+def staging_copies(db: Path) -> list[Path]:
+    """The import's staging copies beside db (each import names its own)."""
+    return sorted(db.parent.glob(db.name + ".*.wxr2db-partial"))
+
+
+def wait_for_growth(process: subprocess.Popen[bytes], db: Path, beyond: int) -> Path:
     """Poll until the staging copy holds the old db and then some: the import is under way."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the import ended before it could be stopped: {process.communicate()}")
-        if staging.exists() and staging.stat().st_size > beyond + 2_000_000:
-            return
+        for staging in staging_copies(db):
+            with suppress(FileNotFoundError):
+                if staging.stat().st_size > beyond + 2_000_000:
+                    return staging
         time.sleep(0.005)
     raise AssertionError("the staging database never grew")
 
@@ -455,10 +463,9 @@ def assert_seed_intact(db: Path, state: tuple[str, list[tuple[object, ...]]]) ->
 def interrupted_import(db: Path, export_path: Path, sig: signal.Signals) -> tuple[int, str, Path]:
     """Start a real import into db, send it `sig` once it is under way; its exit status, stderr and
     staging file."""
-    staging = db.with_name(db.name + ".wxr2db-partial")
     process = start_import(export_path, db)
     try:
-        wait_for_growth(process, staging, db.stat().st_size)
+        staging = wait_for_growth(process, db, db.stat().st_size)
         process.send_signal(sig)
     finally:
         _, err = process.communicate(timeout=30)
@@ -475,7 +482,7 @@ def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_
     rerun = start_import(big_export, seeded_db)
     _, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, err
-    assert not staging.exists()
+    assert staging_copies(seeded_db) == []  # the killed run's copy is cleaned up by the next one
     with sqlite3.connect(seeded_db) as conn:
         assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] > 1000
         # Both sites are there: the seed's, kept, and the synthetic one, now complete.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 import tempfile
@@ -16,11 +17,13 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, check_database, staged_database
+from .db import ImportStats, Saver, census, check_database
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
+from .normalize import plural
 from .reader import iter_records
 from .sources import STDIN, iter_export_parts, source_size
+from .staging import staged_database
 
 app = typer.Typer(
     help="Turn a WordPress export (WXR) into a SQLite database and Markdown files.",
@@ -128,6 +131,8 @@ def import_(
                                             "with .db, in the current folder).", dir_okay=False)] = None,
     merge_sites: Annotated[bool, typer.Option(
         "--merge-sites", help="Allow exports of a different site into a database that already has one.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Add wxr2db's tables to a SQLite database that another program made.")] = False,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
@@ -138,7 +143,7 @@ def import_(
     when the whole import succeeds.
     """
     path = db or default_db(exports)
-    with reported_errors(unchanged=path), staged_database(path) as database:
+    with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
         stats = read_into(saver, exports, quiet, recover)
     if not quiet:
@@ -174,11 +179,25 @@ def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]
         database.conn.execute("PRAGMA journal_mode = OFF")
         database.conn.execute("PRAGMA synchronous = OFF")
         try:
-            saver = Saver(database, background=worth_a_second_process([source]))
-            read_into(saver, [source], quiet=quiet, recover=recover)
+            try:
+                saver = Saver(database, background=worth_a_second_process([source]))
+                read_into(saver, [source], quiet=quiet, recover=recover)
+            except (WxrError, sqlite3.Error, OSError) as error:
+                if is_disk_full(error):
+                    raise temporary_full(error, tmp) from None
+                raise
             yield database
         finally:
             database.conn.close()
+
+
+def is_disk_full(error: Exception) -> bool:
+    return (isinstance(error, OSError) and error.errno == errno.ENOSPC) or "disk is full" in str(error)
+
+
+def temporary_full(error: Exception, tmp: str) -> WxrError:
+    return WxrError(f"the temporary database in {tmp} ran out of space ({error})",
+                    "Set TMPDIR to a folder with more room, or run `wxr2db import` first and give the .db.")
 
 
 class Layout(str, Enum):
@@ -202,12 +221,21 @@ def post_types(text: str) -> tuple[str, ...]:
     return types
 
 
-def echo_report(outdir: Path, stats: MarkdownStats) -> None:
-    for warning in stats.warnings[:10]:
-        typer.echo(f"warning: {warning}", err=True)
-    if len(stats.warnings) > 10:
-        typer.echo(f"... and {len(stats.warnings) - 10} more warnings", err=True)
-    typer.echo(f"{outdir}: {stats.summary()}", err=True)
+def echo_some(lines: list[str], what: str, most: int = 20) -> None:
+    for line in lines[:most]:
+        typer.echo(line, err=True)
+    if len(lines) > most:
+        typer.echo(f"... and {len(lines) - most} more {what}", err=True)
+
+
+def echo_report(outdir: Path, stats: MarkdownStats, quiet: bool) -> None:
+    """Warnings and the summary (unless quiet), then every file that could not be written."""
+    if not quiet:
+        echo_some([f"warning: {w}" for w in stats.warnings], "warnings", most=10)
+        typer.echo(f"{outdir}: {stats.summary()}", err=True)
+    if stats.failed:
+        echo_some([f"not written: {outdir / rel}: {why}" for rel, why in stats.failed], "files not written")
+        raise fail(f"{plural(len(stats.failed), 'file')} could not be written into {outdir}")
 
 
 @app.command()
@@ -244,8 +272,7 @@ def markdown(
                                   keep_permalinks=keep_permalinks)
         with opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar:
             stats = export_markdown(database, outdir, options, progress=bar)
-    if not quiet:
-        echo_report(outdir, stats)
+    echo_report(outdir, stats, quiet)
 
 
 class ProgressBar:

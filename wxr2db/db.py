@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -475,53 +472,6 @@ def save(db: Database, records: Iterable[Record], *, merge_sites: bool = False) 
         saver.abort()
         raise
     return saver.finish()
-
-
-# --- all or nothing -------------------------------------------------------------------------------
-
-
-@contextmanager
-def staged_database(path: Path) -> Iterator[Database]:
-    """Build the new database beside `path` and move it into place only when everything worked.
-
-    Whatever happens before that (a broken export, Ctrl-C, the process killed), `path` is as it was.
-    The staging copy needs no journal: if anything fails it is thrown away, not rolled back.
-    """
-    staging = path.with_name(path.name + ".wxr2db-partial")
-    if not path.parent.is_dir():
-        raise WxrError(f"{path}: the folder {path.parent} does not exist", "Create it, or choose another --db.")
-    with suppress(FileNotFoundError):
-        staging.unlink()  # left behind by an import that was killed
-    try:
-        conn = sqlite3.connect(staging)
-    except sqlite3.Error as error:
-        raise WxrError(f"{path}: cannot create the database there ({error})") from None
-    try:
-        if path.exists():
-            copy_database(path, conn)
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        yield Database(conn)
-        conn.commit()
-        conn.execute("PRAGMA journal_mode = DELETE")
-        conn.close()
-        os.replace(staging, path)
-    except BaseException:
-        conn.close()
-        with suppress(FileNotFoundError):
-            staging.unlink()
-        raise
-
-
-def copy_database(path: Path, target: sqlite3.Connection) -> None:
-    try:
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        with source:
-            source.backup(target)
-        source.close()
-    except sqlite3.DatabaseError as error:
-        raise WxrError(f"{path}: not a SQLite database ({error})",
-                       "Choose another --db, or move that file out of the way.") from None
 
 
 # --- census ---------------------------------------------------------------------------------------

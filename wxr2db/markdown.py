@@ -39,6 +39,7 @@ from .content import plain_text, render_body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import plural, slugify, utc_offset
+from .outdir import RefusedPath, SiteFolder
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -88,12 +89,18 @@ class MarkdownStats:
     renamed: int = 0
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
     processes: int = 1  # that rendered the posts
+
+    def fail(self, rel: str, why: str) -> None:
+        self.failed.append((rel, why))
 
     def summary(self) -> str:
         skipped = sum(self.skipped.values())
         reasons = f" ({', '.join(f'{n} {why}' for why, n in sorted_counts(self.skipped))})" if skipped else ""
         parts = [f"wrote {plural(self.written, 'file')}", f"{self.unchanged} unchanged", f"skipped {skipped}{reasons}"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} could not be written")
         if self.renamed:
             parts.append(f"{self.renamed} renamed for clashing slugs")
         if self.unknown_shortcodes:
@@ -745,46 +752,40 @@ def in_order(pool: Pool, chunks: list[list[Target]], ahead: int) -> Iterator[lis
 # --- writing --------------------------------------------------------------------------------------
 
 
-def load_manifest(outdir: Path, stats: MarkdownStats) -> dict[str, str]:
+def load_manifest(folder: SiteFolder, stats: MarkdownStats) -> dict[str, str]:
     """The sha256 of every file wxr2db wrote into OUTDIR before, by relative path."""
-    path = outdir / MANIFEST
-    if not path.is_file():
-        return {}
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        data = folder.read(MANIFEST)
+        if data is None:
+            return {}
+        files = json.loads(data.decode("utf-8")).get("files", {})
         return {str(k): str(v) for k, v in files.items()}
-    except (ValueError, AttributeError, OSError):
-        stats.warnings.append(f"{path} is unreadable; every existing file counts as edited")
+    except (ValueError, AttributeError, RecursionError, OSError, RefusedPath):
+        stats.warnings.append(f"{folder.root / MANIFEST} is unreadable; every existing file counts as edited")
         return {}
 
 
-def save_manifest(outdir: Path, manifest: dict[str, str]) -> None:
+def save_manifest(folder: SiteFolder, manifest: dict[str, str], stats: MarkdownStats) -> None:
     data = {"about": "Files wxr2db wrote, with their sha256; unedited ones may be rewritten.", "version": 1,
             "files": dict(sorted(manifest.items()))}
-    atomic_write(outdir / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a crash never leaves half a file, and a symlink at the
-    target is replaced rather than followed."""
-    staging = target.with_name(f".{target.name}.wxr2db-tmp")
-    staging.write_bytes(data)
-    os.replace(staging, target)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    try:
+        folder.write(MANIFEST, text.encode("utf-8"))
+    except (OSError, RefusedPath) as error:
+        stats.fail(MANIFEST, reason_of(error))
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def inside(root: Path, target: Path) -> bool:
-    """The last guard: after following every symlink on the way, the file is still under OUTDIR."""
-    return target.resolve().is_relative_to(root) and ".." not in PurePosixPath(target).parts
+def reason_of(error: OSError | RefusedPath) -> str:
+    return str(error) if isinstance(error, RefusedPath) else error.strerror or str(error)
 
 
-def existing_reason(target: Path, rel: str, data: bytes, manifest: dict[str, str],
+def existing_reason(current: bytes, rel: str, data: bytes, manifest: dict[str, str],
                     overwrite: bool) -> str | None:
     """Why an existing file must be kept ("" when it already holds exactly this text), or None."""
-    current = target.read_bytes()
     if current == data:
         return ""
     if overwrite:
@@ -796,28 +797,21 @@ def existing_reason(target: Path, rel: str, data: bytes, manifest: dict[str, str
 
 @dataclass
 class Writer:
-    outdir: Path
-    root: Path
+    folder: SiteFolder
     manifest: dict[str, str]
     options: MarkdownOptions
     stats: MarkdownStats
 
     def write(self, rel: str, text: str) -> None:
-        target = self.outdir / rel
-        data = text.encode("utf-8")
-        if not inside(self.root, target):
-            self.stats.skipped["outside OUTDIR"] += 1
-            self.stats.warnings.append(f"{rel}: leads outside {self.outdir} through a symlink; not written")
-            return
         try:
-            self.write_inside(target, rel, data)
-        except OSError as error:
-            self.stats.skipped["could not write"] += 1
-            self.stats.warnings.append(f"{rel}: {error.strerror or error}")
+            self.write_inside(rel, text.encode("utf-8"))
+        except (OSError, RefusedPath) as error:
+            self.stats.fail(rel, reason_of(error))
 
-    def write_inside(self, target: Path, rel: str, data: bytes) -> None:
-        if target.exists():
-            reason = existing_reason(target, rel, data, self.manifest, self.options.overwrite)
+    def write_inside(self, rel: str, data: bytes) -> None:
+        current = self.folder.read(rel)
+        if current is not None:
+            reason = existing_reason(current, rel, data, self.manifest, self.options.overwrite)
             if reason:
                 self.stats.skipped[reason] += 1
                 return
@@ -825,8 +819,7 @@ class Writer:
                 self.manifest[rel] = sha256(data)
                 self.stats.unchanged += 1
                 return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
+        self.folder.write(rel, data)
         self.manifest[rel] = sha256(data)
         self.stats.written += 1
 
@@ -846,17 +839,17 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     check_database(db.conn, database_file(db.conn) or "the database")
     stats = MarkdownStats()
     targets = plan_targets(db.conn, options, stats)
-    outdir.mkdir(parents=True, exist_ok=True)
-    manifest = load_manifest(outdir, stats)
-    writer = Writer(outdir, outdir.resolve(), manifest, options, stats)
-    stats.processes = process_count(db.conn, targets, options)
-    try:
-        rendered = rendered_posts(db.conn, targets, options, stats.processes)
-        for done, (target, (text, unknown)) in enumerate(zip(targets, rendered, strict=True), 1):
-            stats.unknown_shortcodes.update(unknown)
-            writer.write(target.path, text)
-            if progress:
-                progress(done, len(targets))
-    finally:
-        save_manifest(outdir, manifest)
+    with SiteFolder(outdir) as folder:
+        manifest = load_manifest(folder, stats)
+        writer = Writer(folder, manifest, options, stats)
+        stats.processes = process_count(db.conn, targets, options)
+        try:
+            rendered = rendered_posts(db.conn, targets, options, stats.processes)
+            for done, (target, (text, unknown)) in enumerate(zip(targets, rendered, strict=True), 1):
+                stats.unknown_shortcodes.update(unknown)
+                writer.write(target.path, text)
+                if progress:
+                    progress(done, len(targets))
+        finally:
+            save_manifest(folder, manifest, stats)
     return stats

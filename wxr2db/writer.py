@@ -76,18 +76,18 @@ class ProcessWriter:
         child.close()
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
-        self.pipe.send(("insert", table, sql, rows))
+        self._send(("insert", table, sql, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
-        self.pipe.send(("execute", "", sql, params))
+        self._send(("execute", "", sql, params))
 
     def query(self, sql: str, params: Row = ()) -> list[Row]:
-        self.pipe.send(("query", "", sql, params))
+        self._send(("query", "", sql, params))
         rows: list[Row] = self._answer()
         return rows
 
     def close(self) -> None:
-        self.pipe.send(("close", "", "", ()))
+        self._send(("close", "", "", ()))
         self._answer()
         self.process.join()
 
@@ -95,11 +95,24 @@ class ProcessWriter:
         self.process.kill()
         self.process.join()
 
+    def _send(self, message: tuple[str, str, str, Any]) -> None:
+        try:
+            self.pipe.send(message)
+        except OSError:  # BrokenPipeError, ConnectionResetError: the child is gone
+            raise self._gone() from None
+
+    def _gone(self) -> WxrError:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        how = f" (killed by signal {-code})" if code is not None and code < 0 else ""
+        return WxrError(f"the database writer process stopped unexpectedly{how}; nothing was written",
+                        "If the system ran out of memory, close other programs and run the import again.")
+
     def _answer(self) -> Any:
         try:
             kind, value = self.pipe.recv()
-        except EOFError:
-            raise WxrError("the database writer stopped unexpectedly") from None
+        except (EOFError, OSError):
+            raise self._gone() from None
         if kind == "error":
             raise WxrError(f"writing the database failed: {value}")
         return value

@@ -1,0 +1,173 @@
+"""Files inside OUTDIR, written so that nothing outside it can be touched.
+
+Every folder on the way to a file is opened relative to its parent with O_NOFOLLOW, so a symlink
+planted anywhere inside OUTDIR (at a folder, at the file, at a temporary name) is refused, never
+followed; temporary files get a random name and are created exclusively; FIFOs and devices are
+never opened. A lock on OUTDIR keeps two runs from writing into it at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import secrets
+import stat
+from contextlib import suppress
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from .errors import WxrError
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+TEMP_SUFFIX = ".wxr2db-tmp"
+
+
+class RefusedPath(Exception):
+    """A path inside OUTDIR that wxr2db will not write: the reason says why, in a few words."""
+
+
+class SiteFolder:
+    """OUTDIR, held open and locked; `read` and `write` take paths relative to it."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise WxrError(f"{root}: another wxr2db run is writing into this folder (it holds its lock)",
+                           "Wait for it to finish, or choose another folder.") from None
+
+    def __enter__(self) -> SiteFolder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing the folder releases the lock
+            self.fd = -1
+
+    def read(self, rel: str) -> bytes | None:
+        """The file's bytes, or None when there is none; a special file or symlink is refused."""
+        folder, name = self._folder(rel, create=False)
+        if folder is None:
+            return None
+        try:
+            return read_regular(folder, name)
+        finally:
+            os.close(folder)
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write the file whole or not at all: a crash or a full disk never leaves half a file."""
+        folder, name = self._folder(rel, create=True)
+        if folder is None:
+            raise RefusedPath("its folder vanished while writing")
+        try:
+            kind = file_kind(folder, name)
+            if kind not in ("missing", "file"):
+                raise RefusedPath(f"a {kind} stands there; not replaced")
+            replace_atomically(folder, name, data)
+        finally:
+            os.close(folder)
+
+    def _folder(self, rel: str, create: bool) -> tuple[int | None, str]:
+        parts = PurePosixPath(rel).parts
+        if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+            raise RefusedPath("leads outside the folder")
+        folder = os.dup(self.fd)
+        try:
+            for part in parts[:-1]:
+                child = open_child_folder(folder, part, create)
+                os.close(folder)
+                folder = child
+                if folder < 0:
+                    return None, parts[-1]
+        except BaseException:
+            if folder >= 0:
+                os.close(folder)
+            raise
+        return folder, parts[-1]
+
+
+def open_child_folder(folder: int, name: str, create: bool) -> int:
+    """The child folder's descriptor (-1 when it is missing and create is False)."""
+    try:
+        return os.open(name, DIR_FLAGS, dir_fd=folder)
+    except FileNotFoundError:
+        if not create:
+            return -1
+    except OSError as error:
+        raise RefusedPath(f"{name}: {refusal(error, folder, name)}") from None
+    with suppress(FileExistsError):
+        os.mkdir(name, 0o777, dir_fd=folder)
+    try:
+        return os.open(name, DIR_FLAGS, dir_fd=folder)
+    except OSError as error:
+        raise RefusedPath(f"{name}: {refusal(error, folder, name)}") from None
+
+
+def refusal(error: OSError, folder: int, name: str) -> str:
+    if error.errno in (errno.ELOOP, errno.ENOTDIR):
+        kind = file_kind(folder, name)
+        return f"a {kind} stands where a folder must go; not followed" if kind == "symlink" else \
+            f"a {kind} stands where a folder must go"
+    return error.strerror or str(error)
+
+
+def file_kind(folder: int, name: str) -> str:
+    try:
+        mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        return "missing"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    return "device or socket"
+
+
+def read_regular(folder: int, name: str) -> bytes | None:
+    kind = file_kind(folder, name)
+    if kind == "missing":
+        return None
+    if kind != "file":
+        raise RefusedPath(f"a {kind} stands there; not read")
+    fd = os.open(name, READ_FLAGS, dir_fd=folder)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the check
+            raise RefusedPath("not a regular file; not read")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(folder: int, name: str, data: bytes) -> None:
+    temp = f".{name[:200]}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    fd = os.open(temp, CREATE_FLAGS, 0o666, dir_fd=folder)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp, dir_fd=folder)
+        raise
