@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import html2text
@@ -27,6 +27,8 @@ class Media(Protocol):
 class Rendered:
     markdown: str
     unknown_shortcodes: tuple[str, ...]
+    # What Markdown could not express and was simplified (a colspan, a list inside a table cell).
+    lossy: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- wpautop
@@ -413,6 +415,47 @@ EMPHASIS_GROUPS = {
 LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 
 
+NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own stand-in for &nbsp;
+TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"})
+CELL_BREAKS = re.compile(r"\s*\n\s*")
+
+
+@dataclass
+class Table:
+    """A table being read: its rows of (cell Markdown, colspan) and whether each is a header row."""
+
+    rows: list[list[tuple[str, int]]] = field(default_factory=list)
+    header: list[bool] = field(default_factory=list)
+    in_head: bool = False
+    cell_start: int = -1  # where the open cell's output begins in outtextlist
+    cell_is_th: bool = False
+    row_th: bool = True
+    colspan: int = 1
+    caption: str = ""
+    in_caption: bool = False
+    depth: int = 1  # tables inside a cell are read as that cell's text
+
+
+def table_cell(text: str) -> str:
+    text = CELL_BREAKS.sub(" ", text.replace(BR_MARK, " ").replace("\\\n", " ")).strip()
+    return text.replace("|", "\\|").replace("\\\\|", "\\|")
+
+
+def render_table(table: Table, quote: str) -> str:
+    """GFM: leading and trailing pipes (so empty first cells keep their place), every row as wide as
+    the widest, and an empty header row when the HTML has none (GFM needs one)."""
+    rows = [[cell for text, span in row for cell in [text] + [""] * (span - 1)] for row in table.rows]
+    width = max((len(r) for r in rows), default=0)
+    if not width:
+        return ""
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    if not table.header or not table.header[0]:
+        rows.insert(0, [""] * width)
+    rows.insert(1, ["---"] * width)
+    lines = ["| " + " | ".join(r) + " |" for r in rows]
+    return ("\n" + quote).join(lines)
+
+
 class MarkdownWriter(html2text.HTML2Text):
     """html2text with whole-run text escaping and marked (not space-based) hard breaks."""
 
@@ -424,7 +467,11 @@ class MarkdownWriter(html2text.HTML2Text):
         self.ul_item_mark = "-"
         self.pending: list[str] = []
         self.emphasis_depth: dict[str, int] = {}
+        self.opened_at: dict[str, int] = {}
         self.after_break = False
+        self.table: Table | None = None
+        self.list_ended_at = -1
+        self.lossy: list[str] = []
 
     def handle_data(self, data: str, entity_char: bool = False) -> None:
         # html2text sees "a &lt;b" as three pieces; escaping needs the whole run.
@@ -437,13 +484,107 @@ class MarkdownWriter(html2text.HTML2Text):
         if tag == "br":
             if start:
                 self.line_break()
+        elif tag in TABLE_PARTS:
+            self.table_tag(tag, attrs, start)
         elif tag in ("dt", "dd"):
             self.definition(tag, start)
         elif tag in EMPHASIS_GROUPS:
             if not self.pre:  # markup inside <pre> cannot be shown in a code block
                 self.emphasis_tag(tag, attrs, start)
+        elif tag in ("figure", "figcaption"):
+            self.p()  # block-editor images and their captions each stand alone, as [caption] does
+        elif tag in ("ul", "ol"):
+            self.list_tag(tag, attrs, start)
+        elif tag == "a" and start and (attrs.get("href") or "").strip() in ("", "#"):
+            super().handle_tag(tag, {k: v for k, v in attrs.items() if k != "href"}, start)
         elif tag != "abbr":  # html2text writes Markdown Extra abbreviations that CommonMark lacks
             super().handle_tag(tag, attrs, start)
+
+    def list_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        """Two lists in a row stay two lists: CommonMark starts a new one when the bullet changes."""
+        if start and not self.list and tag == "ul":
+            adjacent = self.list_ended_at == len(self.outtextlist)
+            self.ul_item_mark = "*" if adjacent and self.ul_item_mark == "-" else "-"
+        super().handle_tag(tag, attrs, start)
+        if not start and not self.list:
+            self.list_ended_at = len(self.outtextlist)
+
+    def table_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        table = self.table
+        if tag == "table" and start:
+            if table is not None:
+                table.depth += 1
+                self.lossy.append("table inside a table cell")
+                return
+            self.p()
+            self.table = Table()
+            return
+        if table is None or table.depth > 1:
+            if table is not None and tag == "table":
+                table.depth -= 1
+            elif table is not None and tag in ("td", "th", "tr") and start:
+                self.o(" ")
+            return
+        if tag == "table":
+            self.end_table(table)
+        elif tag == "thead":
+            table.in_head = start
+        elif tag == "tr":
+            self.end_cell(table)
+            if start:
+                table.rows.append([])
+                table.header.append(False)
+                table.row_th = True
+            elif table.rows:
+                table.header[-1] = table.in_head or (table.row_th and bool(table.rows[-1]))
+        elif tag in ("td", "th", "caption"):
+            self.table_cell_tag(table, tag, attrs, start)
+
+    def table_cell_tag(self, table: Table, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        self.end_cell(table)
+        if not start:
+            return
+        if tag != "caption" and not table.rows:
+            table.rows.append([])
+            table.header.append(False)
+        span = attrs.get("colspan") or "1"
+        table.colspan = min(int(span), 1000) if span.isascii() and span.isdigit() and int(span) > 0 else 1
+        if table.colspan > 1 or attrs.get("rowspan") not in (None, "", "1"):
+            self.lossy.append("table cell spanning several columns or rows")
+        table.cell_is_th = tag == "th"
+        table.row_th = table.row_th and tag == "th"
+        table.in_caption = tag == "caption"
+        self.p_p, self.space, self.start = 0, False, True
+        table.cell_start = len(self.outtextlist)
+
+    def end_cell(self, table: Table) -> None:
+        if table.cell_start < 0:
+            return
+        text = table_cell("".join(self.outtextlist[table.cell_start :]))
+        del self.outtextlist[table.cell_start :]
+        table.cell_start = -1
+        self.p_p, self.space, self.start = 0, False, False
+        if table.in_caption:
+            table.caption = text
+            table.in_caption = False
+        elif table.rows:
+            table.rows[-1].append((text, table.colspan))
+
+    def end_table(self, table: Table) -> None:
+        self.end_cell(table)
+        self.table = None
+        quote = ">" * self.blockquote + " " if self.blockquote else ""
+        if any(len(r) for r in table.rows) and "\n" in "".join(t for r in table.rows for t, _ in r):
+            self.lossy.append("table cell with several lines")
+        # Cells reset html2text's pending paragraph break: set it again, so tables never touch.
+        if table.caption:
+            self.p_p = 2
+            self.o(table.caption)
+        self.p_p = 2
+        text = render_table(table, quote)
+        if text:
+            self.o(text)
+        self.p()
 
     def line_break(self) -> None:
         if self.pre:
@@ -457,12 +598,13 @@ class MarkdownWriter(html2text.HTML2Text):
 
     def definition(self, tag: str, start: bool) -> None:
         """<dt> as a bold paragraph, <dd> as a paragraph: portable, unlike ': ' definition lists."""
-        if tag == "dt" and not start:
+        if tag == "dt" and not start and not self.drop_empty_mark("dt"):
             self.o(self.strong_mark)
         self.p()
         if tag == "dt" and start:
             self.o(self.strong_mark)
             self.stressed = True
+            self.opened_at["dt"] = len(self.outtextlist)
 
     def emphasis_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
         """Only the outermost of nested <strong><strong> gets marks; no space before a closing mark."""
@@ -471,11 +613,30 @@ class MarkdownWriter(html2text.HTML2Text):
         self.emphasis_depth[group] = max(depth, 0)
         if (start and depth > 1) or (not start and depth > 0):
             return
+        if not start and self.drop_empty_mark(group):
+            return
         trailing = not start and bool(self.outtextlist) and self.outtextlist[-1].endswith(" ")
         if trailing:
             self.outtextlist[-1] = self.outtextlist[-1].rstrip(" ")
         super().handle_tag(tag, attrs, start)
         self.space = self.space or trailing
+        if start:
+            self.opened_at[group] = len(self.outtextlist)
+
+    def drop_empty_mark(self, group: str) -> bool:
+        """<em></em> or <strong> </strong>: take the opening mark back instead of writing ****."""
+        opened = self.opened_at.pop(group, -1)
+        if opened <= 0 or opened > len(self.outtextlist) or "".join(self.outtextlist[opened:]).strip():
+            return False
+        mark = self.strong_mark if group in ("strong", "dt") else "~~" if group == "del" else self.emphasis_mark
+        before = self.outtextlist[opened - 1]
+        if not before.endswith(mark):
+            return False
+        self.outtextlist[opened - 1] = before[: -len(mark)]
+        self.stressed = False
+        self.space = self.space or bool("".join(self.outtextlist[opened:]))
+        del self.outtextlist[opened:]
+        return True
 
     def close(self) -> None:
         super().close()
@@ -511,13 +672,18 @@ class MarkdownWriter(html2text.HTML2Text):
             self.maybe_automatic_link = None
             self.empty_link = False
         if not self.code and not self.pre:
-            data = escape_text(data, self.at_line_start())
+            # html2text's stand-in for &nbsp; is not text: escape around it, not into it.
+            at_start = self.at_line_start()
+            parts = data.split(NBSP_HOLDER)
+            data = NBSP_HOLDER.join(escape_text(part, at_start and n == 0) for n, part in enumerate(parts))
         self.preceding_data = data
         self.o(data, puredata=True)
 
 
-def html_to_markdown(text: str) -> str:
-    return MarkdownWriter().handle(text)
+def html_to_markdown(text: str) -> tuple[str, tuple[str, ...]]:
+    """CommonMark for the HTML, and what had to be simplified on the way."""
+    writer = MarkdownWriter()
+    return writer.handle(text), tuple(writer.lossy)
 
 
 # ------------------------------------------------------------------ post-processing
@@ -597,8 +763,20 @@ def put_back_inline(line: str, keeper: Keeper) -> str:
     return re.sub(TOKEN.pattern + r"([(:\[])?", replace, line)
 
 
+def drop_dangling_breaks(lines: list[str]) -> list[str]:
+    """A hard break (an odd run of trailing backslashes) with nothing after it in its paragraph
+    would show as a backslash: WordPress's <br> before a form field or at a block's end."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        if line.endswith("\\") and (len(line) - len(line.rstrip("\\"))) % 2:
+            following = out[i + 1] if i + 1 < len(out) else ""
+            if not following.strip(" >") or FENCE.match(following):
+                out[i] = line[:-1].rstrip()
+    return out
+
+
 def finish_markdown(markdown: str, keeper: Keeper) -> str:
-    lines = resolve_breaks(put_back(tidy_lines(markdown), keeper))
+    lines = drop_dangling_breaks(resolve_breaks(put_back(tidy_lines(markdown), keeper)))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     return text + "\n" if text else ""
 
@@ -615,7 +793,8 @@ def render_body(content: str, media: Media | None = None) -> Rendered:
     text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
     text = expand_shortcodes_outside_code(text, keeper, media)
-    return Rendered(finish_markdown(html_to_markdown(text), keeper), tuple(keeper.unknown))
+    markdown, lossy = html_to_markdown(text)
+    return Rendered(finish_markdown(markdown, keeper), tuple(keeper.unknown), lossy)
 
 
 def plain_text(text: str) -> str:
