@@ -4,16 +4,22 @@ off, as the generators' defaults are) must show the structure of the HTML it cam
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from tests.conftest import corpus_files, need_corpus
+from tests.test_hugo import make_site
+from tests.test_markdown import export, records_db, split
 from wxr2db import iter_records
 from wxr2db.content import is_block_content, render_body, wpautop
-from wxr2db.records import Post
+from wxr2db.markdown import escape_hugo_shortcodes
+from wxr2db.records import Meta, Post, Record
 
 MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -134,3 +140,108 @@ def test_corpus_tables_and_backslashes_survive(path: Path) -> None:
             assert tables_in(page) == tables_in(source), (post.id, post.title)
         if "\\" not in source:
             assert "\\" not in page, (post.id, post.title)
+
+
+# --- front matter and layouts ----------------------------------------------------------------------
+
+TEMPLATE_TALK = ("<p>Embed a video with {{< youtube abc >}} or {{% note %}}hi{{% /note %}}; "
+                 "in Liquid, {% if user %}{{ user.name }}{% endif %}.</p>")
+
+
+def written_post(tmp_path: Path, layout: str, *records: Record, **options: Any) -> tuple[dict[str, Any], str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    db = records_db(records, tmp_path)
+    out = tmp_path / f"out-{layout}"
+    export(db, out, layout=layout, **options)
+    files = [p for p in out.rglob("*.md")]
+    assert len(files) == 1, files
+    return split(files[0].read_text(encoding="utf-8"))
+
+
+def post(content: str, **fields: Any) -> Post:
+    return Post(7, title="T", slug="t", status=fields.pop("status", "publish"), content=content,
+                date="2020-01-02 03:04:05", **fields)
+
+
+@pytest.mark.parametrize(("layout", "keys", "marker"), [
+    ("hugo", {}, True),
+    ("jekyll", {"excerpt_separator": "<!--more-->"}, True),
+    ("eleventy", {"description": "Intro words."}, False),
+    ("astro", {"description": "Intro words."}, False),
+])
+def test_the_more_marker_becomes_each_generators_excerpt(
+    tmp_path: Path, layout: str, keys: dict[str, str], marker: bool
+) -> None:
+    matter, body = written_post(tmp_path, layout, post("<p>Intro words.</p>\n<!--more Keep reading-->\n<p>Rest</p>"))
+    assert {k: matter[k] for k in keys} == keys
+    assert matter["more_text"] == "Keep reading"
+    assert ("<!--more-->" in body) is marker and "Rest" in body and "Intro words." in body
+
+
+def test_block_footnotes_become_markdown_footnotes(tmp_path: Path) -> None:
+    content = ('<!-- wp:paragraph --><p>A claim<sup data-fn="f1" class="fn"><a href="#f1" id="f1-link">1</a>'
+               '</sup> and more<sup data-fn="f2" class="fn"><a href="#f2" id="f2-link">2</a></sup>.</p>'
+               "<!-- /wp:paragraph --><!-- wp:footnotes /-->")
+    notes = '[{"content":"First <em>source</em>","id":"f1"},{"content":"Second","id":"f2"}]'
+    _, body = written_post(tmp_path, "hugo", post(content, meta=(Meta("footnotes", notes),)))
+    assert body.strip().splitlines() == ["A claim[^1] and more[^2].", "", "[^1]: First *source*",
+                                         "[^2]: Second"]
+
+
+@pytest.mark.parametrize(("layout", "keys"), [
+    ("jekyll", {"render_with_liquid": False}),
+    ("eleventy", {"templateEngineOverride": "md"}),
+])
+def test_template_syntax_is_switched_off_only_where_present(
+    tmp_path: Path, layout: str, keys: dict[str, Any]
+) -> None:
+    matter, _ = written_post(tmp_path, layout, post(TEMPLATE_TALK))
+    assert {k: matter.get(k) for k in keys} == keys
+    plain, _ = written_post(tmp_path / "plain", layout, post("<p>No templates here.</p>"))
+    assert not set(keys) & set(plain)
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="hugo not installed; .ci/run installs it")
+def test_hugo_builds_a_post_about_shortcodes_and_shows_them(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    db = records_db([post(TEMPLATE_TALK)], tmp_path)
+    export(db, tmp_path, layout="hugo")
+    done = subprocess.run(["hugo", "--quiet", "--source", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "public" / "posts" / "t" / "index.html").read_text(encoding="utf-8")
+    assert "{{&lt; youtube abc &gt;}}" in page and "{{% note %}}hi{{% /note %}}" in page, page
+
+
+@pytest.mark.parametrize(("layout", "hidden"), [
+    ("hugo", {"draft": True}), ("jekyll", {"published": False}), ("astro", {"draft": True}),
+    ("eleventy", {"draft": True, "permalink": False, "eleventyExcludeFromCollections": True}),
+])
+def test_private_and_password_posts_are_marked_unpublished(
+    tmp_path: Path, layout: str, hidden: dict[str, Any]
+) -> None:
+    private, _ = written_post(tmp_path / "a", layout, post("<p>x</p>", status="private"), private=True)
+    locked, _ = written_post(tmp_path / "b", layout, post("<p>x</p>", password="pw"), private=True)
+    open_post, _ = written_post(tmp_path / "c", layout, post("<p>x</p>"))
+    assert {k: private[k] for k in hidden} == hidden and private["visibility"] == "private"
+    assert {k: locked[k] for k in hidden} == hidden and locked["visibility"] == "password"
+    assert not (set(hidden) | {"visibility"}) & set(open_post)
+
+
+class ScanCounting(str):
+    """A str whose find() adds up how many characters each search walks over."""
+
+    scanned = 0
+
+    def find(self, sub: str, start: Any = 0, end: Any = None) -> int:
+        found = str.find(self, sub, start, end)
+        ScanCounting.scanned += (found if found >= 0 else len(self)) - int(start)
+        return found
+
+
+def test_shortcode_escaping_is_linear_on_unclosed_openers() -> None:
+    for n in (5_000, 20_000):
+        text = "{{< " * n
+        ScanCounting.scanned = 0
+        assert escape_hugo_shortcodes(ScanCounting(text)) == text
+        assert ScanCounting.scanned <= 3 * len(text), (n, ScanCounting.scanned)

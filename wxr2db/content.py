@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +30,8 @@ class Rendered:
     unknown_shortcodes: tuple[str, ...]
     # What Markdown could not express and was simplified (a colspan, a list inside a table cell).
     lossy: tuple[str, ...] = ()
+    # None without a <!--more--> marker; else its custom "Read more" text ("" when there is none).
+    more: str | None = None
 
 
 # --------------------------------------------------------------------------- wpautop
@@ -784,17 +787,68 @@ def finish_markdown(markdown: str, keeper: Keeper) -> str:
 # ------------------------------------------------------------------------ public API
 
 
-def render_body(content: str, media: Media | None = None) -> Rendered:
+MORE_LINE = "<!--more-->"
+# WordPress's excerpt marker, with optional custom link text: <!--more Read the rest-->.
+MORE = re.compile(r"<!--more(.{0,500}?)-->", re.DOTALL)
+# A block-editor footnote reference, as core/footnotes writes it.
+FOOTNOTE_REF = re.compile(r'<sup\b[^<>]{0,300}?data-fn="([^"<>]{1,100})"[^<>]{0,300}>(?:[^<]{0,50}|<a\b[^<>]{0,400}>'
+                          r"[^<]{0,50}</a>){0,1}</sup>")
+Footnotes = Sequence[tuple[str, str]]  # (id, HTML) from the post's `footnotes` meta
+
+
+def keep_more_marker(text: str, keeper: Keeper) -> tuple[str, str | None]:
+    """The first <!--more--> becomes a kept marker line; later ones are dropped, as WordPress does."""
+    found = MORE.search(text)
+    if found is None:
+        return text, None
+    token = "\n\n<p>" + keeper.token(MORE_LINE) + "</p>\n\n"
+    rest = MORE.sub("", text[found.end() :])
+    return text[: found.start()] + token + rest, html.unescape(found.group(1)).strip()
+
+
+def keep_footnote_refs(text: str, footnotes: Footnotes, keeper: Keeper) -> tuple[str, list[str]]:
+    """Each reference becomes [^n], numbered in order of first use; the ids in that order."""
+    known = {fn_id for fn_id, _ in footnotes}
+    order: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        fn_id = match.group(1)
+        if fn_id not in known:
+            return match.group(0)
+        if fn_id not in order:
+            order.append(fn_id)
+        return keeper.token(f"[^{order.index(fn_id) + 1}]")
+
+    return FOOTNOTE_REF.sub(replace, text), order
+
+
+def footnote_section(footnotes: Footnotes, order: list[str]) -> str:
+    """Definitions for every footnote, used ones first; continuation lines indented four spaces."""
+    texts = dict(footnotes)
+    ids = order + [fn_id for fn_id, _ in footnotes if fn_id not in order]
+    lines = []
+    for n, fn_id in enumerate(ids, 1):
+        body = finish_markdown(html_to_markdown(texts[fn_id])[0], Keeper()).strip("\n")
+        lines.append(f"[^{n}]: " + body.replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def render_body(content: str, media: Media | None = None, footnotes: Footnotes = ()) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
     keeper = Keeper()
     text = content.replace("\r\n", "\n").replace("\r", "\n").replace("\ue000", "").replace("\ue001", "")
     text = CODE_SHORTCODE.sub(lambda m: code_block(m, keeper), text)
+    text, more = keep_more_marker(text, keeper)
+    text, order = keep_footnote_refs(text, footnotes, keeper) if footnotes else (text, [])
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
     text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
     text = expand_shortcodes_outside_code(text, keeper, media)
     markdown, lossy = html_to_markdown(text)
-    return Rendered(finish_markdown(markdown, keeper), tuple(keeper.unknown), lossy)
+    markdown = finish_markdown(markdown, keeper)
+    if footnotes:
+        markdown = markdown.rstrip("\n") + "\n\n" + footnote_section(footnotes, order) + "\n"
+    return Rendered(markdown, tuple(keeper.unknown), lossy, more)
 
 
 def plain_text(text: str) -> str:

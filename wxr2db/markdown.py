@@ -35,7 +35,8 @@ try:
 except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
-from .content import plain_text, render_body
+from .content import MORE, MORE_LINE, plain_text, render_body
+from .content import Rendered as Body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import plural, slugify, utc_offset
@@ -166,6 +167,8 @@ class PostView:
     media: AttachmentMedia = field(default_factory=AttachmentMedia)
     comments: tuple[CommentView, ...] = ()
     url: str = ""  # where the generator will publish it, when the layout tells; an equal alias is dropped
+    protected: bool = False  # has a post password
+    footnotes: tuple[tuple[str, str], ...] = ()  # block-editor footnotes: (id, HTML)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +260,18 @@ def draft_entry(post: PostView, style: Style) -> dict[str, Any]:
     return {"draft": True}
 
 
+def visibility_entries(post: PostView, style: Style) -> dict[str, Any]:
+    """Private and password-protected posts (written with --private) never publish by default."""
+    why = "private" if post.status == "private" else "password" if post.protected else ""
+    if not why:
+        return {}
+    hidden: dict[str, Any] = {
+        "jekyll": {"published": False},
+        "eleventy": {"draft": True, "permalink": False, "eleventyExcludeFromCollections": True},
+    }.get(style.layout, {"draft": True})
+    return {**hidden, "visibility": why}
+
+
 def taxonomy_entries(post: PostView) -> dict[str, str | list[str]]:
     entries: dict[str, str | list[str]] = {}
     for taxonomy, names in post.terms.items():
@@ -279,14 +294,15 @@ def link_entries(post: PostView, style: Style) -> dict[str, Any]:
     return {"aliases": [path]}
 
 
-def canonical_front_matter(post: PostView, style: Style) -> dict[str, Any]:
+def canonical_front_matter(post: PostView, style: Style, teaser: str = "") -> dict[str, Any]:
     author = plain_text(post.author)
-    summary = plain_text(post.excerpt)
+    summary = plain_text(post.excerpt) or teaser
     entries: dict[str, Any] = {
         "title": plain_text(post.title),
         "date": site_time(post.date, post.date_gmt),
         "lastmod": site_time(post.modified, post.modified_gmt),
         **draft_entry(post, style),
+        **visibility_entries(post, style),
         "slug": post.slug,
         "author": author or None,
         "summary": summary or None,
@@ -379,17 +395,67 @@ def yaml_text(entries: dict[str, Any], dumper: type[SafeRepresenter]) -> str:
     return text
 
 
+def excerpt_marker(body: Body, post: PostView, layout: str) -> tuple[str, str, dict[str, Any]]:
+    """The body, a teaser for the summary, and front matter keys for WordPress's <!--more-->.
+
+    Hugo reads the marker itself; Jekyll is told it is the excerpt separator; the others get the
+    text before it as their summary (unless the post has an excerpt) and no marker in the body.
+    """
+    if body.more is None:
+        return body.markdown, "", {}
+    extra: dict[str, Any] = {"more_text": body.more} if body.more else {}
+    if layout == "hugo":
+        return body.markdown, "", extra
+    if layout == "jekyll":
+        return body.markdown, "", {"excerpt_separator": MORE_LINE, **extra}
+    head = MORE.split(post.content, maxsplit=1)[0]
+    markdown = body.markdown.replace(MORE_LINE + "\n\n", "", 1).replace(MORE_LINE, "", 1)
+    return markdown, plain_text(head), extra
+
+
+def escape_hugo_shortcodes(markdown: str) -> str:
+    """`{{< x >}}` and `{{% x %}}` written about Hugo show as text: Hugo's own {{</* x */>}} form."""
+    out, at = [], 0
+    unclosed: set[str] = set()  # a kind with no closing left: never searched again (stays linear)
+    while (start := markdown.find("{{", at)) >= 0 and start + 2 < len(markdown):
+        kind = markdown[start + 2]
+        close = {"<": ">", "%": "%"}.get(kind, "")
+        end = markdown.find(close + "}}", start + 3) if close and kind not in unclosed else -1
+        if end < 0:
+            unclosed.add(kind)
+            out.append(markdown[at : start + 2])
+            at = start + 2
+            continue
+        out.append(f"{markdown[at:start]}{{{{{kind}/*{markdown[start + 3 : end]}*/{close}}}}}")
+        at = end + 3
+    out.append(markdown[at:])
+    return "".join(out)
+
+
+def guard_templates(markdown: str, layout: str) -> tuple[str, dict[str, Any]]:
+    """Posts about Hugo, Jekyll or Liquid must show their {{ }} and {% %} as written, not run them."""
+    if layout == "hugo":
+        return escape_hugo_shortcodes(markdown), {}
+    if "{{" not in markdown and "{%" not in markdown:
+        return markdown, {}
+    keys: dict[str, dict[str, Any]] = {"jekyll": {"render_with_liquid": False},
+                                       "eleventy": {"templateEngineOverride": "md"}}
+    return markdown, keys.get(layout, {})
+
+
 def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str, tuple[str, ...]]:
     """The Markdown file for a post, and the names of the shortcodes no renderer knew."""
     style = style or Style()
-    body = render_body(post.content, post.media)
+    body = render_body(post.content, post.media, post.footnotes)
     unknown = list(body.unknown_shortcodes)
-    entries = layout_keys(canonical_front_matter(post, style), style.layout)
+    markdown, teaser, extra = excerpt_marker(body, post, style.layout)
+    markdown, guards = guard_templates(markdown, style.layout)
+    entries = {**layout_keys(canonical_front_matter(post, style, teaser), style.layout), **extra, **guards}
     if post.comments:
         entries["comments"] = [comment_entry(c, style, unknown) for c in post.comments]
     text = f"---\n{dump_front_matter(entries)}---\n"
-    if body.markdown.strip():
-        text += "\n" + body.markdown.rstrip("\n") + "\n"
+    if markdown.strip():
+        text += "\n" + markdown.rstrip("\n") + "\n"
     return text, tuple(unknown)
 
 
@@ -672,6 +738,7 @@ def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> l
     attached, terms = fetch_attached(conn, ids), fetch_terms(conn, ids)
     authors = fetch_authors(conn, [row[5] for row in rows.values()])
     comments = fetch_comments(conn, ids, mode)
+    footnotes, protected = fetch_footnotes(conn, ids), fetch_protected(conn, ids)
     views = []
     for target in targets:
         (post_id, title, post_type, status, link, login, date, date_gmt, modified, modified_gmt, content,
@@ -681,8 +748,29 @@ def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> l
             modified, modified_gmt, content, excerpt, terms=terms.get(post_id, {}),
             image=urls.get(thumbnails.get(post_id, -1), ""),
             media=AttachmentMedia(urls, tuple(attached.get(post_id, ()))),
-            comments=comments.get(post_id, ()), url=target.url))
+            comments=comments.get(post_id, ()), url=target.url, protected=post_id in protected,
+            footnotes=footnotes.get(post_id, ())))
     return views
+
+
+def fetch_protected(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
+    sql = "SELECT id FROM posts WHERE coalesce(password, '') != '' AND id IN ({marks})"
+    return {row[0] for row in select_in(conn, sql, ids)}
+
+
+def fetch_footnotes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The block editor keeps footnote texts in the `footnotes` meta, as JSON: [{"id", "content"}]."""
+    sql = "SELECT post_id, value FROM postmeta WHERE +key = 'footnotes' AND post_id IN ({marks})"
+    found = {}
+    for post_id, value in select_in(conn, sql, ids):
+        try:
+            notes = json.loads(value or "[]")
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(notes, list):
+            found[post_id] = tuple((str(n.get("id", "")), str(n.get("content", ""))) for n in notes
+                                   if isinstance(n, dict) and n.get("id"))
+    return found
 
 
 Rendered = tuple[str, tuple[str, ...]]
