@@ -245,3 +245,18 @@ def test_shortcode_escaping_is_linear_on_unclosed_openers() -> None:
         ScanCounting.scanned = 0
         assert escape_hugo_shortcodes(ScanCounting(text)) == text
         assert ScanCounting.scanned <= 3 * len(text), (n, ScanCounting.scanned)
+
+
+def test_astro_entries_keep_their_nested_ids(tmp_path: Path) -> None:
+    """Astro's glob loader uses a `slug` key as the entry id; without one, the file's own path."""
+    records = [Post(1, post_type="page", title="About", slug="about", status="publish"),
+               Post(2, post_type="page", title="Team", slug="team", parent_id=1, status="publish"),
+               Post(3, post_type="page", title="Jobs", slug="jobs", status="publish"),
+               Post(4, post_type="page", title="Team", slug="team", parent_id=3, status="publish")]
+    db = records_db(records, tmp_path)
+    export(db, tmp_path / "out", layout="astro")
+    pages = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md"))
+    assert pages == ["src/content/pages/about.md", "src/content/pages/about/team.md",
+                     "src/content/pages/jobs.md", "src/content/pages/jobs/team.md"]
+    for page in pages:
+        assert "slug" not in split((tmp_path / "out" / page).read_text(encoding="utf-8"))[0]

@@ -186,7 +186,10 @@ KEYS: dict[str, dict[str, str | None]] = {
     "hugo": {"permalink": "url"},
     "jekyll": {"lastmod": "last_modified_at", "summary": "excerpt", "aliases": "redirect_from"},
     "eleventy": {"summary": "description"},
-    "astro": {"date": "pubDate", "lastmod": "updatedDate", "summary": "description", "image": "heroImage"},
+    # Astro's glob loader takes a `slug` as the entry id: without it the id is the file's path, so
+    # nested pages (about/team) stay nested and same-named pages under two parents stay two.
+    "astro": {"date": "pubDate", "lastmod": "updatedDate", "summary": "description", "image": "heroImage",
+              "slug": None},
 }
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
 CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
