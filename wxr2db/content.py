@@ -418,6 +418,7 @@ EMPHASIS_GROUPS = {
 LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 
 
+IMAGE_ONLY = re.compile(r"\[?!\[[^\]\n]*\]\([^()\s]*\)(?:\]\([^()\s]*\))?")
 NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own stand-in for &nbsp;
 TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"})
 CELL_BREAKS = re.compile(r"\s*\n\s*")
@@ -495,13 +496,21 @@ class MarkdownWriter(html2text.HTML2Text):
             if not self.pre:  # markup inside <pre> cannot be shown in a code block
                 self.emphasis_tag(tag, attrs, start)
         elif tag in ("figure", "figcaption"):
-            self.p()  # block-editor images and their captions each stand alone, as [caption] does
+            self.figure_tag(tag, start)
         elif tag in ("ul", "ol"):
             self.list_tag(tag, attrs, start)
         elif tag == "a" and start and (attrs.get("href") or "").strip() in ("", "#"):
             super().handle_tag(tag, {k: v for k, v in attrs.items() if k != "href"}, start)
         elif tag != "abbr":  # html2text writes Markdown Extra abbreviations that CommonMark lacks
             super().handle_tag(tag, attrs, start)
+
+    def figure_tag(self, tag: str, start: bool) -> None:
+        """Block-editor images and their captions each stand alone, as [caption] does; inside a list
+        item (a gallery) a paragraph break would end the list, so the caption goes on a new line."""
+        if not self.list:
+            self.p()
+        elif tag == "figcaption" and start:
+            self.line_break()
 
     def list_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
         """Two lists in a row stay two lists: CommonMark starts a new one when the bullet changes."""
@@ -627,9 +636,14 @@ class MarkdownWriter(html2text.HTML2Text):
             self.opened_at[group] = len(self.outtextlist)
 
     def drop_empty_mark(self, group: str) -> bool:
-        """<em></em> or <strong> </strong>: take the opening mark back instead of writing ****."""
+        """<em></em> or <strong> </strong>: take the opening mark back instead of writing ****; the
+        same for emphasis around an image alone, which shows nothing and whose closing mark after
+        `)` CommonMark would print as text."""
         opened = self.opened_at.pop(group, -1)
-        if opened <= 0 or opened > len(self.outtextlist) or "".join(self.outtextlist[opened:]).strip():
+        if opened <= 0 or opened > len(self.outtextlist):
+            return False
+        inside = "".join(self.outtextlist[opened:]).strip()
+        if inside and not (IMAGE_ONLY.fullmatch(inside) and "\n" not in inside):
             return False
         mark = self.strong_mark if group in ("strong", "dt") else "~~" if group == "del" else self.emphasis_mark
         before = self.outtextlist[opened - 1]
@@ -637,8 +651,9 @@ class MarkdownWriter(html2text.HTML2Text):
             return False
         self.outtextlist[opened - 1] = before[: -len(mark)]
         self.stressed = False
-        self.space = self.space or bool("".join(self.outtextlist[opened:]))
-        del self.outtextlist[opened:]
+        if not inside:
+            self.space = self.space or bool("".join(self.outtextlist[opened:]))
+            del self.outtextlist[opened:]
         return True
 
     def close(self) -> None:
