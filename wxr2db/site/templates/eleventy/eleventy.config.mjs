@@ -3,4 +3,6 @@ import wxr2db from "./wxr2db-eleventy.mjs";
 
 export default function (eleventyConfig) {
   eleventyConfig.addPlugin(wxr2db);
+  // Every page without a layout of its own (the posts and pages wxr2db wrote) gets one showing its comments.
+  eleventyConfig.addGlobalData("layout", "wxr2db-base.njk");
 }

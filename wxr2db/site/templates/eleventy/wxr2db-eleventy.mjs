@@ -1,8 +1,9 @@
 // wxr2db: an Eleventy plugin for the WordPress posts wxr2db wrote. In your config:
 //   import wxr2db from "./wxr2db-eleventy.mjs";
 //   export default function (eleventyConfig) { eleventyConfig.addPlugin(wxr2db); }
-// It registers the filters wxr2db-comments.njk uses and gives every page with a `wordpress_id`
-// (and no layout of its own) the layout wxr2db-base.njk.
+// It registers the filters wxr2db-comments.njk and wxr2db-base.njk use. To show posts with their
+// comments, give them the layout: eleventyConfig.addGlobalData("layout", "wxr2db-base.njk") (every page
+// without a layout of its own), or `layout: wxr2db-base.njk` in a posts/posts.json directory data file.
 import markdownIt from "markdown-it";
 
 // Comment text came from visitors: render its Markdown with raw HTML off.
@@ -17,6 +18,4 @@ export default function wxr2db(eleventyConfig) {
   eleventyConfig.addFilter("wxr2dbIsoDate", (value) => asDate(value).toISOString());
   eleventyConfig.addFilter("wxr2dbDate", (value) =>
     asDate(value).toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }));
-  eleventyConfig.addGlobalData("eleventyComputed.layout", () => (data) =>
-    data.layout ?? (data.wordpress_id !== undefined ? "wxr2db-base.njk" : undefined));
 }
