@@ -115,7 +115,8 @@ def build_site(tmp_path: Path, layout: str, source: Path) -> Path:
     assert write_templates(site, layout) == []
     deep = site / DEEP_POST[layout]
     deep.parent.mkdir(parents=True, exist_ok=True)
-    head = {"title": "Deep thread", "date": "2020-01-01T12:00:00Z", "wordpress_id": 1, "comments": deep_thread(DEPTH[layout])}
+    head = {"title": "Deep thread", "date": "2020-01-01T12:00:00Z", "wordpress_id": 1,
+            "comments": deep_thread(DEPTH[layout])}
     deep.write_text(f"---\n{yaml.safe_dump(head, sort_keys=False)}---\n\nA deep thread.\n", encoding="utf-8")
     if layout == "eleventy":
         (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from wxr2db.errors import WxrError
 
-LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
+LAYOUTS = ("hugo", "jekyll", "eleventy")  # Astro: not yet
 
 # A file that is only written when none of these exist either: Hugo and Eleventy read the first config file
 # it finds, so a second one next to the user's would be ignored or would replace theirs.
