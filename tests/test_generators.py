@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import CORPUS, SEED, need_corpus
-from wxr2db.site.templates import write_templates
+from wxr2db.site.templates import template_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("WXR2DB_GENERATORS", Path.home() / ".cache" / "wxr2db-generators"))
@@ -110,9 +110,11 @@ def deep_thread(depth: int) -> list[dict[str, Any]]:
 def build_site(tmp_path: Path, layout: str, source: Path) -> Path:
     command = generator_command(layout)
     site = tmp_path / layout
-    subprocess.run([sys.executable, "-m", "wxr2db", "markdown", str(source), str(site), "--layout", layout, "-q"],
-                   check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert write_templates(site, layout) == []
+    subprocess.run([sys.executable, "-m", "wxr2db", "markdown", str(source), str(site), "--layout", layout,
+                    "--templates", "-q"], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert sorted(template_files(layout)) == sorted(
+        p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.suffix != ".md"
+        and not p.name.startswith("."))
     deep = site / DEEP_POST[layout]
     deep.parent.mkdir(parents=True, exist_ok=True)
     head = {"title": "Deep thread", "date": "2020-01-01T12:00:00Z", "wordpress_id": 1,

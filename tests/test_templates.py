@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from wxr2db.errors import WxrError
-from wxr2db.site.templates import LAYOUTS, template_files, write_templates
+from wxr2db.outdir import RefusedPath, SiteFolder
+from wxr2db.site.templates import LAYOUTS, template_files
+from wxr2db.site.templates import write_templates as write_into
+
+
+def write_templates(site: Path, layout: str) -> list[str]:
+    with SiteFolder(site) as folder:
+        return write_into(folder, layout)
 
 
 def files_in(site: Path) -> dict[str, str]:
@@ -44,7 +51,7 @@ def test_refuses_a_symlinked_folder(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "_includes").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(WxrError, match="symlink"):
+    with pytest.raises(RefusedPath, match="symlink"):
         write_templates(site, "eleventy")
     assert list(outside.iterdir()) == []
 

@@ -232,6 +232,8 @@ def echo_report(outdir: Path, stats: MarkdownStats, quiet: bool) -> None:
     """Warnings and the summary (unless quiet), then every file that could not be written."""
     if not quiet:
         echo_some([f"warning: {w}" for w in stats.warnings], "warnings", most=10)
+        echo_some([f"kept your {outdir / rel}; see README for the line that shows the comments"
+                   for rel in stats.templates_kept], "templates kept")
         typer.echo(f"{outdir}: {stats.summary()}", err=True)
     if stats.failed:
         echo_some([f"not written: {outdir / rel}: {why}" for rel, why in stats.failed], "files not written")
@@ -258,6 +260,9 @@ def markdown(
     keep_permalinks: Annotated[bool, typer.Option(
         help="Publish posts at their old WordPress paths (permalink/url) instead of redirecting from them."
     )] = False,
+    templates: Annotated[bool, typer.Option(
+        help="Also write ready templates that show the comments (hugo, jekyll, eleventy), never over your "
+             "files.")] = False,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
@@ -269,7 +274,7 @@ def markdown(
     with reported_errors():
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
-                                  keep_permalinks=keep_permalinks)
+                                  keep_permalinks=keep_permalinks, templates=templates)
         with opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar:
             stats = export_markdown(database, outdir, options, progress=bar)
     echo_report(outdir, stats, quiet)

@@ -41,6 +41,8 @@ from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import plural, slugify, utc_offset
 from .outdir import RefusedPath, SiteFolder
+from .site.templates import LAYOUTS as TEMPLATE_LAYOUTS
+from .site.templates import write_templates
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -80,6 +82,7 @@ class MarkdownOptions:
     keep_permalinks: bool = False
     pool_threshold: int = POOL_THRESHOLD
     workers: int | None = None
+    templates: bool = False  # also write the ready comment templates (never over the user's files)
 
 
 @dataclass
@@ -91,6 +94,7 @@ class MarkdownStats:
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
+    templates_kept: list[str] = field(default_factory=list)  # templates not written: the user has them
     processes: int = 1  # that rendered the posts
 
     def fail(self, rel: str, why: str) -> None:
@@ -918,6 +922,9 @@ class Writer:
 def check_options(options: MarkdownOptions) -> None:
     if options.layout not in LAYOUTS:
         raise WxrError(f"unknown layout {options.layout!r}", f"Choose one of {', '.join(LAYOUTS)}.")
+    if options.templates and options.layout not in TEMPLATE_LAYOUTS:
+        raise WxrError(f"--templates: no ready templates for --layout {options.layout}",
+                       f"They exist for {', '.join(TEMPLATE_LAYOUTS)}.")
     if options.comments not in COMMENT_MODES:
         raise WxrError(f"unknown comment choice {options.comments!r}", f"Choose {', '.join(COMMENT_MODES)}.")
 
@@ -943,4 +950,6 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
                     progress(done, len(targets))
         finally:
             save_manifest(folder, manifest, stats)
+        if options.templates:
+            stats.templates_kept = write_templates(folder, options.layout)
     return stats

@@ -78,6 +78,26 @@ class SiteFolder:
         finally:
             os.close(folder)
 
+    def create(self, rel: str, data: bytes) -> bool:
+        """Write a new file whole; False, and nothing touched, when anything stands at rel already."""
+        folder, name = self._folder(rel, create=True)
+        if folder is None:
+            raise RefusedPath("its folder vanished while writing")
+        try:
+            return create_atomically(folder, name, data)
+        finally:
+            os.close(folder)
+
+    def exists(self, rel: str) -> bool:
+        """Anything at rel (a file, a folder, a link, even a broken one), looked up without following."""
+        folder, name = self._folder(rel, create=False)
+        if folder is None:
+            return False
+        try:
+            return file_kind(folder, name) != "missing"
+        finally:
+            os.close(folder)
+
     def _folder(self, rel: str, create: bool) -> tuple[int | None, str]:
         parts = PurePosixPath(rel).parts
         if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
@@ -156,7 +176,8 @@ def read_regular(folder: int, name: str) -> bytes | None:
         os.close(fd)
 
 
-def replace_atomically(folder: int, name: str, data: bytes) -> None:
+def write_temporary(folder: int, name: str, data: bytes) -> str:
+    """A new file with a random name beside `name`, holding data; its name."""
     temp = f".{name[:200]}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
     fd = os.open(temp, CREATE_FLAGS, 0o666, dir_fd=folder)
     try:
@@ -166,8 +187,31 @@ def replace_atomically(folder: int, name: str, data: bytes) -> None:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp, dir_fd=folder)
+        raise
+    return temp
+
+
+def replace_atomically(folder: int, name: str, data: bytes) -> None:
+    temp = write_temporary(folder, name, data)
+    try:
         os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException:
         with suppress(OSError):
             os.unlink(temp, dir_fd=folder)
         raise
+
+
+def create_atomically(folder: int, name: str, data: bytes) -> bool:
+    """link() refuses an existing name, so the file appears whole and never replaces anything."""
+    temp = write_temporary(folder, name, data)
+    try:
+        os.link(temp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+    except FileExistsError:
+        return False
+    finally:
+        with suppress(OSError):
+            os.unlink(temp, dir_fd=folder)
+    return True

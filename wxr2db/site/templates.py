@@ -5,12 +5,12 @@ Writes package data from wxr2db/site/templates/<layout>/ into a site, never over
 
 from __future__ import annotations
 
-import os
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from wxr2db.errors import WxrError
+from wxr2db.outdir import SiteFolder
 
 LAYOUTS = ("hugo", "jekyll", "eleventy")  # Astro: not yet
 
@@ -41,46 +41,15 @@ def template_files(layout: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def write_templates(outdir: Path, layout: str) -> list[str]:
-    """Write the layout's templates into outdir where no file (or alternative config) exists yet.
+def write_templates(folder: SiteFolder, layout: str) -> list[str]:
+    """Write the layout's templates into the site where no file (or alternative config) exists yet.
 
-    Returns the relative paths that were skipped because something is already there. Raises WxrError
-    for a path that would pass through a symlink or leave outdir.
+    Returns the relative paths that were skipped because something is already there; a path that
+    passes through a symlink or a file inside the site is refused (RefusedPath) like any other.
     """
     skipped = []
     for relative, text in template_files(layout).items():
         names = (relative, *ALTERNATIVES.get(relative, ()))
-        if any(os.path.lexists(outdir / name) for name in names):
-            skipped.append(relative)
-            continue
-        target = safe_target(outdir, relative)
-        if not write_new(target, text):
+        if any(folder.exists(name) for name in names) or not folder.create(relative, text.encode("utf-8")):
             skipped.append(relative)
     return skipped
-
-
-def safe_target(outdir: Path, relative: str) -> Path:
-    """outdir/relative with its folders made, refusing symlinked folders on the way."""
-    parts = PurePosixPath(relative).parts
-    if PurePosixPath(relative).is_absolute() or ".." in parts:
-        raise WxrError(f"template path {relative!r} leaves {outdir}", "Report this as a wxr2db bug.")
-    folder = outdir
-    for part in parts[:-1]:
-        folder = folder / part
-        if folder.is_symlink():
-            raise WxrError(f"{folder} is a symlink; wxr2db writes templates only into real folders",
-                           "Replace the link with a folder, or write the templates elsewhere.")
-        folder.mkdir(exist_ok=True)
-    return folder / parts[-1]
-
-
-def write_new(target: Path, text: str) -> bool:
-    """Create target exclusively; False when it appeared meanwhile (the user's file wins)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        handle = os.open(target, flags, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-    return True
