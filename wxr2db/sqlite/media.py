@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..errors import WxrError
 from ..media import (
     Attachment,
     Context,
@@ -129,3 +130,26 @@ def save_references(db: Database, batch: list[tuple[int, str, str]]) -> int:
     db.conn.executemany("INSERT OR IGNORE INTO post_media (post_id, url, usage) VALUES (?, ?, ?)", batch)
     batch.clear()
     return db.conn.total_changes - before
+
+
+LISTING_COLUMNS = ("url", "path", "mime_type", "attachment_id", "usages", "posts", "post_ids")
+
+
+def media_listing(db: Database, name: str = "the database") -> list[dict[str, Any]]:
+    """Every file with the posts that use it, by URL: what `wxr2db media` prints."""
+    if not db["post_media"].exists() or not db["media"].exists():
+        raise WxrError(f"{name}: made before wxr2db recorded media (no media table)",
+                       "Import the export again, or give the export itself.")
+    uses: dict[str, tuple[set[str], dict[int, None]]] = {}
+    for url, post_id, usage in db.execute(
+            "SELECT url, post_id, usage FROM post_media ORDER BY url, post_id, usage").fetchall():
+        usages, posts = uses.setdefault(url, (set(), {}))
+        usages.add(usage)
+        posts[post_id] = None
+    listing = []
+    for url, path, mime, attachment_id in db.execute(
+            "SELECT url, path, mime_type, attachment_id FROM media ORDER BY url").fetchall():
+        usages, posts = uses.get(url, (set(), {}))
+        listing.append({"url": url, "path": path, "mime_type": mime, "attachment_id": attachment_id,
+                        "usages": sorted(usages), "posts": len(posts), "post_ids": list(posts)})
+    return listing
