@@ -321,6 +321,8 @@ def block_references(content: str, context: Context) -> Iterator[Reference]:
         usage = _BLOCK_USAGE.get(name)
         if usage is None:
             continue
+        if name == "media-text" and attributes.get("mediaType") == "video":
+            usage = "video"
         ids = attributes.get("ids")
         found = [parse_id(v) for v in ids] if isinstance(ids, list) else []
         found += [parse_id(attributes.get("id")), parse_id(attributes.get("mediaId"))]
