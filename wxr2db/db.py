@@ -165,9 +165,10 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     Returns the warnings it recorded, by kind."""
     ensure_tables(db)
     warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
-    ensure_media(db)
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+    # After the indexes: it looks up each post's meta by post_id.
+    ensure_media(db)
     for table, columns in FTS_CONFIG.items():
         db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
     for name, sql in VIEWS.items():
