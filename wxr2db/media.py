@@ -118,7 +118,7 @@ def absolute_url(raw: str, base: str) -> str | None:
     if not text or len(text) > 4000 or text.startswith("#"):
         return None
     try:
-        url = urljoin(base, text) if base else text
+        url = urljoin(base, text) if base and not text.startswith(("http://", "https://")) else text
         parts = urlsplit(url)
     except ValueError:
         return None
