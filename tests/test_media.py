@@ -18,6 +18,7 @@ from tests.conftest import CORPUS, FIXTURES
 from tests.test_robustness import assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
 from wxr2db.media import Attachment, Context, post_references
+from wxr2db.sqlite.media import media_files, post_files
 
 UP = f"{SITE}/wp-content/uploads"
 
@@ -284,3 +285,13 @@ def test_theme_unit_test_media_agree_with_an_independent_count(tmp_path: Path) -
     used = {r[0] for r in db.execute("SELECT url FROM post_media")}
     assert {r[0] for r in db.execute("SELECT url FROM media")} == attachments | used
     assert (len(attachments), len(attachments | used)) == (37, 42)
+
+
+def test_store_functions_read_back_what_the_import_wrote(tmp_path: Path) -> None:
+    result, db_path = imported(tmp_path, export_bytes(*SMALL))
+    assert_ok(result)
+    db = Database(db_path)
+    assert post_files(db, 1) == [(f"{UP}/a.jpg", "gallery"), (f"{UP}/a.jpg", "img")]
+    assert post_files(db, 3) == []
+    assert [f.row() for f in media_files(db).values()] == db.execute("SELECT * FROM media ORDER BY url").fetchall()
+    assert list(media_files(db)) == [f"{UP}/a.jpg", "https://other.org/b.gif"]

@@ -153,3 +153,19 @@ def media_listing(db: Database, name: str = "the database") -> list[dict[str, An
         listing.append({"url": url, "path": path, "mime_type": mime, "attachment_id": attachment_id,
                         "usages": sorted(usages), "posts": len(posts), "post_ids": list(posts)})
     return listing
+
+
+def media_files(db: Database) -> dict[str, MediaFile]:
+    """Every row of `media` by URL: what a site writer needs to fetch files and rewrite references."""
+    if not db["media"].exists():
+        return {}
+    rows = db.execute(f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media ORDER BY url").fetchall()
+    return {row[0]: MediaFile(*row) for row in rows}
+
+
+def post_files(db: Database, post_id: int) -> list[tuple[str, str]]:
+    """(url, usage) of every file post_id uses, by URL then usage."""
+    if not db["post_media"].exists():
+        return []
+    rows = db.execute("SELECT url, usage FROM post_media WHERE post_id = ? ORDER BY url, usage", [post_id])
+    return [(url, usage) for url, usage in rows.fetchall()]
