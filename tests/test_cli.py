@@ -24,7 +24,7 @@ from wxr2db.sources import open_export
 from .conftest import ROOT, SEED
 
 runner = CliRunner()
-COMMANDS = ["import", "info", "markdown"]
+COMMANDS = ["import", "info", "markdown", "media"]
 
 
 def readme_console_blocks() -> list[tuple[str, str]]:

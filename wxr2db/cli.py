@@ -20,9 +20,11 @@ from . import __version__
 from .db import ImportStats, Saver, census, check_database
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
+from .media import render_csv, render_json, render_table
 from .normalize import plural
 from .reader import iter_records
 from .sources import STDIN, iter_export_parts, source_size
+from .sqlite.media import LISTING_COLUMNS, media_listing
 from .staging import staged_database
 
 app = typer.Typer(
@@ -198,6 +200,30 @@ def is_disk_full(error: Exception) -> bool:
 def temporary_full(error: Exception, tmp: str) -> WxrError:
     return WxrError(f"the temporary database in {tmp} ran out of space ({error})",
                     "Set TMPDIR to a folder with more room, or run `wxr2db import` first and give the .db.")
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def media(
+    source: Annotated[str, typer.Argument(help="A WXR export, or a database made by `wxr2db import`.",
+                                          show_default=False, metavar="EXPORT")],
+    format_: Annotated[ListFormat, typer.Option("--format", help="table, csv or json.")] = ListFormat.table,
+    recover: Recover = False,
+) -> None:
+    """List every file the site uses (attachments, their sizes, files posts name) and the posts using each."""
+    with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
+        listing = media_listing(database, source)
+    if format_ is ListFormat.json:
+        typer.echo(render_json(listing))
+    elif format_ is ListFormat.csv:
+        typer.echo(render_csv(listing, LISTING_COLUMNS))
+    else:
+        typer.echo(render_table(listing, LISTING_COLUMNS))
 
 
 class Layout(str, Enum):

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from .errors import SiteMismatchError, WxrError
 from .normalize import decode_slug, plural, slugify, synthetic_id, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .sqlite.media import ensure_media
 from .writer import InlineWriter, ProcessWriter
 
 # table -> (columns with types, primary key, foreign keys as (column, other table, other column))
@@ -74,13 +75,26 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
         {"id": str, "kind": str, "item": int, "detail": str},
         "id", [],
     ),
+    # Built from the rows above by ensure_media, after every import (see wxr2db.sqlite.media).
+    "media": (
+        {"url": str, "path": str, "attachment_id": int, "mime_type": str, "variant": str, "width": int,
+         "height": int, "original_url": str},
+        "url", [("attachment_id", "posts", "id"), ("original_url", "media", "url")],
+    ),
+    "post_media": (
+        {"post_id": int, "url": str, "usage": str},
+        ("post_id", "url", "usage"), [("post_id", "posts", "id"), ("url", "media", "url")],
+    ),
 }
+# Tables a database made before they existed lacks; they are derived, so it is still one of ours.
+DERIVED_TABLES = ("media", "post_media")
 INDEXES = [
     ("posts", ["post_type", "status"]), ("posts", ["author"]), ("posts", ["parent_id"]),
     ("terms", ["parent_id"]), ("post_terms", ["term_id"]),
     ("comments", ["post_id"]), ("comments", ["parent_id"]),
     ("postmeta", ["post_id"]), ("postmeta", ["key"]), ("commentmeta", ["comment_id"]),
     ("termmeta", ["term_id"]), ("warnings", ["kind"]),
+    ("media", ["attachment_id"]), ("media", ["path"]), ("post_media", ["url"]),
 ]
 FTS_CONFIG = {"posts": ["title", "content"], "comments": ["content"]}
 # Post types WordPress uses for its own machinery rather than for things readers see.
@@ -109,6 +123,11 @@ VIEWS = {
     "post_term_names": """
         SELECT post_terms.post_id, terms.taxonomy, terms.slug, terms.name, terms.id AS term_id
         FROM post_terms JOIN terms ON terms.id = post_terms.term_id""",
+    # "Which files does post N use": SELECT * FROM post_files WHERE post_id = N
+    "post_files": """
+        SELECT post_media.post_id, posts.title AS post_title, post_media.usage, post_media.url, media.path,
+               media.mime_type, media.attachment_id, media.variant, media.original_url
+        FROM post_media JOIN posts ON posts.id = post_media.post_id JOIN media ON media.url = post_media.url""",
 }
 BATCH = 2000
 
@@ -148,6 +167,8 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+    # After the indexes: it looks up each post's meta by post_id.
+    ensure_media(db)
     for table, columns in FTS_CONFIG.items():
         db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
     for name, sql in VIEWS.items():
@@ -449,7 +470,7 @@ def check_database(conn: sqlite3.Connection, name: str) -> None:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         raise WxrError(f"{name}: not a SQLite database ({error})", SOURCE_HINT) from None
-    missing = [t for t in TABLES if t not in tables]
+    missing = [t for t in TABLES if t not in tables and t not in DERIVED_TABLES]
     if missing:
         raise WxrError(f"{name}: not a database made by `wxr2db import` (no {', '.join(missing)} table)",
                        SOURCE_HINT)

@@ -30,10 +30,14 @@ TABLE_DESCRIPTIONS = {
     "published_posts": "Published posts and pages readers saw, newest first.",
     "comment_threads": "Comments in the order WordPress shows them: replies under their parent.",
     "post_term_names": "Each post's terms with their taxonomy and name.",
+    "media": "Every file the site uses: attachments, their sizes, and files that posts name (one row per URL).",
+    "post_media": "Which files each post uses, and how (img, srcset, link, featured, gallery, audio, video, file, "
+                  "cover).",
+    "post_files": "The files each post uses, with the post's title: WHERE post_id = N answers for post N.",
 }
 # Views take the descriptions of the table their columns come from, unless they say otherwise.
 VIEW_SOURCES = {"published_posts": ("posts",), "comment_threads": ("comments",),
-                "post_term_names": ("terms", "post_terms")}
+                "post_term_names": ("terms", "post_terms"), "post_files": ("post_media", "media")}
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "site": {
         "link": "Site address", "title": "Site title", "description": "Site tagline",
@@ -86,6 +90,14 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "warnings": {"id": "Stable key of the warning", "kind": "What kind of problem",
                  "item": "Id of the item it concerns", "detail": "What happened and what was done"},
     "comment_threads": {"post_title": "Title of the post", "sort_path": "Internal: thread order key"},
+    "media": {
+        "url": "File URL as the export names it", "path": "Path under wp-content/uploads (YYYY/MM/name)",
+        "attachment_id": "Attachment item the file belongs to", "mime_type": "Type guessed from the extension",
+        "variant": "Size name or WIDTHxHEIGHT of a resized copy", "width": "Width in pixels",
+        "height": "Height in pixels", "original_url": "The original file this one is a size of",
+    },
+    "post_media": {"post_id": "Post", "url": "File", "usage": "How the post uses it"},
+    "post_files": {"post_title": "Title of the post"},
 }
 LABEL_COLUMNS = {"authors": "display_name", "posts": "title", "terms": "name", "comments": "author"}
 FACETS = {"posts": ["post_type", "status", "year"], "published_posts": ["post_type", "year"],

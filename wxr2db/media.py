@@ -1,0 +1,380 @@
+"""Which files a post uses: media URLs found in attachments, bodies, shortcodes, blocks and meta.
+
+Pure functions from a post's fields to rows; `wxr2db.sqlite.media` runs them over a database. Every
+scan here is linear in its input (bounded regexes, one pass of `str.find`), and junk — a bad URL, a
+huge id, digits from another script — is skipped, never raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import mimetypes
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from .site.fetch import uploads_path
+
+USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
+MAX_ID = (1 << 63) - 1
+# WordPress's own upload types (wp_get_mime_types) that Python's built-in table lacks.
+_EXTRA_TYPES = {
+    ".webp": "image/webp", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".flac": "audio/flac",
+    ".ogv": "video/ogg", ".m4v": "video/mp4", ".3gp": "video/3gpp", ".docx": "application/vnd."
+    "openxmlformats-officedocument.wordprocessingml.document", ".xlsx": "application/vnd.openxmlformats-"
+    "officedocument.spreadsheetml.sheet", ".pptx": "application/vnd.openxmlformats-officedocument."
+    "presentationml.presentation", ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet", ".odp": "application/vnd.oasis.opendocument."
+    "presentation", ".epub": "application/epub+zip", ".7z": "application/x-7z-compressed",
+    ".rar": "application/vnd.rar", ".key": "application/vnd.apple.keynote", ".psd": "image/vnd.adobe.photoshop",
+    ".heic": "image/heic", ".avif": "image/avif", ".wma": "audio/x-ms-wma", ".wmv": "video/x-ms-wmv",
+}
+# Built-in defaults only, so the guess does not depend on the machine's /etc/mime.types.
+_TYPES = mimetypes.MimeTypes(filenames=())
+for _ext, _type in _EXTRA_TYPES.items():
+    _TYPES.add_type(_type, _ext)
+_DOCUMENT_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/zip",
+                   "application/x-7z", "application/epub", "application/rtf", "text/csv")
+# `[gallery ids="1,2"]`: the attributes stop at the first `]` or `[`, so every scan ends where the next begins.
+_SHORTCODE = re.compile(r"\[(gallery|audio|video|playlist)(?=[\s\]/])([^\]\[]{0,4000})\]")
+_ATTRIBUTE = re.compile(r"""([A-Za-z_][\w-]{0,40})\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+_SIZE_SUFFIX = re.compile(r"-(\d{1,5})x(\d{1,5})(\.[A-Za-z0-9]{1,8})$")
+_BLOCK_OPEN = "<!-- wp:"
+_MAX_BLOCK_ATTRS = 20_000
+_BLOCK_USAGE = {"image": "img", "file": "file", "video": "video", "audio": "audio", "cover": "cover",
+                "gallery": "gallery", "media-text": "img"}
+_SHORTCODE_SOURCES = ("src", "mp3", "m4a", "ogg", "oga", "wav", "wma", "flac", "mp4", "m4v", "webm", "ogv",
+                      "wmv", "flv", "mov")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """One row of the `media` table."""
+
+    url: str
+    path: str | None
+    attachment_id: int | None
+    mime_type: str | None
+    variant: str | None
+    width: int | None
+    height: int | None
+    original_url: str | None
+
+    def row(self) -> tuple[Any, ...]:
+        return (self.url, self.path, self.attachment_id, self.mime_type, self.variant, self.width,
+                self.height, self.original_url)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment item as the database holds it: what a gallery or a block id resolves to."""
+
+    id: int
+    parent_id: int | None
+    url: str
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def mime_type(url: str) -> str | None:
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    dot = path.rfind(".")
+    if dot < 0 or "/" in path[dot:]:
+        return None
+    return _TYPES.types_map[True].get(path[dot:].lower()) or _TYPES.types_map[False].get(path[dot:].lower())
+
+
+def parse_id(value: Any) -> int | None:
+    """A WordPress id from a JSON number or a string of ASCII digits; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 19:
+            return parse_id(int(text))
+    return None
+
+
+def parse_ids(text: str) -> list[int]:
+    """`1, 2,3` -> [1, 2, 3], skipping what is not an id."""
+    return [n for n in (parse_id(piece) for piece in text.split(",")) if n is not None]
+
+
+def absolute_url(raw: str, base: str) -> str | None:
+    """The absolute http(s) URL of a reference, resolved against the site; None for data:, mailto:, junk."""
+    text = raw.strip()
+    if not text or len(text) > 4000 or text.startswith("#"):
+        return None
+    try:
+        url = urljoin(base, text) if base and not text.startswith(("http://", "https://")) else text
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def host_key(url: str) -> str:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def is_file_link(url: str, site_hosts: frozenset[str]) -> bool:
+    """A link to a file rather than a page: under the uploads folder, or a media or document file on the site."""
+    if uploads_path(url) is not None:
+        return True
+    if host_key(url) not in site_hosts:
+        return False
+    found = mime_type(url) or ""
+    return found.startswith(("image/", "audio/", "video/")) or found.startswith(_DOCUMENT_TYPES)
+
+
+def media_file(url: str, attachment_id: int | None = None, variant: str | None = None,
+               width: int | None = None, height: int | None = None, original_url: str | None = None) -> MediaFile:
+    return MediaFile(url, uploads_path(url), attachment_id, mime_type(url), variant, width, height, original_url)
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+
+def attachment_url(url: str, attached_file: str, uploads_base: str) -> str:
+    """The attachment's file URL; WXR 1.0 items may name only `_wp_attached_file` (`2008/06/a.jpg`)."""
+    if url.strip():
+        return url.strip()
+    if attached_file.strip() and uploads_base:
+        return uploads_base.rstrip("/") + "/wp-content/uploads/" + attached_file.strip().lstrip("/")
+    return ""
+
+
+def _number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID else None
+
+
+def attachment_files(attachment_id: int, url: str, metadata: Any) -> list[MediaFile]:
+    """The original file and every size WordPress made of it (`_wp_attachment_metadata` sizes).
+
+    The sizes name files in the original's folder:
+    `{"file": "2010/09/a.jpg", "sizes": {"thumbnail": {"file": "a-150x150.jpg", "width": 150, ...}}}`
+    """
+    meta = metadata if isinstance(metadata, dict) else {}
+    files = [media_file(url, attachment_id, None, _number(meta.get("width")), _number(meta.get("height")))]
+    sizes = meta.get("sizes")
+    folder = url.rsplit("/", 1)[0]
+    if not isinstance(sizes, dict) or not folder or "/" not in url:
+        return files
+    for name, size in sizes.items():
+        if not isinstance(size, dict) or not isinstance(size.get("file"), str):
+            continue
+        name_only = size["file"].strip().rsplit("/", 1)[-1]
+        variant_url = absolute_url(f"{folder}/{name_only}", "") if name_only else None
+        if variant_url and variant_url != url:
+            files.append(media_file(variant_url, attachment_id, str(name)[:100], _number(size.get("width")),
+                                    _number(size.get("height")), url))
+    return files
+
+
+def size_variant(url: str, originals: Mapping[str, object]) -> tuple[str, str] | None:
+    """`a-300x200.jpg` of a known `a.jpg`: (its original URL, "300x200"); None otherwise."""
+    found = _SIZE_SUFFIX.search(url[-40:])
+    if found is None:
+        return None
+    original = url[: len(url) - len(found.group(0))] + found.group(3)
+    if original not in originals:
+        return None
+    return original, f"{found.group(1)}x{found.group(2)}"
+
+
+# --- references in a body -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What resolving a post's references needs: the site, and the export's attachments."""
+
+    base: str
+    site_hosts: frozenset[str]
+    attachments: dict[int, Attachment]
+    children: dict[int, list[int]]
+
+
+Reference = tuple[str, str]  # (url, usage)
+
+
+def html_references(content: str, context: Context) -> Iterator[Reference]:
+    """`<img src srcset>`, `<a href>` to files, `<audio>`/`<video>`/`<source>` src and poster."""
+    if "<" not in content:
+        return
+    try:
+        root = etree.fromstring(content.encode("utf-8", "replace"), etree.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError):
+        return
+    if root is None:
+        return
+    for element in root.iter("img", "a", "audio", "video", "source"):
+        yield from element_references(element, context)
+
+
+def element_references(element: Any, context: Context) -> Iterator[Reference]:
+    tag = element.tag
+    if tag == "a":
+        url = absolute_url(element.get("href") or "", context.base)
+        if url and is_file_link(url, context.site_hosts):
+            yield url, "link"
+        return
+    if tag == "img":
+        yield from _urls([element.get("src") or "", element.get("data-src") or ""], "img", context)
+        yield from _urls(srcset_urls(element.get("srcset") or ""), "srcset", context)
+        return
+    owner = element.getparent() if tag == "source" else element
+    usage = owner.tag if owner is not None and owner.tag in ("audio", "video") else "file"
+    yield from _urls([element.get("src") or ""], usage, context)
+    yield from _urls([element.get("poster") or ""], "img", context)
+
+
+def _urls(raws: Iterable[str], usage: str, context: Context) -> Iterator[Reference]:
+    for raw in raws:
+        url = absolute_url(raw, context.base)
+        if url:
+            yield url, usage
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """`a-300.jpg 300w, a-600.jpg 600w` -> the URLs (a candidate is a URL, then an optional descriptor)."""
+    return [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
+
+
+def shortcode_references(content: str, post_id: int, context: Context) -> Iterator[Reference]:
+    """`[gallery ids="1,2"]` (no ids: the post's attached images), `[playlist ids=...]`, `[audio mp3=...]`."""
+    if "[" not in content:
+        return
+    for found in _SHORTCODE.finditer(content):
+        name, attributes = found.group(1), shortcode_attributes(found.group(2))
+        if name in ("gallery", "playlist"):
+            ids = parse_ids(attributes.get("ids") or attributes.get("include") or "")
+            if not ids and name == "gallery":
+                ids = [n for n in context.children.get(post_id, [])
+                       if (mime_type(context.attachments[n].url) or "").startswith("image/")]
+            usage = "gallery" if name == "gallery" else (
+                "video" if attributes.get("type", "").lower() == "video" else "audio")
+            yield from id_references(ids, usage, context)
+        else:
+            yield from _urls([attributes[k] for k in _SHORTCODE_SOURCES if k in attributes], name, context)
+
+
+def shortcode_attributes(text: str) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for found in _ATTRIBUTE.finditer(text):
+        value = next((g for g in found.groups()[1:] if g is not None), "")
+        attributes.setdefault(found.group(1).lower(), value)
+    return attributes
+
+
+def id_references(ids: Iterable[int], usage: str, context: Context) -> Iterator[Reference]:
+    for n in ids:
+        attachment = context.attachments.get(n)
+        if attachment is not None and attachment.url:
+            yield attachment.url, usage
+
+
+def iter_blocks(content: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, attributes) of each `<!-- wp:NAME {json} -->` opening comment, in one forward pass."""
+    at = content.find(_BLOCK_OPEN)
+    while at >= 0:
+        end = content.find("-->", at)
+        if end < 0:
+            return  # no comment after this one can close either
+        body = content[at + len(_BLOCK_OPEN) : end]
+        name, _, rest = body.partition(" ")
+        rest = rest.strip().removesuffix("/").strip()
+        attributes: Any = {}
+        if rest.startswith("{") and len(rest) <= _MAX_BLOCK_ATTRS:
+            try:
+                attributes = json.loads(rest)
+            except (ValueError, RecursionError):
+                attributes = {}
+        if isinstance(attributes, dict):
+            yield name.removeprefix("core/"), attributes
+        at = content.find(_BLOCK_OPEN, end + 3)
+
+
+def block_references(content: str, context: Context) -> Iterator[Reference]:
+    """Block attributes: `wp:image {"id":12}`, `wp:cover {"url":...,"id":N}`, `wp:file {"href":...}`."""
+    if _BLOCK_OPEN not in content:
+        return
+    for name, attributes in iter_blocks(content):
+        usage = _BLOCK_USAGE.get(name)
+        if usage is None:
+            continue
+        if name == "media-text" and attributes.get("mediaType") == "video":
+            usage = "video"
+        ids = attributes.get("ids")
+        found = [parse_id(v) for v in ids] if isinstance(ids, list) else []
+        found += [parse_id(attributes.get("id")), parse_id(attributes.get("mediaId"))]
+        yield from id_references([n for n in found if n is not None], usage, context)
+        for key in ("url", "href", "src", "mediaUrl"):
+            value = attributes.get(key)
+            if isinstance(value, str):
+                yield from _urls([value], usage, context)
+
+
+def post_references(post_id: int, content: str, thumbnail: str | None, context: Context) -> list[Reference]:
+    """Every (url, usage) a post's body and featured image name, without repeats, in order found."""
+    found: dict[Reference, None] = {}
+    for reference in html_references(content, context):
+        found[reference] = None
+    for reference in shortcode_references(content, post_id, context):
+        found[reference] = None
+    for reference in block_references(content, context):
+        found[reference] = None
+    featured = parse_id(thumbnail) if thumbnail is not None else None
+    for reference in id_references([featured] if featured is not None else [], "featured", context):
+        found[reference] = None
+    return list(found)
+
+
+# --- listing --------------------------------------------------------------------------------------
+
+
+def listing_cells(entry: Mapping[str, Any]) -> list[str]:
+    """One listing entry as text cells: lists joined (usages by commas, post ids by spaces), None as ""."""
+    cells = []
+    for value in entry.values():
+        if isinstance(value, list):
+            value = " ".join(map(str, value)) if value and isinstance(value[0], int) else ",".join(value)
+        cells.append("" if value is None else str(value))
+    return cells
+
+
+def render_json(listing: list[dict[str, Any]]) -> str:
+    return json.dumps(listing, ensure_ascii=False, indent=2)
+
+
+def render_csv(listing: list[dict[str, Any]], columns: Iterable[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(columns))
+    writer.writerows(listing_cells(entry) for entry in listing)
+    return out.getvalue().removesuffix("\n")
+
+
+def render_table(listing: list[dict[str, Any]], columns: Iterable[str]) -> str:
+    """Columns padded to their widest cell; the last column is not padded."""
+    rows = [list(columns), *(listing_cells(entry) for entry in listing)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
