@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from tests.conftest import CORPUS, FIXTURES, corpus_files, need_corpus
 from tests.test_robustness import assert_ok, cli, dump, imported, warnings
 from tests.wxrbuild import comment, export, export_bytes, item, split_items
+from wxr2db.normalize import _break_cycles, _depths
 
 XFAIL = "issue 8: "
 THEME_UNIT_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
@@ -59,7 +60,6 @@ def test_comment_id_reused_on_another_post_in_a_later_import_is_kept_or_reported
     assert [w[0] for w in warnings(db)] == ["duplicate-id"]
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment leading into a reply cycle loses its real parent")
 def test_comment_leading_into_a_reply_cycle_keeps_its_parent(tmp_path: Path) -> None:
     # 20 answers 21; 21 and 22 answer each other. Only 21 and 22 are in the cycle.
     data = export_bytes(item(1, "P", comments=[comment(20, parent=21), comment(21, parent=22),
@@ -71,6 +71,38 @@ def test_comment_leading_into_a_reply_cycle_keeps_its_parent(tmp_path: Path) -> 
     assert sorted([parents[21], parents[22]], key=str) in ([21, None], [22, None])
     found = [w for w in warnings(db) if w[0] == "comment-cycle"]
     assert len(found) == 1 and "comment 20 " not in found[0][2], found
+
+
+class CountingDict(dict[int, "int | None"]):
+    """Counts every look-up, so a quadratic walk shows without timing anything."""
+
+    lookups = 0
+
+    def __getitem__(self, key: int) -> int | None:
+        CountingDict.lookups += 1
+        return super().__getitem__(key)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        CountingDict.lookups += 1
+        return super().get(key, default)
+
+
+def threading_lookups(n: int) -> int:
+    parents = CountingDict({1: None, **{i: i - 1 for i in range(2, n + 1)}})
+    parents[n + 1] = n + 2  # and a long cycle at the end
+    parents.update({i: i + 1 for i in range(n + 2, 2 * n)})
+    parents[2 * n] = n + 1
+    CountingDict.lookups = 0
+    problems = _break_cycles(parents, 1)
+    _depths(parents)
+    assert len(problems) == 1
+    return CountingDict.lookups
+
+
+def test_threading_work_grows_linearly_with_the_chain() -> None:
+    # A reply chain and a reply cycle, n and 4n long: linear work is 4x, the old walk was 16x.
+    small, large = threading_lookups(2000), threading_lookups(8000)
+    assert large <= 5 * small, (small, large)
 
 
 def nested_chain(levels: int) -> list[str]:

@@ -116,17 +116,27 @@ def thread_comments(comments: Iterable[Comment], item: int) -> tuple[tuple[Comme
 
 
 def _break_cycles(parents: dict[int, int | None], item: int) -> list[Problem]:
+    """Cut one edge of every reply cycle, in one pass over the comments (each is walked once).
+
+    Only the comments on a cycle lose a parent: one that merely answers into a cycle keeps its own.
+    Of each cycle, the comment that comes first in the export goes to the top level."""
+    order = {node: n for n, node in enumerate(parents)}
+    done: set[int] = set()
     problems = []
     for start in parents:
-        seen = {start}
-        node = parents[start]
-        while node is not None:
-            if node in seen:
-                problems.append(Problem("comment-cycle", f"comment {start} is in a reply cycle", item))
-                parents[start] = None
-                break
-            seen.add(node)
+        path: dict[int, int] = {}  # node -> place on the walk from start
+        node: int | None = start
+        while node is not None and node not in done and node not in path:
+            path[node] = len(path)
             node = parents.get(node)
+        if node is not None and node in path:
+            cycle = list(path)[path[node]:]
+            cut = min(cycle, key=order.__getitem__)
+            parents[cut] = None
+            shown = ", ".join(map(str, cycle[:10])) + (" ..." if len(cycle) > 10 else "")
+            problems.append(Problem("comment-cycle", f"comment {cut} is in a reply cycle ({len(cycle)} "
+                                    f"comments: {shown}); kept at top level", item))
+        done.update(path)
     return problems
 
 
