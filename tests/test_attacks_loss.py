@@ -27,7 +27,6 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
 # --- comments -------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "the same comment id twice in one post: the first vanishes")
 def test_same_comment_id_twice_in_one_post_keeps_both(tmp_path: Path) -> None:
     data = export_bytes(item(1, "P", comments=[comment(10, content="first"), comment(10, content="second")]))
     result, db = imported(tmp_path, data)
@@ -37,7 +36,6 @@ def test_same_comment_id_twice_in_one_post_keeps_both(tmp_path: Path) -> None:
     assert "2 comments" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment id reused on another post in one run moves the comment")
 def test_comment_id_reused_on_another_post_in_one_run_is_kept(tmp_path: Path) -> None:
     part1, part2 = tmp_path / "part1.xml", tmp_path / "part2.xml"
     part1.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="on one")])))
@@ -48,7 +46,6 @@ def test_comment_id_reused_on_another_post_in_one_run_is_kept(tmp_path: Path) ->
     assert [w[0] for w in warnings(db)] == ["duplicate-id"]
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment id reused on another post in a later import moves it")
 def test_comment_id_reused_on_another_post_in_a_later_import_is_kept_or_reported(tmp_path: Path) -> None:
     part1, part2 = tmp_path / "part1.xml", tmp_path / "part2.xml"
     part1.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="on one")])))
@@ -166,7 +163,6 @@ def test_second_channel_items_are_kept_or_reported(tmp_path: Path) -> None:
 # --- split exports and re-imports -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "theme unit test split in two: 177 posts instead of 186")
 def test_theme_unit_test_split_in_two_keeps_every_post(tmp_path: Path) -> None:
     need_corpus()
     whole = THEME_UNIT_TEST.read_bytes()
@@ -184,7 +180,6 @@ def test_theme_unit_test_split_in_two_keeps_every_post(tmp_path: Path) -> None:
     assert merged == 0 or reported == merged, (posts, reported)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "termmeta has no key: 3 -> 6 rows on re-import")
 def test_termmeta_reimport_is_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "out.db"
     counts = []
@@ -196,9 +191,6 @@ def test_termmeta_reimport_is_idempotent(tmp_path: Path) -> None:
 
 EXPORTS = sorted(FIXTURES.glob("*.xml"))
 CORPUS_IDS = [p.name for p in corpus_files()] or ["no-corpus"]
-# Importing twice separately already works everywhere but custom-types.xml's termmeta; in one run,
-# the second copy of every item is a duplicate and its meta is doubled.
-SEPARATELY_BROKEN = {"custom-types.xml"}
 
 
 def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict[str, list[str]],
@@ -211,19 +203,12 @@ def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict
     return dump(once), dump(separately), dump(one_run)
 
 
-def mark_separately(path: Path) -> Any:
-    reason = XFAIL + "termmeta doubles on re-import"
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if path.name in SEPARATELY_BROKEN else []
-    return pytest.param(path, id=path.name, marks=marks)
-
-
-@pytest.mark.parametrize("export_path", [mark_separately(p) for p in EXPORTS])
+@pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
 def test_fixture_imported_twice_separately_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
     once, separately, _ = twice(tmp_path, export_path)
     assert separately == once
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "the same export twice in one run doubles meta / duplicates")
 @pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
 def test_fixture_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
     once, _, one_run = twice(tmp_path, export_path)
@@ -237,17 +222,7 @@ def test_corpus_export_imported_twice_separately_dumps_the_same(tmp_path: Path, 
     assert separately == once
 
 
-# Its items have no meta and no comments: nothing to double.
-ONE_RUN_WORKS = {"WPTT__theme-unit-test__theme-preview.xml", "no-corpus"}
-
-
-def mark_one_run(name: str) -> Any:
-    reason = XFAIL + "the same export twice in one run doubles meta"
-    marks = [] if name in ONE_RUN_WORKS else [pytest.mark.xfail(strict=True, reason=reason)]
-    return pytest.param(name, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("name", [mark_one_run(n) for n in CORPUS_IDS])
+@pytest.mark.parametrize("name", CORPUS_IDS)
 def test_corpus_export_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, name: str) -> None:
     need_corpus()
     once, _, one_run = twice(tmp_path, CORPUS / name)
@@ -257,7 +232,6 @@ def test_corpus_export_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, 
 # --- the summary counts rows stored, with the right plurals --------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "summary counts records read: '2 post; 18 comments'")
 def test_summary_counts_rows_stored_not_records_read(tmp_path: Path) -> None:
     seed = FIXTURES / "sharing-and-collaboration.xml"
     db = tmp_path / "out.db"
@@ -267,7 +241,6 @@ def test_summary_counts_rows_stored_not_records_read(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0].startswith(f"{db}: 1 post; 9 comments, "), result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "post types are not pluralized in the summary: '7 post'")
 def test_summary_says_seven_posts_and_agrees_with_info(tmp_path: Path) -> None:
     data = export_bytes(*(item(n, f"Post {n}") for n in range(1, 8)), item(8, "About", post_type="page"),
                         item(9, "Contact", post_type="page"))

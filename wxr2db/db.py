@@ -126,7 +126,7 @@ class ImportStats:
     warnings: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        types = ", ".join(f"{n} {t}" for t, n in self.posts.most_common()) or "no items"
+        types = ", ".join(plural(n, t) for t, n in self.posts.most_common()) or "no items"
         warned = sum(self.warnings.values())
         kinds = f" ({', '.join(f'{n} {k}' for k, n in self.warnings.most_common())})" if warned else ""
         extra = f", {plural(self.extra_elements, 'plugin element')} kept in extra" if self.extra_elements else ""
@@ -257,6 +257,21 @@ class IdSet:
         return True
 
 
+def chunks(ids: list[int], size: int = 500) -> Iterator[tuple[int, ...]]:
+    """SQLite limits the number of parameters in one statement."""
+    for start in range(0, len(ids), size):
+        yield tuple(ids[start : start + size])
+
+
+@dataclass
+class Pending:
+    """A post read but not yet written: its id is settled against the database at the next flush."""
+
+    post: Post
+    term_ids: list[int]
+    renamed: bool
+
+
 class Saver:
     """Writes records into a database in batches; `finish()` flushes and returns the counts."""
 
@@ -270,13 +285,13 @@ class Saver:
             ProcessWriter(path) if background and path else InlineWriter(db.conn))
         self.merge_sites = merge_sites
         self.stats = ImportStats()
-        self.replacing = db["posts"].count > 0
+        self.indexed = False
         self.term_ids = self._load_terms()
         self.term_keys = {term_id: key for key, term_id in self.term_ids.items()}
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
-        self.post_batch: list[int] = []
+        self.pending: list[Pending] = []
         self.logins: list[tuple[str]] = []
 
     def _load_terms(self) -> dict[tuple[str, str], int]:
@@ -308,8 +323,8 @@ class Saver:
                 f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
             )
         self.rows["site"].append(site_row(site))
-        # Each export starts with its channel. The same id in two exports (overlapping parts of a
-        # split export) is the same post, merged; only a repeat within one export is a duplicate.
+        # Each export starts with its channel. A repeat within one export is a duplicate; the same id
+        # in two exports is settled against the database (see resolve_stored).
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
 
@@ -361,41 +376,24 @@ class Saver:
         return found
 
     def save_post(self, post: Post) -> None:
-        if not self.post_ids.add(post.id):
+        renamed = not self.post_ids.add(post.id)
+        if renamed:
             new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
             self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}; "
                               f"stored as id {new_id}", post.id))
             post = replace(post, id=new_id)
         if post.author:
             self.logins.append((post.author,))
-        self.rows["posts"].append(post_row(post))
-        self.rows["post_terms"] += [(post.id, self.term_id(t)) for t in post.terms]
-        self.rows["postmeta"] += meta_rows(post.id, post.meta)
-        self.save_comments(post)
-        self.stats.posts[post.post_type or "post"] += 1
+        self.pending.append(Pending(post, [self.term_id(t) for t in post.terms], renamed))
         self.stats.extra_elements += sum(len(v) for v in post.extra.values())
-        self.post_batch.append(post.id)
-        if len(self.post_batch) >= BATCH:
+        if len(self.pending) >= BATCH:
             self.flush()
 
-    def save_comments(self, post: Post) -> None:
-        renamed: dict[int, int] = {}
-        for c in post.comments:
-            if not self.comment_ids.add(c.id):
-                renamed[c.id] = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
-                self.warn(Problem("duplicate-id", f"comment id {c.id} appears again; stored as id "
-                                  f"{renamed[c.id]}", post.id))
-        for c in post.comments:
-            comment_id = renamed.get(c.id, c.id)
-            parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None
-            row = comment_row(c, post.id)
-            self.rows["comments"].append((comment_id, row[1], parent, *row[3:]))
-            self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
-        self.stats.comments += len(post.comments)
-
     def flush(self) -> None:
-        if self.replacing and self.post_batch:
-            self.forget_children(self.post_batch)
+        if self.pending:
+            self.save_pending(self.pending)
+            self.pending = []
+        self.forget_termmeta([row[0] for row in self.rows["terms"]])
         for table, rows in self.rows.items():
             if rows:
                 self.writer.insert(table, self.sql(table), rows)
@@ -403,7 +401,89 @@ class Saver:
         # dc:creator names a login; WXR 1.0 has no author list, so unknown logins get a row of their own.
         self.writer.insert("authors", "INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
         self.logins.clear()
-        self.post_batch.clear()
+
+    def save_pending(self, pending: list[Pending]) -> None:
+        """Decide, against what the database holds, whether each post updates a stored one or is a
+        duplicate; then replace the updated posts' meta, terms and comments as a set."""
+        stored = self.stored_posts([p.post.id for p in pending if not p.renamed])
+        for entry in pending:
+            if not entry.renamed and entry.post.id in stored:
+                self.resolve_stored(entry, stored[entry.post.id])
+        self.forget_children(self.existing("posts", [p.post.id for p in pending]))
+        taken = set(self.existing("comments", [c.id for p in pending for c in p.post.comments]))
+        for entry in pending:
+            post = entry.post
+            self.rows["posts"].append(post_row(post))
+            self.rows["post_terms"] += [(post.id, term_id) for term_id in entry.term_ids]
+            self.rows["postmeta"] += meta_rows(post.id, post.meta)
+            self.save_comments(post, taken)
+
+    def stored_posts(self, ids: list[int]) -> dict[int, tuple[tuple[Any, ...], set[int]]]:
+        """The stored row and term ids of those posts that the database already holds."""
+        columns = ", ".join(f"[{c}]" for c in TABLES["posts"][0])
+        found: dict[int, tuple[tuple[Any, ...], set[int]]] = {}
+        for chunk in chunks(ids):
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.writer.query(f"SELECT {columns} FROM posts WHERE id IN ({marks})", chunk):
+                found[row[0]] = (tuple(row), set())
+            sql = f"SELECT post_id, term_id FROM post_terms WHERE post_id IN ({marks})"
+            for post_id, term_id in self.writer.query(sql, chunk):
+                found[post_id][1].add(term_id)
+        return found
+
+    def resolve_stored(self, entry: Pending, stored: tuple[tuple[Any, ...], set[int]]) -> None:
+        """The same id in an earlier export (or an earlier import) with the same guid is the same post:
+        the later one updates it. Another guid is another post. So is a menu item under another menu:
+        an item belongs to one menu, but WordPress.com exports list a menu item once per menu, under
+        one id. Other posts are kept under a made-up id, as a repeat inside one export is, and
+        reported."""
+        post, (row, term_ids) = entry.post, stored
+        new_row = post_row(post)
+        same_guid = new_row[6] == row[6]
+        other_menu = new_row[1] == row[1] == "nav_menu_item" and set(entry.term_ids) != term_ids
+        if same_guid and not other_menu:
+            return
+        new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
+        why = "another post" if not same_guid else "a menu item of another menu"
+        self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}, which the "
+                          f"database holds for {why}; stored as id {new_id}", post.id))
+        entry.post = replace(post, id=new_id)
+        entry.renamed = True
+
+    def existing(self, table: str, ids: list[int]) -> list[int]:
+        """Which of ids the table already holds, by primary key."""
+        found: list[int] = []
+        for chunk in chunks(sorted(set(ids))):
+            marks = ", ".join("?" for _ in chunk)
+            found += [row[0] for row in self.writer.query(f"SELECT id FROM [{table}] WHERE id IN ({marks})",
+                                                          chunk)]
+        return found
+
+    def save_comments(self, post: Post, taken: set[int]) -> None:
+        """Every comment gets a row. An id repeated in one post, in another post of this export, or
+        held by another post's comment in the database is stored under a made-up id and reported."""
+        renamed: dict[int, int] = {}
+        used: set[int] = set()
+        rows = []
+        for n, c in enumerate(post.comments):
+            comment_id = c.id
+            if not self.comment_ids.add(c.id) or c.id in taken or c.id in used:
+                comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
+                if comment_id in used:
+                    comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date, str(n))
+                where = "in this post" if c.id in used else "on another post"
+                self.warn(Problem("duplicate-id", f"comment id {c.id} appears again {where}; stored as id "
+                                  f"{comment_id}", post.id))
+                # Replies name the first comment of that id; only a first one's new id is theirs.
+                renamed.setdefault(c.id, comment_id if c.id not in used else c.id)
+            used.add(c.id)
+            used.add(comment_id)
+            rows.append((c, comment_id))
+        for c, comment_id in rows:
+            parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None
+            row = comment_row(c, post.id)
+            self.rows["comments"].append((comment_id, row[1], parent, *row[3:]))
+            self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
 
     def sql(self, table: str) -> str:
         pk = TABLES[table][1]
@@ -414,25 +494,59 @@ class Saver:
         return insert_sql(table, pk if isinstance(pk, str) else ",".join(pk))
 
     def forget_children(self, post_ids: list[int]) -> None:
-        """A re-imported post's meta, terms and comments are replaced, not doubled."""
-        for start in range(0, len(post_ids), 500):  # SQLite limits the number of parameters
-            ids = tuple(post_ids[start : start + 500])
+        """A re-read post's meta, terms and comments are replaced as a set, not doubled."""
+        if not post_ids:
+            return
+        self.ensure_child_indexes()
+        for ids in chunks(post_ids):
             marks = ", ".join("?" for _ in ids)
             comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
             self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", ids)
             for table in ("comments", "postmeta", "post_terms"):
                 self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", ids)
 
+    def forget_termmeta(self, term_ids: list[int]) -> None:
+        """A term declared again (a re-import, an overlapping export) brings its meta again."""
+        stored = self.existing("terms", term_ids)
+        if not stored:
+            return
+        self.ensure_child_indexes()
+        for ids in chunks(stored):
+            marks = ", ".join("?" for _ in ids)
+            self.writer.execute(f"DELETE FROM termmeta WHERE term_id IN ({marks})", ids)
+
+    def ensure_child_indexes(self) -> None:
+        """Replacing children looks them up by owner: without these indexes (which ensure_db_shape
+        builds at the end of a first import) every batch would scan whole tables."""
+        if self.indexed:
+            return
+        for table, columns in INDEXES:
+            if table in ("comments", "postmeta", "commentmeta", "termmeta") and len(columns) == 1:
+                name = f"idx_{table}_{columns[0]}"
+                self.writer.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ([{columns[0]}])")
+        self.indexed = True
+
     def finish(self) -> ImportStats:
         """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
         self.writer.close()
         self.stats.warnings.update(ensure_db_shape(self.db))
+        count_stored(self.db, self.stats)
         return self.stats
 
     def abort(self) -> None:
         """Stop the background writer, if any, after a failure; the database is thrown away."""
         self.writer.abort()
+
+
+def count_stored(db: Database, stats: ImportStats) -> None:
+    """The summary says what the database holds after the import, as `info` does, not how many
+    records were read: a repeated export or a re-import adds nothing."""
+    rows = db.execute("SELECT post_type, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    stats.posts = Counter(dict(rows))
+    stats.comments = db["comments"].count
+    stats.terms = db["terms"].count
+    stats.authors = db["authors"].count
 
 
 def database_file(conn: sqlite3.Connection) -> str:
