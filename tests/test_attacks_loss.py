@@ -120,7 +120,6 @@ def comment_depth(comments: list[dict[str, Any]]) -> int:
     return depth
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "markdown drops comments past 64 levels without a warning")
 def test_seventy_nested_comment_levels_are_all_in_the_front_matter(tmp_path: Path) -> None:
     _, db = imported(tmp_path, export_bytes(item(1, "Deep", comments=nested_chain(70))))
     result = cli("markdown", db, tmp_path / "out")
@@ -130,6 +129,26 @@ def test_seventy_nested_comment_levels_are_all_in_the_front_matter(tmp_path: Pat
         assert result.exit_code == 0 and f"{70 - depth} comment" in result.stderr, result.stderr
     else:
         assert depth == 70 and result.exit_code == 0, result.output
+
+
+def all_entries(comments: list[dict[str, Any]]) -> list[str]:
+    found, stack = [], list(reversed(comments))
+    while stack:
+        entry = stack.pop()
+        found.append(entry["content"])
+        stack += reversed(entry.get("replies", []))
+    return found
+
+
+def test_three_hundred_nested_levels_are_all_written_the_deepest_flattened_with_a_warning(
+        tmp_path: Path) -> None:
+    _, db = imported(tmp_path, export_bytes(item(1, "Deep", comments=nested_chain(300))))
+    result = cli("markdown", db, tmp_path / "out")
+    assert_ok(result)
+    entries = front_matter(tmp_path / "out" / "posts" / "post-1.md")["comments"]
+    assert all_entries(entries) == [f"level {n}" for n in range(1, 301)]
+    assert comment_depth(entries) == 100
+    assert "post 1: 200 comments nested deeper than 100 levels, written at level 100" in result.stderr
 
 
 # --- items the reader skips -----------------------------------------------------------------------
