@@ -246,6 +246,47 @@ def test_corpus_export_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, 
     assert one_run == once
 
 
+OLD_COMMENT_THREADS = """
+    WITH RECURSIVE thread(id, sort_path) AS (
+        SELECT id, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
+        FROM comments WHERE parent_id IS NULL
+        UNION ALL
+        SELECT c.id, thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
+        FROM comments c JOIN thread ON c.parent_id = thread.id
+    )
+    SELECT c.post_id, p.title AS post_title, c.id, c.parent_id, c.depth, c.author, c.date,
+           c.approved, c.type, c.content, thread.sort_path
+    FROM thread JOIN comments c ON c.id = thread.id JOIN posts p ON p.id = c.post_id
+    ORDER BY c.post_id, thread.sort_path"""
+WITH_COMMENTS = [p for p in [*EXPORTS, *corpus_files()] if b"<wp:comment>" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("export_path", WITH_COMMENTS, ids=[p.name for p in WITH_COMMENTS])
+def test_comment_threads_view_gives_the_rows_the_recursive_sort_gave(tmp_path: Path, export_path: Path) -> None:
+    # The view now orders by the thread_order stored at import; on real threads it must give every
+    # row, in the order, that sorting the whole path of every comment gave.
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", export_path, "--db", db, "-q"))
+    expected = query(db, OLD_COMMENT_THREADS)
+    assert expected and query(db, "SELECT * FROM comment_threads") == expected
+
+
+def sort_path_chars(tmp_path: Path, levels: int) -> int:
+    (tmp_path / str(levels)).mkdir()
+    result, db = imported(tmp_path / str(levels), export_bytes(item(1, "Deep", comments=nested_chain(levels))))
+    assert_ok(result)
+    rows = query(db, "SELECT id, length(sort_path) FROM comment_threads")
+    assert [r[0] for r in rows] == [100 + n for n in range(levels)]
+    return sum(r[1] or 0 for r in rows)
+
+
+def test_comment_threads_view_grows_linearly_on_a_deep_chain(tmp_path: Path) -> None:
+    # Every row of a chain spelled its whole path: n rows of up to n keys. The text it builds is
+    # what a quadratic view costs; n and 4n levels must stay near 4x.
+    small, large = sort_path_chars(tmp_path, 500), sort_path_chars(tmp_path, 2000)
+    assert 0 < large <= 5 * small, (small, large)
+
+
 # --- the summary counts rows stored, with the right plurals --------------------------------------
 
 

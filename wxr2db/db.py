@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, plural, slugify, synthetic_id, wp_date
+from .normalize import decode_slug, plural, slugify, synthetic_id, thread_positions, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .writer import InlineWriter, ProcessWriter
 
@@ -58,7 +58,7 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
     "comments": (
         {"id": int, "post_id": int, "parent_id": int, "depth": int, "author": str, "author_email": str,
          "author_url": str, "author_ip": str, "date": str, "date_gmt": str, "content": str,
-         "approved": str, "type": str, "user_id": int},
+         "approved": str, "type": str, "user_id": int, "thread_order": int},
         "id", [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
     ),
     "postmeta": (
@@ -90,25 +90,29 @@ FTS_CONFIG = {"posts": ["title", "content"], "comments": ["content"]}
 INTERNAL_TYPES = ("attachment", "nav_menu_item", "revision", "wp_navigation", "wp_block", "wp_template",
                   "wp_template_part", "wp_global_styles", "custom_css", "customize_changeset",
                   "oembed_cache", "user_request", "wp_font_family", "wp_font_face")
+SORT_PATH_DEPTH = 32
 VIEWS = {
     "published_posts": f"""
         SELECT id, post_type, title, slug, author, date, date_gmt, modified, link, excerpt, content
         FROM posts
         WHERE status = 'publish' AND post_type NOT IN ({", ".join(f"'{t}'" for t in INTERNAL_TYPES)})
         ORDER BY date_gmt DESC""",
-    # Threads in the order WordPress shows them: oldest first at every level, replies under their parent.
-    "comment_threads": """
-        WITH RECURSIVE thread(id, sort_path) AS (
-            SELECT id, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
+    # Threads in the order WordPress shows them: oldest first at every level, replies under their parent,
+    # by the thread_order the import stored. sort_path spells that order out, only down to
+    # SORT_PATH_DEPTH levels: its strings grow with the depth, a deep chain would make it quadratic.
+    "comment_threads": f"""
+        WITH RECURSIVE thread(id, depth, sort_path) AS (
+            SELECT id, 1, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
             FROM comments WHERE parent_id IS NULL
             UNION ALL
-            SELECT c.id, thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
-            FROM comments c JOIN thread ON c.parent_id = thread.id
+            SELECT c.id, thread.depth + 1,
+                   thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
+            FROM comments c JOIN thread ON c.parent_id = thread.id WHERE thread.depth < {SORT_PATH_DEPTH}
         )
         SELECT c.post_id, p.title AS post_title, c.id, c.parent_id, c.depth, c.author, c.date,
                c.approved, c.type, c.content, thread.sort_path
-        FROM thread JOIN comments c ON c.id = thread.id JOIN posts p ON p.id = c.post_id
-        ORDER BY c.post_id, thread.sort_path""",
+        FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN thread ON thread.id = c.id
+        ORDER BY c.post_id, c.thread_order""",
     "post_term_names": """
         SELECT post_terms.post_id, terms.taxonomy, terms.slug, terms.name, terms.id AS term_id
         FROM post_terms JOIN terms ON terms.id = post_terms.term_id""",
@@ -141,6 +145,8 @@ def ensure_tables(db: Database) -> None:
     for name, (columns, pk, foreign_keys) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
+    if "thread_order" not in db["comments"].columns_dict:
+        db["comments"].add_column("thread_order", int)  # type: ignore[union-attr]  # an older database
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
@@ -221,6 +227,11 @@ def post_row(p: Post) -> tuple[Any, ...]:
 def comment_row(c: Comment, post_id: int) -> tuple[Any, ...]:
     return (c.id, post_id, c.parent_id, c.depth, c.author, c.author_email, c.author_url, c.author_ip,
             wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id)
+
+
+def sort_key(comment_id: int, c: Comment) -> str:
+    """A comment's place among its siblings, spelled as comment_threads' sort_path spells it."""
+    return f"{wp_date(c.date_gmt) or wp_date(c.date) or ''}|{comment_id:020d}"
 
 
 def warning_row(p: Problem) -> tuple[Any, ...]:
@@ -479,10 +490,12 @@ class Saver:
             used.add(c.id)
             used.add(comment_id)
             rows.append((c, comment_id))
-        for c, comment_id in rows:
-            parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None
+        threads = [(comment_id, renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None,
+                    sort_key(comment_id, c)) for c, comment_id in rows]
+        positions = thread_positions(threads)
+        for (c, comment_id), (_, parent, _) in zip(rows, threads, strict=True):
             row = comment_row(c, post.id)
-            self.rows["comments"].append((comment_id, row[1], parent, *row[3:]))
+            self.rows["comments"].append((comment_id, row[1], parent, *row[3:], positions[comment_id]))
             self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
 
     def sql(self, table: str) -> str:

@@ -155,6 +155,27 @@ def _depths(parents: dict[int, int | None]) -> dict[int, int]:
     return depths
 
 
+def thread_positions(comments: list[tuple[int, int | None, str]]) -> dict[int, int]:
+    """Each comment's place in its post's threads, from (id, parent id, sort key): oldest first at
+    every level, replies right under their parent, as WordPress shows them. A walk with a stack,
+    so a chain of any depth costs time linear in its length. Comments no root leads to come last."""
+    known = {c[0] for c in comments}
+    children: dict[int | None, list[tuple[str, int]]] = {}
+    for comment_id, parent, key in comments:
+        children.setdefault(parent if parent in known else None, []).append((key, comment_id))
+    positions: dict[int, int] = {}
+    stack = sorted(children.get(None, []), reverse=True)
+    while stack:
+        _, comment_id = stack.pop()
+        if comment_id in positions:
+            continue
+        positions[comment_id] = len(positions)
+        stack += sorted(children.get(comment_id, []), reverse=True)
+    for comment_id, _, _ in comments:
+        positions.setdefault(comment_id, len(positions))
+    return positions
+
+
 # --- PHP serialize() values ----------------------------------------------------------------------
 
 _SERIALIZED = re.compile(r"^(?:[aOC]:\d+:|s:\d+:\"|[idb]:[-+0-9.EINF]+;|N;)", re.ASCII)
