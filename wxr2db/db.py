@@ -297,12 +297,18 @@ class Saver:
         self.merge_sites = merge_sites
         self.stats = ImportStats()
         self.indexed = False
+        # Until the database holds posts (from before, or from an earlier export of this run), no
+        # id can clash with a stored one, and the writer process is not made to wait for answers.
+        self.may_clash = db["posts"].count > 0
         self.term_ids = self._load_terms()
         self.term_keys = {term_id: key for key, term_id in self.term_ids.items()}
+        self.stored_terms = set(self.term_keys)
+        self.term_meta: dict[int, list[tuple[Any, ...]]] = {}  # meta of terms since the last flush
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
         self.pending: list[Pending] = []
+        self.wrote_posts = False
         self.logins: list[tuple[str]] = []
 
     def _load_terms(self) -> dict[tuple[str, str], int]:
@@ -338,6 +344,7 @@ class Saver:
         # in two exports is settled against the database (see resolve_stored).
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
+        self.may_clash = self.may_clash or self.wrote_posts
 
     def save_term(self, term: Term) -> None:
         taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name) or "untitled"
@@ -346,11 +353,15 @@ class Saver:
         if old is not None and old != term_id:
             self.flush()
             self.move_term(old, term_id)
+            if old in self.stored_terms:
+                self.stored_terms.add(term_id)
         self.term_ids[(taxonomy, slug)] = term_id
         self.term_keys[term_id] = (taxonomy, slug)
         self.rows["terms"].append((term_id, taxonomy, slug, term.name, term.description,
                                    decode_slug(term.parent_slug), None))
-        self.rows["termmeta"] += meta_rows(term_id, term.meta)
+        # A term declared again (a re-import, an overlapping export) brings its meta again: the last
+        # declaration's set replaces the earlier one.
+        self.term_meta[term_id] = meta_rows(term_id, term.meta)
         self.stats.terms += 1
 
     def declared_id(self, term: Term, taxonomy: str, slug: str) -> int:
@@ -404,7 +415,11 @@ class Saver:
         if self.pending:
             self.save_pending(self.pending)
             self.pending = []
-        self.forget_termmeta([row[0] for row in self.rows["terms"]])
+        self.forget_termmeta([term_id for term_id in self.term_meta if term_id in self.stored_terms])
+        self.stored_terms.update(self.term_meta)
+        for rows in self.term_meta.values():
+            self.rows["termmeta"] += rows
+        self.term_meta.clear()
         for table, rows in self.rows.items():
             if rows:
                 self.writer.insert(table, self.sql(table), rows)
@@ -416,12 +431,15 @@ class Saver:
     def save_pending(self, pending: list[Pending]) -> None:
         """Decide, against what the database holds, whether each post updates a stored one or is a
         duplicate; then replace the updated posts' meta, terms and comments as a set."""
-        stored = self.stored_posts([p.post.id for p in pending if not p.renamed])
-        for entry in pending:
-            if not entry.renamed and entry.post.id in stored:
-                self.resolve_stored(entry, stored[entry.post.id])
-        self.forget_children(self.existing("posts", [p.post.id for p in pending]))
-        taken = set(self.existing("comments", [c.id for p in pending for c in p.post.comments]))
+        taken: set[int] = set()
+        if self.may_clash:
+            stored = self.stored_posts([p.post.id for p in pending if not p.renamed])
+            for entry in pending:
+                if not entry.renamed and entry.post.id in stored:
+                    self.resolve_stored(entry, stored[entry.post.id])
+            self.forget_children(self.existing("posts", [p.post.id for p in pending]))
+            taken = set(self.existing("comments", [c.id for p in pending for c in p.post.comments]))
+        self.wrote_posts = True
         for entry in pending:
             post = entry.post
             self.rows["posts"].append(post_row(post))
@@ -519,12 +537,10 @@ class Saver:
                 self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", ids)
 
     def forget_termmeta(self, term_ids: list[int]) -> None:
-        """A term declared again (a re-import, an overlapping export) brings its meta again."""
-        stored = self.existing("terms", term_ids)
-        if not stored:
+        if not term_ids:
             return
         self.ensure_child_indexes()
-        for ids in chunks(stored):
+        for ids in chunks(term_ids):
             marks = ", ".join("?" for _ in ids)
             self.writer.execute(f"DELETE FROM termmeta WHERE term_id IN ({marks})", ids)
 
