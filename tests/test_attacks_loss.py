@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from tests.conftest import CORPUS, FIXTURES, corpus_files, need_corpus
 from tests.test_robustness import assert_ok, cli, dump, imported, warnings
 from tests.wxrbuild import comment, export, export_bytes, item, split_items
+from wxr2db.db import ensure_db_shape
 from wxr2db.normalize import _break_cycles, _depths
 
 XFAIL = "issue 8: "
@@ -269,6 +270,16 @@ def test_comment_threads_view_gives_the_rows_the_recursive_sort_gave(tmp_path: P
     assert_ok(cli("import", export_path, "--db", db, "-q"))
     expected = query(db, OLD_COMMENT_THREADS)
     assert expected and query(db, "SELECT * FROM comment_threads") == expected
+
+
+def test_a_database_without_thread_order_gets_it(tmp_path: Path) -> None:
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", FIXTURES / "sharing-and-collaboration.xml", "--db", db, "-q"))
+    expected = query(db, "SELECT * FROM comment_threads"), query(db, "SELECT * FROM comments ORDER BY id")
+    old = Database(db)
+    old["comments"].transform(drop={"thread_order"})  # type: ignore[union-attr]
+    ensure_db_shape(old)
+    assert (query(db, "SELECT * FROM comment_threads"), query(db, "SELECT * FROM comments ORDER BY id")) == expected
 
 
 def sort_path_chars(tmp_path: Path, levels: int) -> int:

@@ -157,11 +157,24 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+    fill_thread_order(db)
     for table, columns in FTS_CONFIG.items():
         db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
     return +warned
+
+
+def fill_thread_order(db: Database) -> None:
+    """Databases made before comments had a thread_order get one, so comment_threads orders them."""
+    posts = [row[0] for row in db.execute("SELECT DISTINCT post_id FROM comments WHERE thread_order IS NULL")]
+    for post_id in posts:
+        rows = db.execute("SELECT id, parent_id, printf('%s|%020d', coalesce(date_gmt, date, ''), id) "
+                          "FROM comments WHERE post_id = ?", [post_id]).fetchall()
+        positions = thread_positions(rows)
+        db.conn.executemany("UPDATE comments SET thread_order = ? WHERE id = ?",
+                            [(n, comment_id) for comment_id, n in positions.items()])
+    db.conn.commit()
 
 
 def resolve_term_parents(db: Database) -> int:
