@@ -58,6 +58,19 @@ def test_comment_id_reused_on_another_post_in_a_later_import_is_kept_or_reported
     assert [w[0] for w in warnings(db)] == ["duplicate-id"]
 
 
+def test_reimported_post_updates_its_comment_without_a_duplicate(tmp_path: Path) -> None:
+    # The same post read again is an update: its comment 10 is replaced, not kept twice or renamed.
+    old, new = tmp_path / "old.xml", tmp_path / "new.xml"
+    old.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="before")])))
+    new.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="after")])))
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", old, "--db", db))
+    result = cli("import", new, "--db", db)
+    assert_ok(result)
+    assert query(db, "SELECT id, post_id, content FROM comments") == [(10, 1, "after")]
+    assert warnings(db) == [] and "1 post; 1 comment, " in result.stderr
+
+
 def test_comment_leading_into_a_reply_cycle_keeps_its_parent(tmp_path: Path) -> None:
     # 20 answers 21; 21 and 22 answer each other. Only 21 and 22 are in the cycle.
     data = export_bytes(item(1, "P", comments=[comment(20, parent=21), comment(21, parent=22),
