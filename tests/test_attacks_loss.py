@@ -14,6 +14,8 @@ from sqlite_utils import Database
 from tests.conftest import CORPUS, FIXTURES, corpus_files, need_corpus
 from tests.test_robustness import assert_ok, cli, dump, imported, warnings
 from tests.wxrbuild import comment, export, export_bytes, item, split_items
+from wxr2db.db import ensure_db_shape
+from wxr2db.normalize import _break_cycles, _depths
 
 XFAIL = "issue 8: "
 THEME_UNIT_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
@@ -26,7 +28,6 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
 # --- comments -------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "the same comment id twice in one post: the first vanishes")
 def test_same_comment_id_twice_in_one_post_keeps_both(tmp_path: Path) -> None:
     data = export_bytes(item(1, "P", comments=[comment(10, content="first"), comment(10, content="second")]))
     result, db = imported(tmp_path, data)
@@ -36,7 +37,6 @@ def test_same_comment_id_twice_in_one_post_keeps_both(tmp_path: Path) -> None:
     assert "2 comments" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment id reused on another post in one run moves the comment")
 def test_comment_id_reused_on_another_post_in_one_run_is_kept(tmp_path: Path) -> None:
     part1, part2 = tmp_path / "part1.xml", tmp_path / "part2.xml"
     part1.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="on one")])))
@@ -47,7 +47,6 @@ def test_comment_id_reused_on_another_post_in_one_run_is_kept(tmp_path: Path) ->
     assert [w[0] for w in warnings(db)] == ["duplicate-id"]
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment id reused on another post in a later import moves it")
 def test_comment_id_reused_on_another_post_in_a_later_import_is_kept_or_reported(tmp_path: Path) -> None:
     part1, part2 = tmp_path / "part1.xml", tmp_path / "part2.xml"
     part1.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="on one")])))
@@ -59,7 +58,19 @@ def test_comment_id_reused_on_another_post_in_a_later_import_is_kept_or_reported
     assert [w[0] for w in warnings(db)] == ["duplicate-id"]
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a comment leading into a reply cycle loses its real parent")
+def test_reimported_post_updates_its_comment_without_a_duplicate(tmp_path: Path) -> None:
+    # The same post read again is an update: its comment 10 is replaced, not kept twice or renamed.
+    old, new = tmp_path / "old.xml", tmp_path / "new.xml"
+    old.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="before")])))
+    new.write_bytes(export_bytes(item(1, "One", comments=[comment(10, content="after")])))
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", old, "--db", db))
+    result = cli("import", new, "--db", db)
+    assert_ok(result)
+    assert query(db, "SELECT id, post_id, content FROM comments") == [(10, 1, "after")]
+    assert warnings(db) == [] and "1 post; 1 comment, " in result.stderr
+
+
 def test_comment_leading_into_a_reply_cycle_keeps_its_parent(tmp_path: Path) -> None:
     # 20 answers 21; 21 and 22 answer each other. Only 21 and 22 are in the cycle.
     data = export_bytes(item(1, "P", comments=[comment(20, parent=21), comment(21, parent=22),
@@ -71,6 +82,38 @@ def test_comment_leading_into_a_reply_cycle_keeps_its_parent(tmp_path: Path) -> 
     assert sorted([parents[21], parents[22]], key=str) in ([21, None], [22, None])
     found = [w for w in warnings(db) if w[0] == "comment-cycle"]
     assert len(found) == 1 and "comment 20 " not in found[0][2], found
+
+
+class CountingDict(dict[int, "int | None"]):
+    """Counts every look-up, so a quadratic walk shows without timing anything."""
+
+    lookups = 0
+
+    def __getitem__(self, key: int) -> int | None:
+        CountingDict.lookups += 1
+        return super().__getitem__(key)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        CountingDict.lookups += 1
+        return super().get(key, default)
+
+
+def threading_lookups(n: int) -> int:
+    parents = CountingDict({1: None, **{i: i - 1 for i in range(2, n + 1)}})
+    parents[n + 1] = n + 2  # and a long cycle at the end
+    parents.update({i: i + 1 for i in range(n + 2, 2 * n)})
+    parents[2 * n] = n + 1
+    CountingDict.lookups = 0
+    problems = _break_cycles(parents, 1)
+    _depths(parents)
+    assert len(problems) == 1
+    return CountingDict.lookups
+
+
+def test_threading_work_grows_linearly_with_the_chain() -> None:
+    # A reply chain and a reply cycle, n and 4n long: linear work is 4x, the old walk was 16x.
+    small, large = threading_lookups(2000), threading_lookups(8000)
+    assert large <= 5 * small, (small, large)
 
 
 def nested_chain(levels: int) -> list[str]:
@@ -91,7 +134,6 @@ def comment_depth(comments: list[dict[str, Any]]) -> int:
     return depth
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "markdown drops comments past 64 levels without a warning")
 def test_seventy_nested_comment_levels_are_all_in_the_front_matter(tmp_path: Path) -> None:
     _, db = imported(tmp_path, export_bytes(item(1, "Deep", comments=nested_chain(70))))
     result = cli("markdown", db, tmp_path / "out")
@@ -103,6 +145,26 @@ def test_seventy_nested_comment_levels_are_all_in_the_front_matter(tmp_path: Pat
         assert depth == 70 and result.exit_code == 0, result.output
 
 
+def all_entries(comments: list[dict[str, Any]]) -> list[str]:
+    found, stack = [], list(reversed(comments))
+    while stack:
+        entry = stack.pop()
+        found.append(entry["content"])
+        stack += reversed(entry.get("replies", []))
+    return found
+
+
+def test_three_hundred_nested_levels_are_all_written_the_deepest_flattened_with_a_warning(
+        tmp_path: Path) -> None:
+    _, db = imported(tmp_path, export_bytes(item(1, "Deep", comments=nested_chain(300))))
+    result = cli("markdown", db, tmp_path / "out")
+    assert_ok(result)
+    entries = front_matter(tmp_path / "out" / "posts" / "post-1.md")["comments"]
+    assert all_entries(entries) == [f"level {n}" for n in range(1, 301)]
+    assert comment_depth(entries) == 100
+    assert "post 1: 200 comments nested deeper than 100 levels, written at level 100" in result.stderr
+
+
 # --- items the reader skips -----------------------------------------------------------------------
 
 
@@ -112,7 +174,6 @@ def all_items_kept_or_warned(db: Path, ids: set[int]) -> None:
     assert ids <= stored | warned, (ids, stored, warned)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "an item outside <channel> is dropped without a warning")
 def test_item_outside_the_channel_is_kept_or_reported(tmp_path: Path) -> None:
     text = export(item(1, "Inside")).replace("</channel>\n", "</channel>\n" + item(2, "Outside"))
     result, db = imported(tmp_path, text.encode())
@@ -120,7 +181,6 @@ def test_item_outside_the_channel_is_kept_or_reported(tmp_path: Path) -> None:
     all_items_kept_or_warned(db, {1, 2})
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a second channel's items are dropped, its authors kept")
 def test_second_channel_items_are_kept_or_reported(tmp_path: Path) -> None:
     first = export(item(1, "First channel"))
     second = first[first.index("<channel>") : first.index("</channel>") + len("</channel>\n")]
@@ -134,7 +194,6 @@ def test_second_channel_items_are_kept_or_reported(tmp_path: Path) -> None:
 # --- split exports and re-imports -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "theme unit test split in two: 177 posts instead of 186")
 def test_theme_unit_test_split_in_two_keeps_every_post(tmp_path: Path) -> None:
     need_corpus()
     whole = THEME_UNIT_TEST.read_bytes()
@@ -152,7 +211,6 @@ def test_theme_unit_test_split_in_two_keeps_every_post(tmp_path: Path) -> None:
     assert merged == 0 or reported == merged, (posts, reported)
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "termmeta has no key: 3 -> 6 rows on re-import")
 def test_termmeta_reimport_is_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "out.db"
     counts = []
@@ -164,9 +222,6 @@ def test_termmeta_reimport_is_idempotent(tmp_path: Path) -> None:
 
 EXPORTS = sorted(FIXTURES.glob("*.xml"))
 CORPUS_IDS = [p.name for p in corpus_files()] or ["no-corpus"]
-# Importing twice separately already works everywhere but custom-types.xml's termmeta; in one run,
-# the second copy of every item is a duplicate and its meta is doubled.
-SEPARATELY_BROKEN = {"custom-types.xml"}
 
 
 def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict[str, list[str]],
@@ -179,19 +234,12 @@ def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict
     return dump(once), dump(separately), dump(one_run)
 
 
-def mark_separately(path: Path) -> Any:
-    reason = XFAIL + "termmeta doubles on re-import"
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if path.name in SEPARATELY_BROKEN else []
-    return pytest.param(path, id=path.name, marks=marks)
-
-
-@pytest.mark.parametrize("export_path", [mark_separately(p) for p in EXPORTS])
+@pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
 def test_fixture_imported_twice_separately_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
     once, separately, _ = twice(tmp_path, export_path)
     assert separately == once
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "the same export twice in one run doubles meta / duplicates")
 @pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
 def test_fixture_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
     once, _, one_run = twice(tmp_path, export_path)
@@ -205,27 +253,67 @@ def test_corpus_export_imported_twice_separately_dumps_the_same(tmp_path: Path, 
     assert separately == once
 
 
-# Its items have no meta and no comments: nothing to double.
-ONE_RUN_WORKS = {"WPTT__theme-unit-test__theme-preview.xml", "no-corpus"}
-
-
-def mark_one_run(name: str) -> Any:
-    reason = XFAIL + "the same export twice in one run doubles meta"
-    marks = [] if name in ONE_RUN_WORKS else [pytest.mark.xfail(strict=True, reason=reason)]
-    return pytest.param(name, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("name", [mark_one_run(n) for n in CORPUS_IDS])
+@pytest.mark.parametrize("name", CORPUS_IDS)
 def test_corpus_export_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, name: str) -> None:
     need_corpus()
     once, _, one_run = twice(tmp_path, CORPUS / name)
     assert one_run == once
 
 
+OLD_COMMENT_THREADS = """
+    WITH RECURSIVE thread(id, sort_path) AS (
+        SELECT id, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
+        FROM comments WHERE parent_id IS NULL
+        UNION ALL
+        SELECT c.id, thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
+        FROM comments c JOIN thread ON c.parent_id = thread.id
+    )
+    SELECT c.post_id, p.title AS post_title, c.id, c.parent_id, c.depth, c.author, c.date,
+           c.approved, c.type, c.content, thread.sort_path
+    FROM thread JOIN comments c ON c.id = thread.id JOIN posts p ON p.id = c.post_id
+    ORDER BY c.post_id, thread.sort_path"""
+WITH_COMMENTS = [p for p in [*EXPORTS, *corpus_files()] if b"<wp:comment>" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("export_path", WITH_COMMENTS, ids=[p.name for p in WITH_COMMENTS])
+def test_comment_threads_view_gives_the_rows_the_recursive_sort_gave(tmp_path: Path, export_path: Path) -> None:
+    # The view now orders by the thread_order stored at import; on real threads it must give every
+    # row, in the order, that sorting the whole path of every comment gave.
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", export_path, "--db", db, "-q"))
+    expected = query(db, OLD_COMMENT_THREADS)
+    assert expected and query(db, "SELECT * FROM comment_threads") == expected
+
+
+def test_a_database_without_thread_order_gets_it(tmp_path: Path) -> None:
+    db = tmp_path / "out.db"
+    assert_ok(cli("import", FIXTURES / "sharing-and-collaboration.xml", "--db", db, "-q"))
+    expected = query(db, "SELECT * FROM comment_threads"), query(db, "SELECT * FROM comments ORDER BY id")
+    old = Database(db)
+    old["comments"].transform(drop={"thread_order"})  # type: ignore[union-attr]
+    ensure_db_shape(old)
+    assert (query(db, "SELECT * FROM comment_threads"), query(db, "SELECT * FROM comments ORDER BY id")) == expected
+
+
+def sort_path_chars(tmp_path: Path, levels: int) -> int:
+    (tmp_path / str(levels)).mkdir()
+    result, db = imported(tmp_path / str(levels), export_bytes(item(1, "Deep", comments=nested_chain(levels))))
+    assert_ok(result)
+    rows = query(db, "SELECT id, length(sort_path) FROM comment_threads")
+    assert [r[0] for r in rows] == [100 + n for n in range(levels)]
+    return sum(r[1] or 0 for r in rows)
+
+
+def test_comment_threads_view_grows_linearly_on_a_deep_chain(tmp_path: Path) -> None:
+    # Every row of a chain spelled its whole path: n rows of up to n keys. The text it builds is
+    # what a quadratic view costs; n and 4n levels must stay near 4x.
+    small, large = sort_path_chars(tmp_path, 500), sort_path_chars(tmp_path, 2000)
+    assert 0 < large <= 5 * small, (small, large)
+
+
 # --- the summary counts rows stored, with the right plurals --------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "summary counts records read: '2 post; 18 comments'")
 def test_summary_counts_rows_stored_not_records_read(tmp_path: Path) -> None:
     seed = FIXTURES / "sharing-and-collaboration.xml"
     db = tmp_path / "out.db"
@@ -235,7 +323,6 @@ def test_summary_counts_rows_stored_not_records_read(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0].startswith(f"{db}: 1 post; 9 comments, "), result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "post types are not pluralized in the summary: '7 post'")
 def test_summary_says_seven_posts_and_agrees_with_info(tmp_path: Path) -> None:
     data = export_bytes(*(item(n, f"Post {n}") for n in range(1, 8)), item(8, "About", post_type="page"),
                         item(9, "Contact", post_type="page"))

@@ -12,14 +12,14 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, plural, slugify, synthetic_id, wp_date
+from .normalize import decode_slug, plural, slugify, synthetic_id, thread_positions, wp_date
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .sqlite.media import ensure_media
 from .writer import InlineWriter, ProcessWriter
@@ -56,7 +56,7 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
     "comments": (
         {"id": int, "post_id": int, "parent_id": int, "depth": int, "author": str, "author_email": str,
          "author_url": str, "author_ip": str, "date": str, "date_gmt": str, "content": str,
-         "approved": str, "type": str, "user_id": int},
+         "approved": str, "type": str, "user_id": int, "thread_order": int},
         "id", [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
     ),
     "postmeta": (
@@ -101,25 +101,29 @@ FTS_CONFIG = {"posts": ["title", "content"], "comments": ["content"]}
 INTERNAL_TYPES = ("attachment", "nav_menu_item", "revision", "wp_navigation", "wp_block", "wp_template",
                   "wp_template_part", "wp_global_styles", "custom_css", "customize_changeset",
                   "oembed_cache", "user_request", "wp_font_family", "wp_font_face")
+SORT_PATH_DEPTH = 32
 VIEWS = {
     "published_posts": f"""
         SELECT id, post_type, title, slug, author, date, date_gmt, modified, link, excerpt, content
         FROM posts
         WHERE status = 'publish' AND post_type NOT IN ({", ".join(f"'{t}'" for t in INTERNAL_TYPES)})
         ORDER BY date_gmt DESC""",
-    # Threads in the order WordPress shows them: oldest first at every level, replies under their parent.
-    "comment_threads": """
-        WITH RECURSIVE thread(id, sort_path) AS (
-            SELECT id, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
+    # Threads in the order WordPress shows them: oldest first at every level, replies under their parent,
+    # by the thread_order the import stored. sort_path spells that order out, only down to
+    # SORT_PATH_DEPTH levels: its strings grow with the depth, a deep chain would make it quadratic.
+    "comment_threads": f"""
+        WITH RECURSIVE thread(id, depth, sort_path) AS (
+            SELECT id, 1, printf('%s|%020d', coalesce(date_gmt, date, ''), id)
             FROM comments WHERE parent_id IS NULL
             UNION ALL
-            SELECT c.id, thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
-            FROM comments c JOIN thread ON c.parent_id = thread.id
+            SELECT c.id, thread.depth + 1,
+                   thread.sort_path || '/' || printf('%s|%020d', coalesce(c.date_gmt, c.date, ''), c.id)
+            FROM comments c JOIN thread ON c.parent_id = thread.id WHERE thread.depth < {SORT_PATH_DEPTH}
         )
         SELECT c.post_id, p.title AS post_title, c.id, c.parent_id, c.depth, c.author, c.date,
                c.approved, c.type, c.content, thread.sort_path
-        FROM thread JOIN comments c ON c.id = thread.id JOIN posts p ON p.id = c.post_id
-        ORDER BY c.post_id, thread.sort_path""",
+        FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN thread ON thread.id = c.id
+        ORDER BY c.post_id, c.thread_order""",
     "post_term_names": """
         SELECT post_terms.post_id, terms.taxonomy, terms.slug, terms.name, terms.id AS term_id
         FROM post_terms JOIN terms ON terms.id = post_terms.term_id""",
@@ -142,7 +146,7 @@ class ImportStats:
     warnings: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        types = ", ".join(f"{n} {t}" for t, n in self.posts.most_common()) or "no items"
+        types = ", ".join(plural(n, t) for t, n in self.posts.most_common()) or "no items"
         warned = sum(self.warnings.values())
         kinds = f" ({', '.join(f'{n} {k}' for k, n in self.warnings.most_common())})" if warned else ""
         extra = f", {plural(self.extra_elements, 'plugin element')} kept in extra" if self.extra_elements else ""
@@ -157,6 +161,8 @@ def ensure_tables(db: Database) -> None:
     for name, (columns, pk, foreign_keys) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
+    if "thread_order" not in db["comments"].columns_dict:
+        db["comments"].add_column("thread_order", int)  # type: ignore[union-attr]  # an older database
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
@@ -167,6 +173,7 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
+    fill_thread_order(db)
     # After the indexes: it looks up each post's meta by post_id.
     ensure_media(db)
     for table, columns in FTS_CONFIG.items():
@@ -174,6 +181,18 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
     return +warned
+
+
+def fill_thread_order(db: Database) -> None:
+    """Databases made before comments had a thread_order get one, so comment_threads orders them."""
+    posts = [row[0] for row in db.execute("SELECT DISTINCT post_id FROM comments WHERE thread_order IS NULL")]
+    for post_id in posts:
+        rows = db.execute("SELECT id, parent_id, printf('%s|%020d', coalesce(date_gmt, date, ''), id) "
+                          "FROM comments WHERE post_id = ?", [post_id]).fetchall()
+        positions = thread_positions(rows)
+        db.conn.executemany("UPDATE comments SET thread_order = ? WHERE id = ?",
+                            [(n, comment_id) for comment_id, n in positions.items()])
+    db.conn.commit()
 
 
 def resolve_term_parents(db: Database) -> int:
@@ -241,6 +260,11 @@ def comment_row(c: Comment, post_id: int) -> tuple[Any, ...]:
             wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id)
 
 
+def sort_key(comment_id: int, c: Comment) -> str:
+    """A comment's place among its siblings, spelled as comment_threads' sort_path spells it."""
+    return f"{wp_date(c.date_gmt) or wp_date(c.date) or ''}|{comment_id:020d}"
+
+
 def warning_row(p: Problem) -> tuple[Any, ...]:
     key = hashlib.sha1(f"{p.kind}\x1f{p.item}\x1f{p.detail}".encode()).hexdigest()[:16]
     return (key, p.kind, p.item, p.detail)
@@ -275,6 +299,21 @@ class IdSet:
         return True
 
 
+def chunks(ids: list[int], size: int = 500) -> Iterator[tuple[int, ...]]:
+    """SQLite limits the number of parameters in one statement."""
+    for start in range(0, len(ids), size):
+        yield tuple(ids[start : start + size])
+
+
+@dataclass
+class Pending:
+    """A post read but not yet written: its id is settled against the database at the next flush."""
+
+    post: Post
+    term_ids: list[int]
+    renamed: bool
+
+
 class Saver:
     """Writes records into a database in batches; `finish()` flushes and returns the counts."""
 
@@ -288,13 +327,19 @@ class Saver:
             ProcessWriter(path) if background and path else InlineWriter(db.conn))
         self.merge_sites = merge_sites
         self.stats = ImportStats()
-        self.replacing = db["posts"].count > 0
+        self.indexed = False
+        # Until the database holds posts (from before, or from an earlier export of this run), no
+        # id can clash with a stored one, and the writer process is not made to wait for answers.
+        self.may_clash = db["posts"].count > 0
         self.term_ids = self._load_terms()
         self.term_keys = {term_id: key for key, term_id in self.term_ids.items()}
+        self.stored_terms = set(self.term_keys)
+        self.term_meta: dict[int, list[tuple[Any, ...]]] = {}  # meta of terms since the last flush
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
-        self.post_batch: list[int] = []
+        self.pending: list[Pending] = []
+        self.wrote_posts = False
         self.logins: list[tuple[str]] = []
 
     def _load_terms(self) -> dict[tuple[str, str], int]:
@@ -326,10 +371,11 @@ class Saver:
                 f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
             )
         self.rows["site"].append(site_row(site))
-        # Each export starts with its channel. The same id in two exports (overlapping parts of a
-        # split export) is the same post, merged; only a repeat within one export is a duplicate.
+        # Each export starts with its channel. A repeat within one export is a duplicate; the same id
+        # in two exports is settled against the database (see resolve_stored).
         self.post_ids = IdSet()
         self.comment_ids = IdSet()
+        self.may_clash = self.may_clash or self.wrote_posts
 
     def save_term(self, term: Term) -> None:
         taxonomy, slug = term.taxonomy, decode_slug(term.slug) or slugify(term.name) or "untitled"
@@ -338,11 +384,15 @@ class Saver:
         if old is not None and old != term_id:
             self.flush()
             self.move_term(old, term_id)
+            if old in self.stored_terms:
+                self.stored_terms.add(term_id)
         self.term_ids[(taxonomy, slug)] = term_id
         self.term_keys[term_id] = (taxonomy, slug)
         self.rows["terms"].append((term_id, taxonomy, slug, term.name, term.description,
                                    decode_slug(term.parent_slug), None))
-        self.rows["termmeta"] += meta_rows(term_id, term.meta)
+        # A term declared again (a re-import, an overlapping export) brings its meta again: the last
+        # declaration's set replaces the earlier one.
+        self.term_meta[term_id] = meta_rows(term_id, term.meta)
         self.stats.terms += 1
 
     def declared_id(self, term: Term, taxonomy: str, slug: str) -> int:
@@ -379,41 +429,28 @@ class Saver:
         return found
 
     def save_post(self, post: Post) -> None:
-        if not self.post_ids.add(post.id):
+        renamed = not self.post_ids.add(post.id)
+        if renamed:
             new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
             self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}; "
                               f"stored as id {new_id}", post.id))
             post = replace(post, id=new_id)
         if post.author:
             self.logins.append((post.author,))
-        self.rows["posts"].append(post_row(post))
-        self.rows["post_terms"] += [(post.id, self.term_id(t)) for t in post.terms]
-        self.rows["postmeta"] += meta_rows(post.id, post.meta)
-        self.save_comments(post)
-        self.stats.posts[post.post_type or "post"] += 1
+        self.pending.append(Pending(post, [self.term_id(t) for t in post.terms], renamed))
         self.stats.extra_elements += sum(len(v) for v in post.extra.values())
-        self.post_batch.append(post.id)
-        if len(self.post_batch) >= BATCH:
+        if len(self.pending) >= BATCH:
             self.flush()
 
-    def save_comments(self, post: Post) -> None:
-        renamed: dict[int, int] = {}
-        for c in post.comments:
-            if not self.comment_ids.add(c.id):
-                renamed[c.id] = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
-                self.warn(Problem("duplicate-id", f"comment id {c.id} appears again; stored as id "
-                                  f"{renamed[c.id]}", post.id))
-        for c in post.comments:
-            comment_id = renamed.get(c.id, c.id)
-            parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None
-            row = comment_row(c, post.id)
-            self.rows["comments"].append((comment_id, row[1], parent, *row[3:]))
-            self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
-        self.stats.comments += len(post.comments)
-
     def flush(self) -> None:
-        if self.replacing and self.post_batch:
-            self.forget_children(self.post_batch)
+        if self.pending:
+            self.save_pending(self.pending)
+            self.pending = []
+        self.forget_termmeta([term_id for term_id in self.term_meta if term_id in self.stored_terms])
+        self.stored_terms.update(self.term_meta)
+        for rows in self.term_meta.values():
+            self.rows["termmeta"] += rows
+        self.term_meta.clear()
         for table, rows in self.rows.items():
             if rows:
                 self.writer.insert(table, self.sql(table), rows)
@@ -421,7 +458,94 @@ class Saver:
         # dc:creator names a login; WXR 1.0 has no author list, so unknown logins get a row of their own.
         self.writer.insert("authors", "INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
         self.logins.clear()
-        self.post_batch.clear()
+
+    def save_pending(self, pending: list[Pending]) -> None:
+        """Decide, against what the database holds, whether each post updates a stored one or is a
+        duplicate; then replace the updated posts' meta, terms and comments as a set."""
+        taken: set[int] = set()
+        if self.may_clash:
+            stored = self.stored_posts([p.post.id for p in pending if not p.renamed])
+            for entry in pending:
+                if not entry.renamed and entry.post.id in stored:
+                    self.resolve_stored(entry, stored[entry.post.id])
+            self.forget_children(self.existing("posts", [p.post.id for p in pending]))
+            taken = set(self.existing("comments", [c.id for p in pending for c in p.post.comments]))
+        self.wrote_posts = True
+        for entry in pending:
+            post = entry.post
+            self.rows["posts"].append(post_row(post))
+            self.rows["post_terms"] += [(post.id, term_id) for term_id in entry.term_ids]
+            self.rows["postmeta"] += meta_rows(post.id, post.meta)
+            self.save_comments(post, taken)
+
+    def stored_posts(self, ids: list[int]) -> dict[int, tuple[tuple[Any, ...], set[int]]]:
+        """The stored row and term ids of those posts that the database already holds."""
+        columns = ", ".join(f"[{c}]" for c in TABLES["posts"][0])
+        found: dict[int, tuple[tuple[Any, ...], set[int]]] = {}
+        for chunk in chunks(ids):
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.writer.query(f"SELECT {columns} FROM posts WHERE id IN ({marks})", chunk):
+                found[row[0]] = (tuple(row), set())
+            sql = f"SELECT post_id, term_id FROM post_terms WHERE post_id IN ({marks})"
+            for post_id, term_id in self.writer.query(sql, chunk):
+                found[post_id][1].add(term_id)
+        return found
+
+    def resolve_stored(self, entry: Pending, stored: tuple[tuple[Any, ...], set[int]]) -> None:
+        """The same id in an earlier export (or an earlier import) with the same guid is the same post:
+        the later one updates it. Another guid is another post. So is a menu item under another menu:
+        an item belongs to one menu, but WordPress.com exports list a menu item once per menu, under
+        one id. Other posts are kept under a made-up id, as a repeat inside one export is, and
+        reported."""
+        post, (row, term_ids) = entry.post, stored
+        new_row = post_row(post)
+        same_guid = new_row[6] == row[6]
+        other_menu = new_row[1] == row[1] == "nav_menu_item" and set(entry.term_ids) != term_ids
+        if same_guid and not other_menu:
+            return
+        new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
+        why = "another post" if not same_guid else "a menu item of another menu"
+        self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}, which the "
+                          f"database holds for {why}; stored as id {new_id}", post.id))
+        entry.post = replace(post, id=new_id)
+        entry.renamed = True
+
+    def existing(self, table: str, ids: list[int]) -> list[int]:
+        """Which of ids the table already holds, by primary key."""
+        found: list[int] = []
+        for chunk in chunks(sorted(set(ids))):
+            marks = ", ".join("?" for _ in chunk)
+            found += [row[0] for row in self.writer.query(f"SELECT id FROM [{table}] WHERE id IN ({marks})",
+                                                          chunk)]
+        return found
+
+    def save_comments(self, post: Post, taken: set[int]) -> None:
+        """Every comment gets a row. An id repeated in one post, in another post of this export, or
+        held by another post's comment in the database is stored under a made-up id and reported."""
+        renamed: dict[int, int] = {}
+        used: set[int] = set()
+        rows = []
+        for n, c in enumerate(post.comments):
+            comment_id = c.id
+            if not self.comment_ids.add(c.id) or c.id in taken or c.id in used:
+                comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
+                if comment_id in used:
+                    comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date, str(n))
+                where = "in this post" if c.id in used else "on another post"
+                self.warn(Problem("duplicate-id", f"comment id {c.id} appears again {where}; stored as id "
+                                  f"{comment_id}", post.id))
+                # Replies name the first comment of that id; only a first one's new id is theirs.
+                renamed.setdefault(c.id, comment_id if c.id not in used else c.id)
+            used.add(c.id)
+            used.add(comment_id)
+            rows.append((c, comment_id))
+        threads = [(comment_id, renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None,
+                    sort_key(comment_id, c)) for c, comment_id in rows]
+        positions = thread_positions(threads)
+        for (c, comment_id), (_, parent, _) in zip(rows, threads, strict=True):
+            row = comment_row(c, post.id)
+            self.rows["comments"].append((comment_id, row[1], parent, *row[3:], positions[comment_id]))
+            self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
 
     def sql(self, table: str) -> str:
         pk = TABLES[table][1]
@@ -432,25 +556,57 @@ class Saver:
         return insert_sql(table, pk if isinstance(pk, str) else ",".join(pk))
 
     def forget_children(self, post_ids: list[int]) -> None:
-        """A re-imported post's meta, terms and comments are replaced, not doubled."""
-        for start in range(0, len(post_ids), 500):  # SQLite limits the number of parameters
-            ids = tuple(post_ids[start : start + 500])
+        """A re-read post's meta, terms and comments are replaced as a set, not doubled."""
+        if not post_ids:
+            return
+        self.ensure_child_indexes()
+        for ids in chunks(post_ids):
             marks = ", ".join("?" for _ in ids)
             comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
             self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", ids)
             for table in ("comments", "postmeta", "post_terms"):
                 self.writer.execute(f"DELETE FROM [{table}] WHERE post_id IN ({marks})", ids)
 
+    def forget_termmeta(self, term_ids: list[int]) -> None:
+        if not term_ids:
+            return
+        self.ensure_child_indexes()
+        for ids in chunks(term_ids):
+            marks = ", ".join("?" for _ in ids)
+            self.writer.execute(f"DELETE FROM termmeta WHERE term_id IN ({marks})", ids)
+
+    def ensure_child_indexes(self) -> None:
+        """Replacing children looks them up by owner: without these indexes (which ensure_db_shape
+        builds at the end of a first import) every batch would scan whole tables."""
+        if self.indexed:
+            return
+        for table, columns in INDEXES:
+            if table in ("comments", "postmeta", "commentmeta", "termmeta") and len(columns) == 1:
+                name = f"idx_{table}_{columns[0]}"
+                self.writer.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ([{columns[0]}])")
+        self.indexed = True
+
     def finish(self) -> ImportStats:
         """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
         self.writer.close()
         self.stats.warnings.update(ensure_db_shape(self.db))
+        count_stored(self.db, self.stats)
         return self.stats
 
     def abort(self) -> None:
         """Stop the background writer, if any, after a failure; the database is thrown away."""
         self.writer.abort()
+
+
+def count_stored(db: Database, stats: ImportStats) -> None:
+    """The summary says what the database holds after the import, as `info` does, not how many
+    records were read: a repeated export or a re-import adds nothing."""
+    rows = db.execute("SELECT post_type, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    stats.posts = Counter(dict(rows))
+    stats.comments = db["comments"].count
+    stats.terms = db["terms"].count
+    stats.authors = db["authors"].count
 
 
 def database_file(conn: sqlite3.Connection) -> str:

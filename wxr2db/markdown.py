@@ -57,6 +57,8 @@ IN_BATCH = 500
 SUMMARY_NAMES = 12
 MAX_SEGMENT_BYTES = 150
 MAX_PAGE_DEPTH = 64
+# Replies nest in the front matter up to here; YAML writers recurse once per level.
+MAX_COMMENT_DEPTH = 100
 WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
 )
@@ -711,22 +713,53 @@ def fetch_comments(conn: sqlite3.Connection, ids: list[int], mode: str) -> dict[
     return {post_id: tree for post_id, tree in trees.items() if tree}
 
 
+def deep_comment_warnings(conn: sqlite3.Connection, ids: list[int], mode: str) -> list[str]:
+    """One warning per post whose replies nest deeper than the front matter holds (comment_tree
+    writes them at the deepest level); the depth stored at import says which."""
+    if mode == "none":
+        return []
+    shown = "" if mode == "all" else "AND approved = '1' "
+    sql = (f"SELECT post_id, count(*) FROM comments WHERE depth > {MAX_COMMENT_DEPTH} {shown}"
+           "AND post_id IN ({marks}) GROUP BY post_id ORDER BY post_id")
+    return [f"post {post_id}: {plural(n, 'comment')} nested deeper than {MAX_COMMENT_DEPTH} levels, "
+            f"written at level {MAX_COMMENT_DEPTH}" for post_id, n in select_in(conn, sql, ids)]
+
+
 def comment_tree(rows: list[tuple[Any, ...]], everything: bool) -> tuple[CommentView, ...]:
     """Threads as WordPress shows them, oldest first at every level. A reply whose parent is left
-    out (not approved) is left out too: WordPress would not show it either."""
+    out (not approved) is left out too: WordPress would not show it either. Replies deeper than
+    MAX_COMMENT_DEPTH levels are written at that level, in thread order (see deep_comment_warnings).
+
+    Built bottom-up without recursion, so a chain of any length costs time linear in its length."""
     ids = {row[0] for row in rows}
     children: dict[int | None, list[tuple[Any, ...]]] = {}
     for row in rows:
         if everything or row[7] == "1":
             children.setdefault(row[1] if row[1] in ids else None, []).append(row)
+    order = thread_order(children)
+    views: dict[int, CommentView] = {}
+    kids: dict[int | None, list[CommentView]] = {}
+    for row, home in reversed(order):
+        view = CommentView(row[0], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                           tuple(reversed(kids.pop(row[0], []))))
+        views[row[0]] = view
+        kids.setdefault(home, []).append(view)
+    return tuple(reversed(kids.get(None, [])))
 
-    def build(parent: int | None, depth: int) -> tuple[CommentView, ...]:
-        if depth > MAX_PAGE_DEPTH:
-            return ()
-        return tuple(CommentView(row[0], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                                 build(row[0], depth + 1)) for row in children.get(parent, []))
 
-    return build(None, 1)
+def thread_order(children: dict[int | None, list[tuple[Any, ...]]]) -> list[tuple[tuple[Any, ...], int | None]]:
+    """Every shown comment in thread order, each with the comment it is written under: its parent,
+    or, past MAX_COMMENT_DEPTH, the ancestor at that depth."""
+    order: list[tuple[tuple[Any, ...], int | None]] = []
+    stack: list[tuple[tuple[Any, ...], int | None, int]] = [(row, None, 1) for row in
+                                                             reversed(children.get(None, []))]
+    while stack:
+        row, home, depth = stack.pop()
+        order.append((row, home))
+        deeper = depth < MAX_COMMENT_DEPTH
+        for child in reversed(children.get(row[0], [])):
+            stack.append((child, row[0] if deeper else home, depth + 1 if deeper else depth))
+    return order
 
 
 POST_SQL = ("SELECT id, coalesce(title, ''), coalesce(post_type, 'post'), coalesce(status, ''), "
@@ -937,6 +970,7 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     check_database(db.conn, database_file(db.conn) or "the database")
     stats = MarkdownStats()
     targets = plan_targets(db.conn, options, stats)
+    stats.warnings += deep_comment_warnings(db.conn, [t.post_id for t in targets], options.comments)
     with SiteFolder(outdir) as folder:
         manifest = load_manifest(folder, stats)
         writer = Writer(folder, manifest, options, stats)

@@ -378,7 +378,7 @@ class _Reader:
     def _walk(self, events: etree.iterparse) -> Iterator[Record]:
         for event, elem in events:
             if event == "start":
-                self._check_start(elem)
+                yield from self._check_start(elem)
             elif elem.tag == "item":
                 yield from self._item(elem)
             elif elem.tag == "channel":
@@ -387,7 +387,12 @@ class _Reader:
                 yield self._header(elem)
                 self._free(elem)
 
-    def _check_start(self, elem: etree._Element) -> None:
+    def _check_start(self, elem: etree._Element) -> Iterator[Problem]:
+        if elem.tag == "channel" and self.channel is not None:
+            # RSS has one channel; a second one (two exports pasted into one file) is read as more of
+            # the same export.
+            yield Problem("second-channel", f"a second <channel> at line {elem.sourceline}: its authors, "
+                          "terms and items are imported with the first channel's")
         if elem.tag == "channel" and self.channel is None:
             # nsmap holds every namespace in scope, whether declared on <rss> or on <channel>.
             if not any(WXR_NS.match(uri or "") for uri in elem.nsmap.values()):
@@ -427,10 +432,15 @@ class _Reader:
             del parent[0]
 
     def _item(self, elem: etree._Element) -> Iterator[Record]:
-        if elem.getparent() is not self.channel:
-            return
-        yield from self._send_site(elem.getparent())
+        parent = elem.getparent()
+        if parent is None or (parent.tag != "channel" and parent.getparent() is not None):
+            return  # an <item> inside another element is part of that element's text or XML
+        if parent is self.channel:
+            yield from self._send_site(parent)
         post, problems = read_item(elem)
+        if parent.tag != "channel":
+            problems.insert(0, Problem("item-outside-channel", f"item at line {elem.sourceline} "
+                                       f"'{post.title}' is outside <channel>; imported all the same", post.id))
         yield from self._repairs_before(elem.sourceline or 0)
         self.last_item = (elem.sourceline or 0, post.id, post.title)
         yield post

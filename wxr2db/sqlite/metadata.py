@@ -74,7 +74,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "post_terms": {"post_id": "Post", "term_id": "Term"},
     "comments": {
         "id": "WordPress comment id", "post_id": "Post commented on", "parent_id": "Comment replied to",
-        "depth": "Nesting depth (0 for top level)", "author": "Commenter's name", "author_email": "Commenter's email",
+        "depth": "Nesting depth (1 for a top-level comment)",
+        "thread_order": "Place in the order WordPress shows the thread: oldest first, replies under their parent",
+        "author": "Commenter's name", "author_email": "Commenter's email",
         "author_url": "Commenter's website", "author_ip": "Commenter's IP address",
         "date": "Written (site time)", "date_gmt": "Written (UTC)", "content": "Comment text (HTML)",
         "approved": "1 approved, 0 pending, spam, trash", "type": "comment, pingback or trackback",
