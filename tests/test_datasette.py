@@ -124,12 +124,12 @@ def test_search_box_finds_posts_by_title_word(server: Server) -> None:
     assert "Scheduled" in [r["title"] for r in rows]
 
 
-@pytest.mark.xfail(strict=True, reason="needs schema change: posts_fts on posts.plain_text instead of content")
+
 def test_search_does_not_match_markup(server: Server) -> None:
     assert server.get("/export/posts.json", _search="class", _shape="objects")["rows"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs schema change: a ranked searchable table or view of published posts")
+
 def test_search_on_published_posts_ranks_title_match_first(server: Server) -> None:
     rows = server.get("/export/published_posts.json", _search="Markup", _shape="objects")["rows"]
     assert rows[0]["title"] == "Markup: HTML Tags and Formatting"
