@@ -37,7 +37,7 @@ def test_tables_carry_labels_facets_sorting_and_search() -> None:
               if t in ("authors", "posts", "terms", "comments", "published_posts", "posts_fts", "posts_fts_data")}
     assert picked == {
         "authors": {"label_column": "display_name"},
-        "posts": {"label_column": "title", "facets": ["post_type", "status"], "sort_desc": "date",
+        "posts": {"label_column": "title", "facets": ["post_type", "status", "year"], "sort_desc": "date",
                   "fts_table": "posts_fts", "fts_pk": "id"},
         "terms": {"label_column": "name", "facets": ["taxonomy"]},
         "comments": {"label_column": "author", "facets": ["approved", "type"], "sort_desc": "date",
