@@ -17,12 +17,14 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, check_database
+from .db import ImportStats, Saver, census, check_database, ensure_db_shape
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .normalize import plural
 from .reader import iter_records
 from .sources import STDIN, iter_export_parts, source_size
+from .sqlite.metadata import save_metadata
+from .sqlite.public import redact_public
 from .staging import staged_database
 
 app = typer.Typer(
@@ -114,14 +116,24 @@ def worth_a_second_process(exports: list[str]) -> bool:
     return None in sizes or sum(s or 0 for s in sizes) > 4_000_000
 
 
-def default_db(exports: list[str]) -> Path:
+def make_public(database: Database) -> None:
+    """Redact, rebuild the search indexes from what is left (an FTS index keeps deleted words until
+    it is rebuilt), and vacuum so no deleted row stays in the file's free pages."""
+    redact_public(database)
+    ensure_db_shape(database)
+    database.conn.commit()
+    database.execute("VACUUM")
+
+
+def default_db(exports: list[str], public: bool = False) -> Path:
     first = exports[0]
+    ending = ".public.db" if public else ".db"
     if first == STDIN:
-        return Path("export.db")
+        return Path("export" + ending)
     name = Path(first).name
     for suffix in (".gz", ".bz2", ".zip", ".xml"):
         name = name.removesuffix(suffix)
-    return Path(name + ".db")
+    return Path(name + ending)
 
 
 @app.command("import")
@@ -133,20 +145,28 @@ def import_(
         "--merge-sites", help="Allow exports of a different site into a database that already has one.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Add wxr2db's tables to a SQLite database that another program made.")] = False,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Keep only what readers saw: published posts and pages, approved comments without "
+        "email or IP, authors without email (default database: NAME.public.db).")] = False,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
-    """Import WordPress exports into a SQLite database.
+    """Import WordPress exports into a SQLite database, with NAME.metadata.json for Datasette beside it.
 
     Several exports (the numbered parts of a split export) go into one database; importing the
     same export again replaces its rows instead of doubling them. The database is written only
     when the whole import succeeds.
     """
-    path = db or default_db(exports)
+    path = db or default_db(exports, public)
     with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
         stats = read_into(saver, exports, quiet, recover)
+        if public:
+            make_public(database)
+    with reported_errors():
+        written = save_metadata(path)
     if not quiet:
+        typer.echo(f"{written}: Datasette metadata (datasette {path} -m {written})", err=True)
         typer.echo(f"{path}: {stats.summary()}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
