@@ -166,10 +166,10 @@ def import_(
     with reported_errors():
         written = save_metadata(path)
     if not quiet:
-        typer.echo(f"{written}: Datasette metadata (datasette {path} -m {written})", err=True)
         typer.echo(f"{path}: {stats.summary()}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
+        typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
 
 
 @app.command()

@@ -589,10 +589,10 @@ class Saver:
             if not self.comment_ids.add(c.id):
                 renamed[c.id] = self.ids.small("comments", synthetic_id(
                     "duplicate-comment", str(post.id), str(c.id), c.date))
-            elif c.id < 0:  # the reader made it up: the comment had no wp:comment_id
-                renamed[c.id] = self.ids.small("comments", c.id)
                 self.warn(Problem("duplicate-id", f"comment id {c.id} appears again; stored as id "
                                   f"{renamed[c.id]}", post.id))
+            elif c.id < 0:  # the reader made it up: the comment had no wp:comment_id
+                renamed[c.id] = self.ids.small("comments", c.id)
         for c in post.comments:
             comment_id = renamed.get(c.id, c.id)
             parent = renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None

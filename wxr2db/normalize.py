@@ -41,7 +41,7 @@ def rfc822_date(text: str) -> str | None:
     or `Mon, 30 Nov -0001 00:00:00 +0000` for drafts), become None; `bad_rfc822_date` tells them apart.
     """
     text = text.strip()
-    if not text or len(text) > 100:
+    if not text or len(text) > 100 or is_never(text):
         return None
     try:
         parsed = parsedate_to_datetime(text)
@@ -52,11 +52,15 @@ def rfc822_date(text: str) -> str | None:
     return parsed.isoformat()
 
 
+def is_never(text: str) -> bool:
+    """WordPress's pubDate for a post never published (PHP's date() of a zero or negative time)."""
+    return "-0001 " in text or " 1970 00:00:00" in text
+
+
 def bad_rfc822_date(text: str) -> bool:
     """True for text that is there but no usable date (not WordPress's `never set` placeholders)."""
     text = text.strip()
-    placeholder = "-0001" in text or "1970 00:00:00" in text
-    return bool(text) and not placeholder and rfc822_date(text) is None
+    return bool(text) and not is_never(text) and rfc822_date(text) is None
 
 
 def utc_offset(local: str | None, gmt: str | None) -> timedelta | None:
