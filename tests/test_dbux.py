@@ -30,7 +30,7 @@ def test_items_without_ids_take_their_link_id_or_a_small_one_stable_on_reimport(
         no_guid(item(None, "Nothing")),
         item(5, "Five again"),
     )
-    db, stats = import_bytes(data)
+    db, _ = import_bytes(data)
     expected = [(-3, 5, "Five again"), (-2, None, "Nothing"), (-1, None, "Guid taken"), (5, None, "Five"),
                 (19, None, "From guid")]
     assert rows(db, "SELECT id, export_id, title FROM posts ORDER BY id") == expected
