@@ -116,13 +116,16 @@ def worth_a_second_process(exports: list[str]) -> bool:
     return None in sizes or sum(s or 0 for s in sizes) > 4_000_000
 
 
-def make_public(database: Database) -> None:
+def make_public(database: Database) -> str:
     """Redact, rebuild the search indexes from what is left (an FTS index keeps deleted words until
-    it is rebuilt), and vacuum so no deleted row stays in the file's free pages."""
+    it is rebuilt), and vacuum so no deleted row stays in the file's free pages; say what is left."""
     redact_public(database)
     ensure_db_shape(database)
     database.conn.commit()
     database.execute("VACUUM")
+    posts, comments = database.execute(
+        "SELECT (SELECT count(*) FROM published_posts), (SELECT count(*) FROM comments)").fetchone()
+    return f"published posts and pages {posts}, approved comments {comments}"
 
 
 def default_db(exports: list[str], public: bool = False) -> Path:
@@ -161,12 +164,13 @@ def import_(
     with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
         stats = read_into(saver, exports, quiet, recover)
-        if public:
-            make_public(database)
+        kept = make_public(database) if public else ""
     with reported_errors():
         written = save_metadata(path)
     if not quiet:
         typer.echo(f"{path}: {stats.summary()}", err=True)
+        if kept:
+            typer.echo(f"Kept for readers: {kept}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
         typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
