@@ -237,7 +237,8 @@ def ensure_published_posts(db: Database) -> None:
                 db["published_posts"].disable_fts()  # type: ignore[union-attr]
             db.execute(f"DROP {kind} published_posts")
     # id is the rowid, so the full-text index's rowid is the post id Datasette and sqlite-utils join on.
-    db["published_posts"].create(PUBLISHED_COLUMNS, pk="id")  # type: ignore[union-attr]
+    db["published_posts"].create(PUBLISHED_COLUMNS, pk="id",  # type: ignore[union-attr]
+                                 foreign_keys=[("author", "authors", "login")])
     db.execute(PUBLISHED_POSTS)
     db.conn.commit()
 
