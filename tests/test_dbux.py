@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from itertools import chain
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -12,7 +14,9 @@ from tests.conftest import FIXTURES
 from tests.helpers import import_bytes, rows
 from tests.wxrbuild import category, comment, export_bytes, header, item
 from wxr2db.cli import app
+from wxr2db.db import save
 from wxr2db.normalize import link_id, rfc822_date
+from wxr2db.reader import iter_records
 
 
 def no_guid(xml: str) -> str:
@@ -151,3 +155,11 @@ def test_public_import_keeps_exactly_the_posts_readers_saw(tmp_path: Path) -> No
     kept_comments = rows(Database(full), "SELECT id FROM comments WHERE approved = '1' AND post_id IN "
                          f"({', '.join(str(r[0]) for r in expected)}) ORDER BY id")
     assert rows(Database(public), "SELECT id FROM comments ORDER BY id") == kept_comments
+
+
+def test_link_id_taken_in_an_earlier_part_of_a_split_export_is_not_reused() -> None:
+    first = export_bytes(item(19, "Nineteen"))
+    second = export_bytes(item(None, "Borrower").replace("?p=None", "?p=19"))
+    db = Database(memory=True)
+    save(db, chain(iter_records(io.BytesIO(first), name="1.xml"), iter_records(io.BytesIO(second), name="2.xml")))
+    assert rows(db, "SELECT id, title FROM posts ORDER BY id") == [(-1, "Borrower"), (19, "Nineteen")]

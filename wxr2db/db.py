@@ -458,6 +458,7 @@ class Saver:
         self.post_batch: list[int] = []
         self.logins: list[tuple[str]] = []
         self.ids = SyntheticIds(self.writer)
+        self.run_ids = IdSet()  # every post id of this run, across the parts of a split export
 
     def _load_terms(self) -> dict[tuple[str, str], int]:
         rows = self.db.execute("SELECT taxonomy, slug, id FROM terms").fetchall()
@@ -556,6 +557,7 @@ class Saver:
             self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}; "
                               f"stored as id {new_id}", post.id))
             export_id, post = post.id, replace(post, id=new_id)
+        self.run_ids.add(post.id)
         self.check_dates(post)
         if post.author:
             self.logins.append((post.author,))
@@ -573,9 +575,10 @@ class Saver:
         """The id in the item's `?p=19` guid or link, when no other post has it (yet: a later item
         that declares the same id is then stored as a duplicate)."""
         found = link_id(post.guid) or link_id(post.link)
-        if found is None or found in self.ids.taken or self.post_ids.has(found):
+        if found is None or found in self.ids.taken or self.post_ids.has(found) or self.run_ids.has(found):
             return None
-        if self.writer.query("SELECT 1 FROM posts WHERE id = ?", (found,)):
+        # Only a database that had posts before this run can hold one this run has not seen.
+        if self.replacing and self.writer.query("SELECT 1 FROM posts WHERE id = ?", (found,)):
             return None
         return found
 
