@@ -23,7 +23,9 @@ TABLES = {"site", "authors", "terms", "posts", "post_terms", "comments", "postme
 def test_seed_tables_and_counts() -> None:
     db, stats = import_path(SEED)
     assert set(db.table_names()) >= TABLES
-    assert {"published_posts", "comment_threads", "post_term_names"} <= set(db.view_names())
+    assert "published_posts" in db.table_names()
+    assert {"comment_threads", "post_term_names", "featured_images", "seo_descriptions",
+            "category_posts_by_year"} <= set(db.view_names())
     counts = {t: db[t].count for t in TABLES}
     assert counts == {"site": 1, "authors": 1, "terms": 5, "posts": 1, "post_terms": 5, "comments": 9,
                       "postmeta": 2, "commentmeta": 2, "termmeta": 0, "warnings": 0}
@@ -112,12 +114,13 @@ def test_wxr_10_quirks() -> None:
     assert dup == []
     tomatoes = db.execute("SELECT parent_id FROM terms WHERE slug = 'tomatoes'").fetchone()[0]
     assert db.table("terms").get(tomatoes)["slug"] == "gardening"
-    # The item without wp:post_id is kept under a stable made-up id and reported.
-    kept = rows(db, "SELECT id FROM posts WHERE title = 'Compost bin, take two'")
-    assert len(kept) == 1 and int(kept[0][0]) < 0
-    assert rows(db, "SELECT kind, item FROM warnings") == [("item-without-id", kept[0][0])]
+    # The item without wp:post_id is kept under the id in its guid (`?p=29`) and reported.
+    kept = rows(db, "SELECT id, export_id FROM posts WHERE title = 'Compost bin, take two'")
+    assert kept == [(29, None)]
+    assert rows(db, "SELECT kind, item, detail FROM warnings") == [
+        ("item-without-id", 29, "item at line 87 'Compost bin, take two' has no wp:post_id; stored as id 29")]
     again, _ = import_path(FIXTURES / "wxr-1.0.xml")
-    assert rows(again, "SELECT id FROM posts WHERE title = 'Compost bin, take two'") == kept
+    assert rows(again, "SELECT id, export_id FROM posts WHERE title = 'Compost bin, take two'") == kept
 
 
 def test_wxr_11_statuses_and_pingbacks() -> None:

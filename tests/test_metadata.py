@@ -37,12 +37,13 @@ def test_tables_carry_labels_facets_sorting_and_search() -> None:
               if t in ("authors", "posts", "terms", "comments", "published_posts", "posts_fts", "posts_fts_data")}
     assert picked == {
         "authors": {"label_column": "display_name"},
-        "posts": {"label_column": "title", "facets": ["post_type", "status"], "sort_desc": "date",
+        "posts": {"label_column": "title", "facets": ["post_type", "status", "year"], "sort_desc": "date",
                   "fts_table": "posts_fts", "fts_pk": "id"},
         "terms": {"label_column": "name", "facets": ["taxonomy"]},
         "comments": {"label_column": "author", "facets": ["approved", "type"], "sort_desc": "date",
                      "fts_table": "comments_fts", "fts_pk": "id"},
-        "published_posts": {"facets": ["post_type"], "fts_table": "posts_fts", "fts_pk": "id"},
+        "published_posts": {"facets": ["post_type", "year"], "sort_desc": "date",
+                            "fts_table": "published_posts_fts", "fts_pk": "id"},
         "posts_fts": {"hidden": True},
         "posts_fts_data": {"hidden": True},
     }
@@ -72,14 +73,14 @@ def test_save_metadata_without_a_database_says_so(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs schema change: posts.year (int) column for the year facet")
+
 def test_posts_facet_by_year() -> None:
     db, _ = import_path(SEED)
     assert datasette_metadata(db, "x")["databases"]["x"]["tables"]["posts"]["facets"] == \
         ["post_type", "status", "year"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs schema change: posts.plain_text column indexed by posts_fts")
+
 def test_search_indexes_plain_text_not_html() -> None:
     db, _ = import_path(SEED)
     assert "plain_text" in db["posts"].columns_dict

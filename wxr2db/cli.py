@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, check_database
+from .db import ImportStats, Saver, census, check_database, ensure_db_shape
 from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .media import render_csv, render_json, render_table
@@ -25,6 +25,8 @@ from .normalize import plural
 from .reader import iter_records
 from .sources import STDIN, iter_export_parts, source_size
 from .sqlite.media import LISTING_COLUMNS, media_listing
+from .sqlite.metadata import save_metadata
+from .sqlite.public import redact_public
 from .staging import staged_database
 
 app = typer.Typer(
@@ -116,14 +118,27 @@ def worth_a_second_process(exports: list[str]) -> bool:
     return None in sizes or sum(s or 0 for s in sizes) > 4_000_000
 
 
-def default_db(exports: list[str]) -> Path:
+def make_public(database: Database) -> str:
+    """Redact, rebuild the search indexes from what is left (an FTS index keeps deleted words until
+    it is rebuilt), and vacuum so no deleted row stays in the file's free pages; say what is left."""
+    redact_public(database)
+    ensure_db_shape(database)
+    database.conn.commit()
+    database.execute("VACUUM")
+    posts, comments = database.execute(
+        "SELECT (SELECT count(*) FROM published_posts), (SELECT count(*) FROM comments)").fetchone()
+    return f"published posts and pages {posts}, approved comments {comments}"
+
+
+def default_db(exports: list[str], public: bool = False) -> Path:
     first = exports[0]
+    ending = ".public.db" if public else ".db"
     if first == STDIN:
-        return Path("export.db")
+        return Path("export" + ending)
     name = Path(first).name
     for suffix in (".gz", ".bz2", ".zip", ".xml"):
         name = name.removesuffix(suffix)
-    return Path(name + ".db")
+    return Path(name + ending)
 
 
 @app.command("import")
@@ -135,23 +150,32 @@ def import_(
         "--merge-sites", help="Allow exports of a different site into a database that already has one.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Add wxr2db's tables to a SQLite database that another program made.")] = False,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Keep only what readers saw: published posts and pages, approved comments without "
+        "email or IP, authors without email (default database: NAME.public.db).")] = False,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
-    """Import WordPress exports into a SQLite database.
+    """Import WordPress exports into a SQLite database, with NAME.metadata.json for Datasette beside it.
 
     Several exports (the numbered parts of a split export) go into one database; importing the
     same export again replaces its rows instead of doubling them. The database is written only
     when the whole import succeeds.
     """
-    path = db or default_db(exports)
+    path = db or default_db(exports, public)
     with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
         stats = read_into(saver, exports, quiet, recover)
+        kept = make_public(database) if public else ""
+    with reported_errors():
+        written = save_metadata(path)
     if not quiet:
         typer.echo(f"{path}: {stats.summary()}", err=True)
+        if kept:
+            typer.echo(f"Kept for readers: {kept}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
+        typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
 
 
 @app.command()

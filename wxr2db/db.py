@@ -19,7 +19,19 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import SiteMismatchError, WxrError
-from .normalize import decode_slug, plural, slugify, synthetic_id, thread_positions, wp_date
+from .normalize import (
+    bad_rfc822_date,
+    decode_slug,
+    link_id,
+    looks_serialized,
+    plural,
+    rfc822_date,
+    slugify,
+    synthetic_id,
+    thread_positions,
+    wp_date,
+)
+from .plaintext import plain_text
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .sqlite.media import ensure_media
 from .writer import InlineWriter, ProcessWriter
@@ -46,7 +58,7 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
          "author": str, "date": str, "date_gmt": str, "modified": str, "modified_gmt": str,
          "content": str, "excerpt": str, "parent_id": int, "menu_order": int, "comment_status": str,
          "ping_status": str, "password": str, "sticky": int, "attachment_url": str, "pub_date": str,
-         "description": str, "extra": str},
+         "description": str, "extra": str, "year": int, "export_id": int, "plain_text": str},
         "id", [("author", "authors", "login"), ("parent_id", "posts", "id")],
     ),
     "post_terms": (
@@ -56,7 +68,8 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
     "comments": (
         {"id": int, "post_id": int, "parent_id": int, "depth": int, "author": str, "author_email": str,
          "author_url": str, "author_ip": str, "date": str, "date_gmt": str, "content": str,
-         "approved": str, "type": str, "user_id": int, "thread_order": int},
+         "approved": str, "type": str, "user_id": int, "thread_order": int, "export_id": int,
+         "plain_text": str},
         "id", [("post_id", "posts", "id"), ("parent_id", "comments", "id")],
     ),
     "postmeta": (
@@ -85,6 +98,12 @@ TABLES: dict[str, tuple[Columns, str | tuple[str, ...] | None, list[tuple[str, s
         {"post_id": int, "url": str, "usage": str},
         ("post_id", "url", "usage"), [("post_id", "posts", "id"), ("url", "media", "url")],
     ),
+    # Ids wxr2db made up (item without an id, a repeated id), by what identifies the thing in the export,
+    # so importing the same export again gives the same small ids.
+    "synthetic_ids": (
+        {"kind": str, "key": int, "id": int},
+        ("kind", "key"), [],
+    ),
 }
 # Tables a database made before they existed lacks; they are derived, so it is still one of ours.
 DERIVED_TABLES = ("media", "post_media")
@@ -96,18 +115,26 @@ INDEXES = [
     ("termmeta", ["term_id"]), ("warnings", ["kind"]),
     ("media", ["attachment_id"]), ("media", ["path"]), ("post_media", ["url"]),
 ]
-FTS_CONFIG = {"posts": ["title", "content"], "comments": ["content"]}
+FTS_CONFIG = {"posts": ["title", "plain_text"], "comments": ["plain_text"], "published_posts": ["title", "plain_text"]}
 # Post types WordPress uses for its own machinery rather than for things readers see.
 INTERNAL_TYPES = ("attachment", "nav_menu_item", "revision", "wp_navigation", "wp_block", "wp_template",
                   "wp_template_part", "wp_global_styles", "custom_css", "customize_changeset",
                   "oembed_cache", "user_request", "wp_font_family", "wp_font_face")
 SORT_PATH_DEPTH = 32
+PUBLIC_TYPES_SQL = ", ".join(f"'{t}'" for t in INTERNAL_TYPES)
+# A table, not a view: `sqlite-utils search` only searches tables, and it gets its own ranked index.
+PUBLISHED_COLUMNS: Columns = {
+    "id": int, "post_type": str, "title": str, "slug": str, "author": str, "date": str, "date_gmt": str,
+    "year": int, "modified": str, "link": str, "excerpt": str, "plain_text": str}
+PUBLISHED_POSTS = f"""
+    INSERT INTO published_posts
+    SELECT id, post_type, title, slug, author, date, date_gmt, year, modified, link, excerpt, plain_text
+    FROM posts
+    WHERE status = 'publish' AND coalesce(password, '') = '' AND post_type NOT IN ({PUBLIC_TYPES_SQL})
+    ORDER BY date_gmt DESC"""
+SEO_KEYS = {"_yoast_wpseo_metadesc": "Yoast SEO", "rank_math_description": "Rank Math",
+            "_aioseo_description": "All in One SEO", "_aioseop_description": "All in One SEO (before 4.0)"}
 VIEWS = {
-    "published_posts": f"""
-        SELECT id, post_type, title, slug, author, date, date_gmt, modified, link, excerpt, content
-        FROM posts
-        WHERE status = 'publish' AND post_type NOT IN ({", ".join(f"'{t}'" for t in INTERNAL_TYPES)})
-        ORDER BY date_gmt DESC""",
     # Threads in the order WordPress shows them: oldest first at every level, replies under their parent,
     # by the thread_order the import stored. sort_path spells that order out, only down to
     # SORT_PATH_DEPTH levels: its strings grow with the depth, a deep chain would make it quadratic.
@@ -132,6 +159,34 @@ VIEWS = {
         SELECT post_media.post_id, posts.title AS post_title, post_media.usage, post_media.url, media.path,
                media.mime_type, media.attachment_id, media.variant, media.original_url
         FROM post_media JOIN posts ON posts.id = post_media.post_id JOIN media ON media.url = post_media.url""",
+    # `_thumbnail_id` names the attachment WordPress shows as the post's featured image.
+    "featured_images": """
+        SELECT p.id AS post_id, p.title AS post_title, a.id AS image_id, a.title AS image_title,
+               coalesce(nullif(a.attachment_url, ''), a.guid) AS image_url
+        FROM postmeta m JOIN posts p ON p.id = m.post_id
+        JOIN posts a ON a.id = CAST(m.value AS INTEGER)
+        WHERE m.key = '_thumbnail_id'""",
+    "seo_descriptions": f"""
+        SELECT p.id AS post_id, p.title AS post_title,
+               CASE m.key {" ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SEO_KEYS.items())} END AS plugin,
+               m.value AS description
+        FROM postmeta m JOIN posts p ON p.id = m.post_id
+        WHERE m.key IN ({", ".join(f"'{k}'" for k in SEO_KEYS)}) AND trim(m.value) != ''""",
+    # Each category counts its own posts and its descendants'. UNION (not UNION ALL) stops on a parent
+    # cycle; the work is the number of (category, ancestor) pairs, terms times depth.
+    "category_posts_by_year": """
+        WITH RECURSIVE ancestry(term_id, ancestor_id) AS (
+            SELECT id, id FROM terms WHERE taxonomy = 'category'
+            UNION
+            SELECT ancestry.term_id, t.parent_id FROM ancestry JOIN terms t ON t.id = ancestry.ancestor_id
+            WHERE t.parent_id IS NOT NULL
+        )
+        SELECT c.id AS category_id, c.name AS category, c.slug, p.year, count(DISTINCT p.id) AS posts
+        FROM ancestry JOIN terms c ON c.id = ancestry.ancestor_id
+        JOIN post_terms pt ON pt.term_id = ancestry.term_id
+        JOIN posts p ON p.id = pt.post_id AND p.status = 'publish' AND p.post_type = 'post'
+        GROUP BY c.id, p.year
+        ORDER BY c.name, p.year""",
 }
 BATCH = 2000
 
@@ -161,8 +216,12 @@ def ensure_tables(db: Database) -> None:
     for name, (columns, pk, foreign_keys) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
-    if "thread_order" not in db["comments"].columns_dict:
-        db["comments"].add_column("thread_order", int)  # type: ignore[union-attr]  # an older database
+            continue
+        # A database from an older wxr2db gains the columns added since.
+        have = db[name].columns_dict
+        for column, kind in columns.items():
+            if column not in have:
+                db[name].add_column(column, kind)  # type: ignore[union-attr]
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
@@ -170,14 +229,18 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     """Everything that is cheaper to build after the rows are in; safe to run any number of times.
     Returns the warnings it recorded, by kind."""
     ensure_tables(db)
+    fill_plain_text(db)
     warned = Counter({"term-parent-unknown": resolve_term_parents(db)})
+    warned.update(check_consistency(db))
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
     fill_thread_order(db)
     # After the indexes: it looks up each post's meta by post_id.
     ensure_media(db)
+    ensure_published_posts(db)
     for table, columns in FTS_CONFIG.items():
-        db[table].enable_fts(columns, create_triggers=True, replace=True)  # type: ignore[union-attr]
+        db[table].enable_fts(columns, create_triggers=table != "published_posts",  # type: ignore[union-attr]
+                             replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
     return +warned
@@ -193,6 +256,77 @@ def fill_thread_order(db: Database) -> None:
         db.conn.executemany("UPDATE comments SET thread_order = ? WHERE id = ?",
                             [(n, comment_id) for comment_id, n in positions.items()])
     db.conn.commit()
+
+
+def fill_plain_text(db: Database) -> None:
+    """Rows the writer did not fill: those of a database made by an older wxr2db."""
+    db.conn.create_function("wxr2db_plain_text", 1, lambda html: plain_text(html or ""), deterministic=True)
+    for table in ("posts", "comments"):
+        db.execute(f"UPDATE [{table}] SET plain_text = wxr2db_plain_text(content) "
+                   "WHERE plain_text IS NULL AND content IS NOT NULL")
+    db.execute("UPDATE posts SET year = CAST(substr(date, 1, 4) AS INTEGER) "
+               "WHERE year IS NULL AND date GLOB '[0-9][0-9][0-9][0-9]-*'")
+    db.conn.commit()
+
+
+def ensure_published_posts(db: Database) -> None:
+    """Rebuilt from posts on every import, with its own full-text index."""
+    for kind in ("view", "table"):
+        if db.execute(f"SELECT 1 FROM sqlite_master WHERE type = '{kind}' AND name = 'published_posts'").fetchone():
+            if kind == "table" and db["published_posts"].detect_fts():  # type: ignore[union-attr]
+                db["published_posts"].disable_fts()  # type: ignore[union-attr]
+            db.execute(f"DROP {kind} published_posts")
+    # id is the rowid, so the full-text index's rowid is the post id Datasette and sqlite-utils join on.
+    db["published_posts"].create(PUBLISHED_COLUMNS, pk="id",  # type: ignore[union-attr]
+                                 foreign_keys=[("author", "authors", "login")])
+    db.execute(PUBLISHED_POSTS)
+    db.conn.commit()
+
+
+LOGIN_OK = re.compile(r"[A-Za-z0-9_.@ -]+")
+CONSISTENCY_KINDS = ("author-not-listed", "author-case-mismatch", "login-odd-characters", "php-serialized-broken")
+
+
+def check_consistency(db: Database) -> Counter[str]:
+    """Kept as they are, but each one counted: things WordPress itself would trip over."""
+    marks = ", ".join("?" for _ in CONSISTENCY_KINDS)
+    db.execute(f"DELETE FROM warnings WHERE kind IN ({marks})", CONSISTENCY_KINDS)
+    problems = author_problems(db) + serialized_problems(db)
+    db.conn.executemany(insert_sql("warnings", "id"), [warning_row(p) for p in problems])
+    db.conn.commit()
+    return Counter(p.kind for p in problems)
+
+
+def author_problems(db: Database) -> list[Problem]:
+    problems = []
+    listed = db.execute("SELECT count(*) FROM authors WHERE id IS NOT NULL OR display_name IS NOT NULL"
+                        ).fetchone()[0]
+    # A login only dc:creator names has a bare row; with an author list (WXR 1.1+) that is a gap.
+    unlisted = db.execute("SELECT login, (SELECT count(*) FROM posts WHERE author = login) FROM authors "
+                          "WHERE id IS NULL AND display_name IS NULL AND email IS NULL").fetchall()
+    problems += [Problem("author-not-listed", f"author '{login}' of {plural(n, 'post')} is not in the "
+                         "export's author list") for login, n in unlisted if listed and n]
+    clashes = db.execute("SELECT group_concat(login, ', ') FROM authors GROUP BY lower(login) "
+                         "HAVING count(*) > 1").fetchall()
+    problems += [Problem("author-case-mismatch", f"logins {names} differ only in case; WordPress treats "
+                         "them as one user") for (names,) in clashes]
+    logins = db.execute("SELECT login FROM authors").fetchall()
+    problems += [Problem("login-odd-characters", f"login {login!r} has characters WordPress does not "
+                         "allow in a login") for (login,) in logins if not LOGIN_OK.fullmatch(login or "")]
+    return problems
+
+
+def serialized_problems(db: Database) -> list[Problem]:
+    """Values that start like PHP serialize() output but do not decode (often a wrong `s:N:` length
+    after a search-and-replace on the database); the raw value stays in value."""
+    problems = []
+    for table, owner in (("postmeta", "post_id"), ("commentmeta", "comment_id"), ("termmeta", "term_id")):
+        rows = db.execute(f"SELECT {owner}, key, value FROM [{table}] WHERE value_json IS NULL AND "
+                          "substr(value, 1, 2) IN ('a:', 's:', 'O:', 'i:', 'b:', 'd:', 'N;')").fetchall()
+        problems += [Problem("php-serialized-broken", f"{table} '{key}' of {owner.removesuffix('_id')} "
+                             f"{item} looks PHP-serialized but does not decode; kept as text", item)
+                     for item, key, value in rows if looks_serialized(value)]
+    return problems
 
 
 def resolve_term_parents(db: Database) -> int:
@@ -240,24 +374,33 @@ def meta_rows(owner: int, meta: Iterable[Meta]) -> list[tuple[Any, ...]]:
 
 def site_row(site: Site) -> tuple[Any, ...]:
     return (site.link, site.title, site.description, site.language, site.wxr_version, site.base_site_url,
-            site.base_blog_url, site.generator, site.exported_at, to_json(site.extra))
+            site.base_blog_url, site.generator, rfc822_date(site.exported_at), to_json(site.extra))
 
 
 def author_row(a: Author) -> tuple[Any, ...]:
     return (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
 
 
-def post_row(p: Post) -> tuple[Any, ...]:
+def post_row(p: Post, export_id: int | None = None) -> tuple[Any, ...]:
+    """The row of a post; it ends with the raw content, which the writer turns into plain_text."""
+    date = wp_date(p.date)
+    year = int(date[:4]) if date and date[:4].isdigit() else None
     return (p.id, p.post_type or "post", p.status, p.title, decode_slug(p.slug), p.link, p.guid,
-            p.author or None, wp_date(p.date), wp_date(p.date_gmt), wp_date(p.modified),
+            p.author or None, date, wp_date(p.date_gmt), wp_date(p.modified),
             wp_date(p.modified_gmt), p.content, p.excerpt, p.parent_id, p.menu_order, p.comment_status,
-            p.ping_status, p.password, int(p.sticky), p.attachment_url, p.pub_date, p.description,
-            to_json(p.extra))
+            p.ping_status, p.password, int(p.sticky), p.attachment_url, rfc822_date(p.pub_date),
+            p.description, to_json(p.extra), year, export_id, p.content)
 
 
-def comment_row(c: Comment, post_id: int) -> tuple[Any, ...]:
-    return (c.id, post_id, c.parent_id, c.depth, c.author, c.author_email, c.author_url, c.author_ip,
-            wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id)
+def comment_row(c: Comment, post_id: int, comment_id: int | None = None,
+                parent_id: int | None = None) -> tuple[Any, ...]:
+    """The row of a comment stored as comment_id (when wxr2db gave it another id than the export's);
+    it ends with the raw content, which the writer turns into plain_text."""
+    stored = c.id if comment_id is None else comment_id
+    parent = c.parent_id if comment_id is None else parent_id
+    return (stored, post_id, parent, c.depth, c.author, c.author_email, c.author_url, c.author_ip,
+            wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id,
+            c.id if stored != c.id and c.id > 0 else None, c.content)
 
 
 def sort_key(comment_id: int, c: Comment) -> str:
@@ -282,6 +425,12 @@ class IdSet:
     def __init__(self) -> None:
         self.bits = bytearray()
         self.others: set[int] = set()
+
+    def has(self, n: int) -> bool:
+        if not 0 <= n < self.LIMIT:
+            return n in self.others
+        byte, bit = divmod(n, 8)
+        return byte < len(self.bits) and bool(self.bits[byte] >> bit & 1)
 
     def add(self, n: int) -> bool:
         """Add n; return False when it was already there."""
@@ -312,6 +461,40 @@ class Pending:
     post: Post
     term_ids: list[int]
     renamed: bool
+    export_id: int | None = None
+
+
+class SyntheticIds:
+    """Small negative ids (-1, -2, ...) in export order for things without a usable id, one sequence
+    per table. Each is recorded under a stable hash of what identifies the thing, so importing the same
+    export again, into this database or a new one, gives the same ids."""
+
+    def __init__(self, writer: InlineWriter | ProcessWriter) -> None:
+        self.known: dict[tuple[str, int], int] = {}
+        self.lowest: dict[str, int] = {}
+        self.taken: set[int] = set()
+        for kind, key, found in writer.query("SELECT kind, key, id FROM synthetic_ids"):
+            self.remember(kind, key, found)
+        self.fresh: list[tuple[str, int, int]] = []
+
+    def remember(self, kind: str, key: int, found: int) -> None:
+        self.known[(kind, key)] = found
+        if found < 0:
+            self.lowest[kind] = min(self.lowest.get(kind, 0), found)
+        elif kind == "posts":
+            self.taken.add(found)
+
+    def small(self, kind: str, key: int, preferred: int | None = None) -> int:
+        found = self.known.get((kind, key))
+        if found is None:
+            found = preferred if preferred is not None else self.lowest.get(kind, 0) - 1
+            self.remember(kind, key, found)
+            self.fresh.append((kind, key, found))
+        return found
+
+    def new_rows(self) -> list[tuple[str, int, int]]:
+        rows, self.fresh = self.fresh, []
+        return rows
 
 
 class Saver:
@@ -341,6 +524,8 @@ class Saver:
         self.pending: list[Pending] = []
         self.wrote_posts = False
         self.logins: list[tuple[str]] = []
+        self.ids = SyntheticIds(self.writer)
+        self.run_ids = IdSet()  # every post id of this run, across the parts of a split export
 
     def _load_terms(self) -> dict[tuple[str, str], int]:
         rows = self.db.execute("SELECT taxonomy, slug, id FROM terms").fetchall()
@@ -371,6 +556,9 @@ class Saver:
                 f"the database already holds {known[0]}, and this export is of {site.link or 'another site'}"
             )
         self.rows["site"].append(site_row(site))
+        if bad_rfc822_date(site.exported_at):
+            self.warn(Problem("bad-date", f"channel pubDate {site.exported_at[:60]!r} is not a date; "
+                              "exported_at left empty"))
         # Each export starts with its channel. A repeat within one export is a duplicate; the same id
         # in two exports is settled against the database (see resolve_stored).
         self.post_ids = IdSet()
@@ -397,13 +585,13 @@ class Saver:
 
     def declared_id(self, term: Term, taxonomy: str, slug: str) -> int:
         if term.id is None:
-            return synthetic_id("term", taxonomy, slug)
+            return self.ids.small("terms", synthetic_id("term", taxonomy, slug))
         owner = self.term_keys.get(term.id)
         if owner is None or owner == (taxonomy, slug):
             return term.id
         # Before WordPress 4.2 (and on WordPress.com still) one term id could be shared by a category
         # and a tag of the same name; the second keeps its own row under a made-up id.
-        new_id = synthetic_id("shared-term", taxonomy, slug, str(term.id))
+        new_id = self.ids.small("terms", synthetic_id("shared-term", taxonomy, slug, str(term.id)))
         if owner != (taxonomy, slug) and self.term_keys.get(new_id) is None:
             self.warn(Problem("shared-term-id", f"{taxonomy} '{slug}' shares term id {term.id} with "
                               f"{owner[0]} '{owner[1]}'; stored as id {new_id}", term.id))
@@ -429,18 +617,43 @@ class Saver:
         return found
 
     def save_post(self, post: Post) -> None:
+        export_id = None
+        if post.id < 0:  # the reader made it up: the item had no wp:post_id
+            post = replace(post, id=self.ids.small("posts", post.id, self.free_link_id(post)))
+            self.warn(Problem("item-without-id", f"item at line {post.line} '{post.title}' has no "
+                              f"wp:post_id; stored as id {post.id}", post.id))
         renamed = not self.post_ids.add(post.id)
         if renamed:
-            new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
+            new_id = self.ids.small("posts", synthetic_id(
+                "duplicate-post", str(post.id), post.guid, post.title, str(post.line)))
+            self.post_ids.add(new_id)
             self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}; "
                               f"stored as id {new_id}", post.id))
-            post = replace(post, id=new_id)
+            export_id, post = post.id, replace(post, id=new_id)
+        self.run_ids.add(post.id)
+        self.check_dates(post)
         if post.author:
             self.logins.append((post.author,))
-        self.pending.append(Pending(post, [self.term_id(t) for t in post.terms], renamed))
+        self.pending.append(Pending(post, [self.term_id(t) for t in post.terms], renamed, export_id))
         self.stats.extra_elements += sum(len(v) for v in post.extra.values())
         if len(self.pending) >= BATCH:
             self.flush()
+
+    def free_link_id(self, post: Post) -> int | None:
+        """The id in the item's `?p=19` guid or link, when no other post has it (yet: a later item
+        that declares the same id is then stored as a duplicate)."""
+        found = link_id(post.guid) or link_id(post.link)
+        if found is None or found in self.ids.taken or self.post_ids.has(found) or self.run_ids.has(found):
+            return None
+        # Only a database that had posts before this run can hold one this run has not seen.
+        if self.may_clash and self.writer.query("SELECT 1 FROM posts WHERE id = ?", (found,)):
+            return None
+        return found
+
+    def check_dates(self, post: Post) -> None:
+        if bad_rfc822_date(post.pub_date):
+            self.warn(Problem("bad-date", f"item at line {post.line}: pubDate {post.pub_date[:60]!r} is "
+                              "not a date; pub_date left empty", post.id))
 
     def flush(self) -> None:
         if self.pending:
@@ -451,6 +664,7 @@ class Saver:
         for rows in self.term_meta.values():
             self.rows["termmeta"] += rows
         self.term_meta.clear()
+        self.rows["synthetic_ids"] += self.ids.new_rows()
         for table, rows in self.rows.items():
             if rows:
                 self.writer.insert(table, self.sql(table), rows)
@@ -473,7 +687,7 @@ class Saver:
         self.wrote_posts = True
         for entry in pending:
             post = entry.post
-            self.rows["posts"].append(post_row(post))
+            self.rows["posts"].append(post_row(post, entry.export_id))
             self.rows["post_terms"] += [(post.id, term_id) for term_id in entry.term_ids]
             self.rows["postmeta"] += meta_rows(post.id, post.meta)
             self.save_comments(post, taken)
@@ -503,11 +717,12 @@ class Saver:
         other_menu = new_row[1] == row[1] == "nav_menu_item" and set(entry.term_ids) != term_ids
         if same_guid and not other_menu:
             return
-        new_id = synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
+        new_id = self.ids.small("posts", synthetic_id(
+            "duplicate-post", str(post.id), post.guid, post.title, str(post.line)))
         why = "another post" if not same_guid else "a menu item of another menu"
         self.warn(Problem("duplicate-id", f"item at line {post.line} repeats post id {post.id}, which the "
                           f"database holds for {why}; stored as id {new_id}", post.id))
-        entry.post = replace(post, id=new_id)
+        entry.post, entry.export_id = replace(post, id=new_id), post.id
         entry.renamed = True
 
     def existing(self, table: str, ids: list[int]) -> list[int]:
@@ -528,14 +743,16 @@ class Saver:
         for n, c in enumerate(post.comments):
             comment_id = c.id
             if not self.comment_ids.add(c.id) or c.id in taken or c.id in used:
-                comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date)
-                if comment_id in used:
-                    comment_id = synthetic_id("duplicate-comment", str(post.id), str(c.id), c.date, str(n))
+                comment_id = self.ids.small("comments", synthetic_id(
+                    "duplicate-comment", str(post.id), str(c.id), c.date, str(n)))
                 where = "in this post" if c.id in used else "on another post"
                 self.warn(Problem("duplicate-id", f"comment id {c.id} appears again {where}; stored as id "
                                   f"{comment_id}", post.id))
                 # Replies name the first comment of that id; only a first one's new id is theirs.
                 renamed.setdefault(c.id, comment_id if c.id not in used else c.id)
+            elif c.id < 0:  # the reader made it up: the comment had no wp:comment_id
+                comment_id = self.ids.small("comments", c.id)
+                renamed.setdefault(c.id, comment_id)
             used.add(c.id)
             used.add(comment_id)
             rows.append((c, comment_id))
@@ -543,8 +760,9 @@ class Saver:
                     sort_key(comment_id, c)) for c, comment_id in rows]
         positions = thread_positions(threads)
         for (c, comment_id), (_, parent, _) in zip(rows, threads, strict=True):
-            row = comment_row(c, post.id)
-            self.rows["comments"].append((comment_id, row[1], parent, *row[3:], positions[comment_id]))
+            row = comment_row(c, post.id, comment_id, parent)
+            # thread_order sits before export_id and the content the writer turns into plain_text.
+            self.rows["comments"].append((*row[:-2], positions[comment_id], *row[-2:]))
             self.rows["commentmeta"] += meta_rows(comment_id, c.meta)
 
     def sql(self, table: str) -> str:

@@ -318,7 +318,8 @@ def canonical_front_matter(post: PostView, style: Style, teaser: str = "") -> di
         **taxonomy_entries(post),
         **link_entries(post, style),
         "image": post.image or None,
-        "wordpress_id": post.id,
+        # A negative id is wxr2db's own (the export gave none, or a repeated one): no WordPress id.
+        "wordpress_id": post.id if post.id > 0 else None,
     }
     return {key: value for key, value in entries.items() if value is not None}
 

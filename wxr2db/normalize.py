@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -31,6 +32,35 @@ def wp_date(text: str) -> str | None:
         return None
     year, month, day, hour, minute, second = match.groups()
     return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
+
+
+def rfc822_date(text: str) -> str | None:
+    """`Mon, 14 Jun 2010 09:30:00 +0000` (the export's pubDate) -> `2010-06-14T09:30:00+00:00`.
+
+    Empty text, and text that is no RFC 822 date (WordPress writes `Thu, 01 Jan 1970 00:00:00 +0000`
+    or `Mon, 30 Nov -0001 00:00:00 +0000` for drafts), become None; `bad_rfc822_date` tells them apart.
+    """
+    text = text.strip()
+    if not text or len(text) > 100 or is_never(text):
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.year < 1971:
+        return None
+    return parsed.isoformat()
+
+
+def is_never(text: str) -> bool:
+    """WordPress's pubDate for a post never published (PHP's date() of a zero or negative time)."""
+    return "-0001 " in text or " 1970 00:00:00" in text
+
+
+def bad_rfc822_date(text: str) -> bool:
+    """True for text that is there but no usable date (not WordPress's `never set` placeholders)."""
+    text = text.strip()
+    return bool(text) and not is_never(text) and rfc822_date(text) is None
 
 
 def utc_offset(local: str | None, gmt: str | None) -> timedelta | None:
@@ -64,6 +94,16 @@ def synthetic_id(*parts: str) -> int:
     with WordPress's positive ids."""
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).digest()
     return -(int.from_bytes(digest[:7], "big") + 1)
+
+
+_LINK_ID = re.compile(r"[?&](?:p|page_id|attachment_id)=(\d{1,18})(?:&|#|$)")
+
+
+def link_id(url: str) -> int | None:
+    """The post id in a WordPress plain permalink or guid: `https://example.com/?p=19` -> 19."""
+    match = _LINK_ID.search(url[:2000])
+    found = int(match.group(1)) if match else 0
+    return found or None
 
 
 def plural(n: int, word: str) -> str:

@@ -25,7 +25,8 @@ SHORTCODES = frozenset(("caption", "wp_caption", "gallery", "embed", "audio", "v
 
 TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
-WHITESPACE = re.compile(r"(\s+)")
+WHITESPACE = re.compile(r"\s+")
+SPACES = re.compile(r"\s{2,}|[^\S ]")
 ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 SPACE, LINE, PARAGRAPH = 1, 2, 3
@@ -36,7 +37,10 @@ class Scanner:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lower = text.translate(ASCII_LOWER)  # same length as text, unlike str.lower()
+        # Positions must match text's: str.lower() keeps them unless a character lowers to two (İ), and the
+        # needles are ASCII without a 'k' (the Kelvin sign lowers to one), so it serves; translate is slow.
+        lower = text.lower()
+        self.lower = lower if len(lower) == len(text) else text.translate(ASCII_LOWER)
         self.hits: dict[str, int] = {}
         self.work = 0
 
@@ -51,6 +55,16 @@ class Scanner:
         return hit
 
 
+def break_level(space: str) -> int:
+    """Classic-editor content has no <p>: a blank line is a paragraph (wpautop), a newline a <br>."""
+    newlines = space.count("\n")
+    return PARAGRAPH if newlines > 1 else LINE if newlines else SPACE
+
+
+def separator(space: re.Match[str]) -> str:
+    return ("", " ", "\n", "\n\n")[break_level(space.group())]
+
+
 class Words:
     """The output: words with the strongest break seen since the last word between them."""
 
@@ -62,16 +76,22 @@ class Words:
         self.pending = max(self.pending, level)
 
     def add_text(self, text: str) -> None:
-        for n, piece in enumerate(WHITESPACE.split(text)):
-            if n % 2:
-                newlines = piece.count("\n")
-                # Classic-editor content has no <p>: a blank line is a paragraph (wpautop), a newline a <br>.
-                self.brk(PARAGRAPH if newlines > 1 else LINE if newlines else SPACE)
-            elif piece:
-                if self.parts and self.pending:
-                    self.parts.append(("", " ", "\n", "\n\n")[self.pending])
-                self.parts.append(piece)
-                self.pending = 0
+        # Whole runs of words at once (one regex pass), not word by word: this is most of the time spent.
+        core = text.strip()
+        if not core:
+            if text:
+                self.brk(break_level(text))
+            return
+        lead = len(text) - len(text.lstrip())
+        if lead:
+            self.brk(break_level(text[:lead]))
+        if self.parts and self.pending:
+            self.parts.append(("", " ", "\n", "\n\n")[self.pending])
+        self.parts.append(WHITESPACE.sub(separator, core) if "\n" in core else SPACES.sub(" ", core))
+        self.pending = 0
+        trail = len(text) - len(text.rstrip())
+        if trail:
+            self.brk(break_level(text[-trail:]))
 
     def result(self) -> str:
         return "".join(self.parts)
@@ -111,7 +131,7 @@ def skip_markup(s: Scanner, words: Words, lt: int) -> int:
         return lt + 1
     s.work += name.end() - name.start()
     after = tag_end(s, name.end())
-    tag = name.group().translate(ASCII_LOWER)
+    tag = name.group().lower()  # TAG_NAME is ASCII
     words.brk(PARAGRAPH if tag in PARAGRAPH_TAGS else LINE if tag in LINE_TAGS else
               SPACE if tag in SPACE_TAGS else 0)
     if tag in DROPPED_TAGS and not closing and not text.startswith("/>", after - 2):

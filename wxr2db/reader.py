@@ -296,10 +296,8 @@ def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
     post_id = to_int(parts.numbers.get("wp:post_id"))
     if post_id is None:
         t = parts.text
+        # A stable placeholder: the Saver gives the item its real id from `?p=19`, or a small one.
         post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), t.get("title", ""), t.get("date", ""))
-        title = t.get("title", "")
-        problems.append(Problem("item-without-id", f"item at line {item.sourceline} '{title}' has no "
-                                f"wp:post_id; stored as id {post_id}", post_id))
     comments, thread_problems = thread_comments(fill_comment_ids(parts.comments, post_id), post_id)
     post = Post(
         id=post_id,

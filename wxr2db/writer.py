@@ -18,10 +18,12 @@ from typing import Any
 
 from .errors import WxrError
 from .normalize import looks_serialized, php_unserialize
+from .plaintext import plain_text
 
 Row = tuple[Any, ...]
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
 META_TABLES = {"postmeta", "commentmeta", "termmeta"}
+TEXT_TABLES = {"posts", "comments"}
 
 
 def decoded_meta(value: str) -> str | None:
@@ -39,6 +41,20 @@ def with_json(rows: Sequence[Row]) -> list[Row]:
     return [(*row, decoded_meta(row[2])) for row in rows]
 
 
+def with_plain_text(rows: Sequence[Row]) -> list[Row]:
+    """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
+    second process does it while the first parses."""
+    return [(*row[:-1], plain_text(row[-1] or "")) for row in rows]
+
+
+def prepared(table: str, rows: Sequence[Row]) -> Sequence[Row]:
+    if table in META_TABLES:
+        return with_json(rows)
+    if table in TEXT_TABLES:
+        return with_plain_text(rows)
+    return rows
+
+
 class InlineWriter:
     """Runs each statement at once on the given connection."""
 
@@ -46,7 +62,7 @@ class InlineWriter:
         self.conn = conn
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
-        self.conn.executemany(sql, with_json(rows) if table in META_TABLES else rows)
+        self.conn.executemany(sql, prepared(table, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
         self.conn.execute(sql, params)
