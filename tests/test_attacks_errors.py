@@ -307,7 +307,6 @@ def test_full_temporary_folder_during_info_says_temporary(tmpfs: Path, synth_exp
 # --- real exports that must work ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "a non-ASCII namespace URI is refused as 'not a valid URI'")
 def test_non_ascii_namespace_uri_is_accepted(tmp_path: Path) -> None:
     text = export(item(1, "Unicode namespace")).replace(
         '<rss version="2.0"', '<rss version="2.0" xmlns:unicode="http://ëxämplë.com/ünïcödë/"')

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from wxr2db.errors import NotAnExportError
+from wxr2db.errors import BrokenExportError, NotAnExportError
 from wxr2db.reader import _Reader, iter_records
 from wxr2db.records import Author, Post, Problem, Site, Term
 
@@ -112,3 +112,30 @@ def test_memory_is_freed_as_items_are_read() -> None:
     assert len(children) == 2000
     # lxml parses ahead one buffer (tens of items), never the whole file (2000 items here).
     assert max(children) < 100
+
+
+UNICODE_NS = b'<rss version="2.0" xmlns:unicode="http://\xc3\xabx\xc3\xa4mpl\xc3\xab.com/\xc3\xbcn\xc3\xafc\xc3\xb6d\xc3\xab/"'
+
+
+def with_unicode_namespace(data: bytes) -> bytes:
+    return data.replace(b'<rss version="2.0"', UNICODE_NS)
+
+
+@pytest.mark.parametrize("recover", [False, True])
+def test_non_ascii_namespace_uri_reads_every_item(recover: bool) -> None:
+    """libxml2 calls an IRI namespace "not a valid URI" and lxml fails once the file is read; the
+    items after the first buffer and the plugin element in that namespace must all be there."""
+    extra = '<unicode:note>ok</unicode:note>'
+    data = with_unicode_namespace(export_bytes(*(item(i, content="x" * 1000, extra=extra) for i in range(1, 301))))
+    records = list(iter_records(io.BytesIO(data), name="t.xml", recover=recover))
+    found = [r for r in records if isinstance(r, Post)]
+    assert [p.id for p in found] == list(range(1, 301))
+    assert found[-1].extra == {"unicode:note": ["ok"]}
+    assert [r for r in records if isinstance(r, Problem)] == []
+    assert [r.title for r in records if isinstance(r, Site)] == ["Example"]
+
+
+def test_non_ascii_namespace_uri_does_not_hide_real_damage() -> None:
+    data = with_unicode_namespace(export_bytes(item(1), item(2))).replace(b"</channel>", b"")
+    with pytest.raises(BrokenExportError, match=r"t\.xml: line"):
+        read(data)
