@@ -48,7 +48,6 @@ def assert_all_written(result: Result, out: Path, *ids: int) -> None:
 # --- tracebacks from the import -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "25-digit post id: OverflowError into SQLite")
 def test_25_digit_post_id_is_no_traceback(tmp_path: Path) -> None:
     result, db = imported(tmp_path, export_bytes(item(HUGE, "Big"), item(2, "Small")))
     if result.exit_code:
@@ -59,7 +58,6 @@ def test_25_digit_post_id_is_no_traceback(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "25-digit comment id: OverflowError into SQLite")
 def test_25_digit_comment_id_is_no_traceback(tmp_path: Path) -> None:
     from tests.wxrbuild import comment
 

@@ -139,3 +139,39 @@ def test_non_ascii_namespace_uri_does_not_hide_real_damage() -> None:
     data = with_unicode_namespace(export_bytes(item(1), item(2))).replace(b"</channel>", b"")
     with pytest.raises(BrokenExportError, match=r"t\.xml: line"):
         read(data)
+
+
+WIDE = 1234567890123456789012345  # 25 digits: beyond SQLite's 64-bit integers
+
+
+def test_ids_beyond_64_bits_become_synthetic_ids_that_references_follow() -> None:
+    from wxr2db.normalize import stored_id
+
+    parent = item(WIDE, "Big", comments=[comment(WIDE), comment(5, parent=WIDE)])
+    child = item(2, "Child").replace("<wp:post_parent>0</wp:post_parent>", f"<wp:post_parent>{WIDE}</wp:post_parent>")
+    child = child.replace("</item>", f"<wp:menu_order>{WIDE}</wp:menu_order></item>")
+    terms = f"<wp:term><wp:term_id>{WIDE}</wp:term_id><wp:term_taxonomy>genre</wp:term_taxonomy>" \
+            "<wp:term_slug>sf</wp:term_slug></wp:term>"
+    records = read(export_bytes(parent, child, head=header(terms=terms)))
+    big, small = [r for r in records if isinstance(r, Post)]
+    post_id, comment_id = stored_id(WIDE, "post"), stored_id(WIDE, "comment")
+    assert post_id < 0 and comment_id < 0 and post_id != comment_id
+    assert (big.id, small.parent_id, small.menu_order) == (post_id, post_id, 2**63 - 1)
+    assert [(c.id, c.parent_id, c.depth) for c in big.comments] == [(comment_id, None, 1), (5, comment_id, 2)]
+    (term,) = [r for r in records if isinstance(r, Term)]
+    assert term.id == stored_id(WIDE, "term")
+    problems = [(p.kind, p.item, p.detail) for p in records if isinstance(p, Problem)]
+    beyond = f"{WIDE} is beyond SQLite's 64-bit integers"
+    assert problems == [
+        ("id-too-large", None, f"genre 'sf': id {beyond}; stored as id {term.id}"),
+        ("id-too-large", post_id, f"item at line 17 'Big': wp:post_id {beyond}; stored as id {post_id}"),
+        ("id-too-large", post_id, f"item {post_id}: wp:comment_id {beyond}; stored as id {comment_id}"),
+        ("id-too-large", 2, f"item 2: wp:menu_order {beyond}; stored as {2**63 - 1}"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["٤٠١", "²", "1_000", "12a", " "])
+def test_ids_are_ascii_digits_only(text: str) -> None:
+    (post,) = posts(export_bytes(item(None, "Odd").replace("<wp:post_date>", f"<wp:post_id>{text}</wp:post_id>"
+                                                              "<wp:post_date>")))
+    assert post.id < 0  # read as no id (PHP's intval gives 0), so a synthetic one
