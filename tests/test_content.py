@@ -210,6 +210,12 @@ def test_gallery_with_ids_uses_media() -> None:
     assert out.unknown_shortcodes == ()
 
 
+def test_gallery_ids_are_ascii_digits() -> None:
+    media = FakeMedia({4: "http://x.org/4.jpg", 2: "http://x.org/2.jpg"})
+    html = to_html(render_body('[gallery ids="٤,2,' + "9" * 5000 + '"]', media).markdown)
+    assert html == '<p><img src="http://x.org/2.jpg" alt="" /></p>\n'
+
+
 def test_gallery_without_ids_uses_attached_images() -> None:
     out = render_body("[gallery]", FakeMedia({}, ["http://x.org/a.jpg"]))
     assert '<img src="http://x.org/a.jpg"' in to_html(out.markdown)

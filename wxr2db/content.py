@@ -16,6 +16,8 @@ from typing import Protocol
 
 import html2text
 
+from .normalize import id_list
+
 
 class Media(Protocol):
     def url(self, attachment_id: int) -> str | None: ...
@@ -265,11 +267,7 @@ def expand_gallery(attrs: dict[str, str], media: Media | None) -> str | None:
     if media is None:
         return None
     ids = attrs.get("ids") or attrs.get("include") or ""
-    if ids.strip():
-        numbers = [int(n) for n in re.findall(r"\d+", ids)]
-        urls = [u for u in (media.url(n) for n in numbers) if u]
-    else:
-        urls = media.attached_images()
+    urls = [u for u in map(media.url, id_list(ids)) if u] if ids.strip() else media.attached_images()
     if not urls:
         return None
     return "".join(f'<p><img src="{html.escape(u, quote=True)}" alt=""></p>' for u in urls)

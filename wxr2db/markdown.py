@@ -38,7 +38,7 @@ except ImportError:  # a PyYAML built without libyaml
 from .content import plain_text, render_body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
-from .normalize import plural, slugify, utc_offset
+from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -58,7 +58,7 @@ WINDOWS_RESERVED = frozenset(
 )
 # WXR has no post_mime_type element, so a gallery's images are told by their file extension.
 IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic)(?:[?#].*)?$", re.IGNORECASE)
-GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([\d,\s]+)", re.IGNORECASE)
+GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 # Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
 # U+10FFFF is left out because PyYAML itself escapes it.
 ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
@@ -229,7 +229,10 @@ def site_time(local: str | None, gmt: str | None) -> datetime | str | None:
 
 def old_path(link: str) -> str:
     """The path of the post's WordPress permalink, decoded, or "" for `/?p=123` style links."""
-    path = unquote(urlsplit(link.strip()).path)
+    try:
+        path = unquote(urlsplit(link.strip()).path)
+    except ValueError:  # `http://[x/`: no path a server could be asked for
+        return ""
     return path if path.strip("/") else ""
 
 
@@ -592,8 +595,9 @@ def fetch_thumbnails(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]
     sql = "SELECT post_id, value FROM postmeta WHERE +key = '_thumbnail_id' AND post_id IN ({marks})"
     found = {}
     for post_id, value in select_in(conn, sql, ids):
-        if str(value).strip().isdigit():
-            found[post_id] = int(value)
+        number = to_int(str(value))
+        if number is not None and number > 0:
+            found[post_id] = stored_id(number, "post")
     return found
 
 
@@ -659,8 +663,7 @@ def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> l
     ids = [t.post_id for t in targets]
     rows = {row[0]: row for row in select_in(conn, POST_SQL, ids)}
     thumbnails = fetch_thumbnails(conn, ids)
-    gallery_ids = [int(n) for row in rows.values() for found in GALLERY_IDS.findall(row[10])
-                   for n in re.findall(r"\d+", found)]
+    gallery_ids = [n for row in rows.values() for found in GALLERY_IDS.findall(row[10]) for n in id_list(found)]
     urls = fetch_urls(conn, [*thumbnails.values(), *gallery_ids])
     attached, terms = fetch_attached(conn, ids), fetch_terms(conn, ids)
     authors = fetch_authors(conn, [row[5] for row in rows.values()])

@@ -74,6 +74,8 @@ def plural(n: int, word: str) -> str:
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
 # SQLite's INTEGER is 64 bits; a bigger Python int makes sqlite3 raise OverflowError.
 SQLITE_INTS = range(-(2**63), 2**63)
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_MAX_DIGITS = 4000  # Python refuses to convert longer digit strings to int
 
 
 def to_int(text: str | None) -> int | None:
@@ -88,6 +90,11 @@ def to_int(text: str | None) -> int | None:
         return int(text)
     except ValueError:  # more digits than Python converts (4300): no id at all
         return None
+
+
+def id_list(text: str) -> list[int]:
+    """The ids in `[gallery ids="12, 7"]`, as stored: runs of ASCII digits (`\\d` would take `٤`)."""
+    return [stored_id(int(n), "post") for n in _DIGIT_RUN.findall(text) if len(n) <= _MAX_DIGITS]
 
 
 def stored_id(value: int, kind: str) -> int:
