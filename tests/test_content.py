@@ -473,3 +473,17 @@ def test_brackets_in_code_are_not_shortcodes() -> None:
     assert rendered.unknown_shortcodes == ("foo",)
     assert "if (a[b[0]]> 1) { return x[y]; }" in rendered.markdown
     assert "`m[k]`" in rendered.markdown
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[unknowncode] and &#xE000;0&#xE001; end", "[unknowncode] and \ue0000\ue001 end\n"),
+    ("raw \ue000 \ue0000\ue001 \ue002 \ue003A\ue003", "raw \ue000 \ue0000\ue001 \ue002 \ue003A\ue003\n"),
+    ("line&#xE002;<br />\nnext &#57344;99&#57345;", "line\ue002\\\nnext \ue00099\ue001\n"),
+    ("[php]x &#xE000;9&#xE001; \ue002[/php]", "```php\nx \ue0009\ue001 \ue002\n```\n"),
+    ('<a href="http://x/&#57344;0&#57345;">l&#xe002;</a> [foo a="\ue000"]',
+     '[l\ue002](http://x/\ue0000\ue001) [foo a="\ue000"]\n'),
+    ("&#xE0001; &#xe000g &#x0E000 end", "\U000e0001 \ue000g \ue000 end\n"),
+])
+def test_private_use_characters_of_the_renderer_come_out_as_themselves(content: str, expected: str) -> None:
+    """The renderer marks kept text and breaks with U+E000..U+E003: the post's own are not marks."""
+    assert render_body(content).markdown == expected

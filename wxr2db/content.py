@@ -196,8 +196,27 @@ CODE_NAMES = (
 CODE_SHORTCODE = shortcode_regex(CODE_NAMES)
 
 # Tokens in the Unicode private-use area survive wpautop, html2text and the escaper untouched.
+# The post's own U+E000..U+E003 (as characters or as `&#xE000;`) are hidden first as LITERAL and a
+# letter, and put back last, so no input can forge a token or a break mark.
 TOKEN = re.compile("\ue000(\\d+)\ue001")
 BR_MARK = "\ue002"
+LITERAL = "\ue003"
+MARKERS = re.compile("[\ue000-\ue003]|&#(?:[xX]0*([eE]00[0-3])|0*(5734[4-7]))(?![0-9A-Fa-f]);?")
+HIDDEN = re.compile(LITERAL + "([A-D])")
+
+
+def hide_markers(text: str) -> str:
+    """The post's own marker characters, and character references to them, as LITERAL + A..D."""
+
+    def hide(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2)) if m.group(2) else ord(m.group(0))
+        return LITERAL + chr(ord("A") + code - 0xE000)
+
+    return MARKERS.sub(hide, text)
+
+
+def show_markers(text: str) -> str:
+    return HIDDEN.sub(lambda m: chr(0xE000 + ord(m.group(1)) - ord("A")), text) if LITERAL in text else text
 
 
 class Keeper:
@@ -607,13 +626,14 @@ def finish_markdown(markdown: str, keeper: Keeper) -> str:
 def render_body(content: str, media: Media | None = None) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
     keeper = Keeper()
-    text = content.replace("\r\n", "\n").replace("\r", "\n").replace("\ue000", "").replace("\ue001", "")
+    text = hide_markers(content.replace("\r\n", "\n").replace("\r", "\n"))
     text = CODE_SHORTCODE.sub(lambda m: code_block(m, keeper), text)
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
     text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
     text = expand_shortcodes_outside_code(text, keeper, media)
-    return Rendered(finish_markdown(html_to_markdown(text), keeper), tuple(keeper.unknown))
+    markdown = show_markers(finish_markdown(html_to_markdown(text), keeper))
+    return Rendered(markdown, tuple(keeper.unknown))
 
 
 def plain_text(text: str) -> str:
