@@ -579,3 +579,37 @@ def test_cli_refuses_a_database_not_made_by_wxr2db(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["markdown", str(other), str(tmp_path / "site")])
     assert result.exit_code == 1
     assert "not a database made by `wxr2db import`" in result.stderr
+
+
+# --- a post that cannot be converted --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """Any exception while converting one post (here forced; before issue 8 a crafted post did it)
+    leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
+    the posts after it."""
+    import wxr2db.markdown as markdown_module
+
+    real = markdown_module.render_body
+
+    def failing(content: str, media: Any = None) -> Any:
+        if "BOOM" in content:
+            raise RecursionError("maximum recursion depth\nexceeded")
+        return real(content, media)
+
+    monkeypatch.setattr(markdown_module, "render_body", failing)  # forked workers inherit it
+    posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")
+             for n in range(1, 8)]
+    posts[3] = Post(4, status="publish", slug="p4", title="P4", content="<p>BOOM <b>kept</b></p>\n",
+                    comments=(Comment(50, content="hi"),))
+    db = records_db(posts, tmp_path)
+    stats = export(db, tmp_path / "out", pool_threshold=0 if workers > 1 else 200, workers=workers)
+    files = written(tmp_path / "out")
+    assert stats.processes == workers and stats.written == 7
+    assert sorted(files) == [f"posts/p{n}.md" for n in range(1, 8)]
+    assert files["posts/p4.md"] == "---\ntitle: P4\nslug: p4\nwordpress_id: 4\n---\n\n<p>BOOM <b>kept</b></p>\n"
+    assert stats.warnings == ["post 4: could not be converted (RecursionError: maximum recursion depth exceeded); "
+                              "written with its body kept as HTML and its comments left out"]
+    assert [split(files[f"posts/p{n}.md"])[1] for n in (3, 5)] == ["\nBody 3\n", "\nBody 5\n"]

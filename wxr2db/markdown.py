@@ -681,11 +681,31 @@ def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> l
     return views
 
 
-Rendered = tuple[str, tuple[str, ...]]
+# (the file's text, unknown shortcodes, a warning when the post could not be converted)
+Rendered = tuple[str, tuple[str, ...], str | None]
+MAX_REASON = 200
 
 
 def render_chunk(conn: sqlite3.Connection, targets: list[Target], style: Style, mode: str) -> list[Rendered]:
-    return [render_post_counted(view, style) for view in fetch_views(conn, targets, mode)]
+    return [render_or_keep(view, style) for view in fetch_views(conn, targets, mode)]
+
+
+def render_or_keep(post: PostView, style: Style) -> Rendered:
+    """render_post_counted(), or when that fails on some crafted post (any exception: one post must
+    never stop the others), the file with the post's body kept as raw HTML and a warning."""
+    try:
+        text, unknown = render_post_counted(post, style)
+        return text, unknown, None
+    except Exception as error:  # reported as a warning naming the post
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
+    left_out = " and its comments left out" if post.comments else ""
+    warning = f"post {post.id}: could not be converted ({reason}); written with its body kept as HTML{left_out}"
+    try:
+        matter = dump_front_matter(layout_keys(canonical_front_matter(post, style), style.layout))
+    except Exception:  # the bare minimum still names the post
+        matter = f"wordpress_id: {post.id}\n"
+    body = post.content.strip("\n")
+    return f"---\n{matter}---\n" + (f"\n{body}\n" if body.strip() else ""), (), warning
 
 
 # --- rendering in worker processes ----------------------------------------------------------------
@@ -855,8 +875,10 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     stats.processes = process_count(db.conn, targets, options)
     try:
         rendered = rendered_posts(db.conn, targets, options, stats.processes)
-        for done, (target, (text, unknown)) in enumerate(zip(targets, rendered, strict=True), 1):
+        for done, (target, (text, unknown, failure)) in enumerate(zip(targets, rendered, strict=True), 1):
             stats.unknown_shortcodes.update(unknown)
+            if failure:
+                stats.warnings.append(failure)
             writer.write(target.path, text)
             if progress:
                 progress(done, len(targets))
