@@ -591,8 +591,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
     the posts after it."""
     import wxr2db.markdown as markdown_module
-
-    real = markdown_module.render_body
+    from wxr2db.content import render_body as real
 
     def failing(content: str, media: Any = None) -> Any:
         if "BOOM" in content:
