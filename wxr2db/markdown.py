@@ -776,7 +776,7 @@ def load_manifest(outdir: Path, stats: MarkdownStats) -> dict[str, str]:
     try:
         files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
         return {str(k): str(v) for k, v in files.items()}
-    except (ValueError, AttributeError, OSError):
+    except (ValueError, AttributeError, OSError, RecursionError):  # RecursionError: [[[[... nested deep
         stats.warnings.append(f"{path} is unreadable; every existing file counts as edited")
         return {}
 
