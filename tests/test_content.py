@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -487,3 +488,33 @@ def test_brackets_in_code_are_not_shortcodes() -> None:
 def test_private_use_characters_of_the_renderer_come_out_as_themselves(content: str, expected: str) -> None:
     """The renderer marks kept text and breaks with U+E000..U+E003: the post's own are not marks."""
     assert render_body(content).markdown == expected
+
+
+# --- linear on crafted input (issue 8) ------------------------------------------------------------
+
+
+def cpu_seconds(content: str) -> float:
+    """The least CPU time of three renders: process time, so other processes on the machine barely count."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        render_body(content)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def assert_linear(make: Callable[[int], str], n: int) -> None:
+    """8 times the input may take at most 30 times as long: linear work gives about 8, a quadratic
+    step about 64, so the bound neither flakes nor lets a quadratic through."""
+    small, large = cpu_seconds(make(n)), cpu_seconds(make(8 * n))
+    assert large < 30 * max(small, 0.002), (small, large)
+
+
+CRAFTED: dict[str, Callable[[int], str]] = {
+    "short paragraphs": lambda n: "<p>word here</p>\n" * n,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CRAFTED))
+def test_rendering_is_linear_on_crafted_posts(kind: str) -> None:
+    assert_linear(CRAFTED[kind], 2000)
