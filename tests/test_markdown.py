@@ -612,3 +612,24 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     assert stats.warnings == ["post 4: could not be converted (RecursionError: maximum recursion depth exceeded); "
                               "written with its body kept as HTML and its comments left out"]
     assert [split(files[f"posts/p{n}.md"])[1] for n in (3, 5)] == ["\nBody 3\n", "\nBody 5\n"]
+
+
+def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each clash takes the next free -N directly: counted layout_path calls, not time."""
+    import wxr2db.markdown as markdown_module
+
+    real = markdown_module.layout_path
+    calls = 0
+
+    def counted(layout: str, row: Any, segments: list[str]) -> str:
+        nonlocal calls
+        calls += 1
+        return real(layout, row, segments)
+
+    monkeypatch.setattr(markdown_module, "layout_path", counted)
+    posts = [Post(n, status="publish", slug="same", title="Same") for n in range(1, 2001)]
+    posts.append(Post(3000, status="publish", slug="same-2", title="Clash with a renamed one"))
+    stats = export(records_db(posts, tmp_path), tmp_path / "out")
+    names = set(written(tmp_path / "out"))
+    assert names == {"posts/same.md", *(f"posts/same-{n}.md" for n in range(2, 2001)), "posts/same-2-2.md"}
+    assert stats.renamed == 2000 and calls < 3 * 2001

@@ -499,13 +499,26 @@ def clash_key(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
 
-def claim_path(layout: str, row: PostRow, segments: list[str], taken: set[str]) -> tuple[str, str]:
-    number = 1
+@dataclass
+class Claimed:
+    """The paths taken so far (as clash keys), and for each first-choice path the next `-N` to try:
+    10k posts with one slug would otherwise try 2, 3, ... again for every post (50M tries)."""
+
+    taken: set[str] = field(default_factory=set)
+    next_number: dict[str, int] = field(default_factory=dict)
+
+
+def claim_path(layout: str, row: PostRow, segments: list[str], claimed: Claimed) -> tuple[str, str]:
+    """The first free path of `slug`, `slug-2`, `slug-3`, ... (numbers below the last one handed out
+    for the same first choice are all taken: paths are never given back)."""
+    first = clash_key(layout_path(layout, row, segments))
+    number = claimed.next_number.get(first, 1)
     while True:
         last = segments[-1] if number == 1 else f"{segments[-1]}-{number}"
         path = layout_path(layout, row, [*segments[:-1], last])
-        if clash_key(path) not in taken:
-            taken.add(clash_key(path))
+        if clash_key(path) not in claimed.taken:
+            claimed.taken.add(clash_key(path))
+            claimed.next_number[first] = number + 1
             return path, last
         number += 1
 
@@ -545,7 +558,7 @@ def load_pages(conn: sqlite3.Connection) -> dict[int, PostRow]:
 def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> list[Target]:
     """Every file to write, decided before any is rendered, in post id order."""
     pages = load_pages(conn)
-    taken: set[str] = set()
+    claimed = Claimed()
     targets = []
     for row in iter_rows(conn, options.types):
         reason = skip_reason(row, options)
@@ -555,7 +568,7 @@ def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: Mark
             continue
         segments = page_segments(row, pages) if row.post_type == "page" else [
             post_segment(row.id, row.slug, row.title)]
-        path, slug = claim_path(options.layout, row, segments, taken)
+        path, slug = claim_path(options.layout, row, segments, claimed)
         if slug != segments[-1]:
             stats.renamed += 1
             stats.warnings.append(f"post {row.id}: '{segments[-1]}' is taken; written as {path}")
