@@ -512,9 +512,35 @@ def assert_linear(make: Callable[[int], str], n: int) -> None:
 
 CRAFTED: dict[str, Callable[[int], str]] = {
     "short paragraphs": lambda n: "<p>word here</p>\n" * n,
+    "unclosed shortcodes": lambda n: "[a " * n,
+    "unclosed code shortcodes": lambda n: "[c " * n,
+    "shortcodes without closing tags": lambda n: "[a]" * n,
+    "shortcodes with distinct names": lambda n: "".join(f"[a{i}] " for i in range(n)),
+    "nested shortcodes": lambda n: "".join(f"[n{i}]" for i in range(n)) + "x" + "".join(
+        f"[/n{i}]" for i in reversed(range(n))),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(CRAFTED))
 def test_rendering_is_linear_on_crafted_posts(kind: str) -> None:
+    """Each crafted body here took quadratic time or worse before issue 8."""
     assert_linear(CRAFTED[kind], 2000)
+
+
+def test_nested_shortcodes_keep_every_tag_in_order() -> None:
+    depth = 3000  # past Python's recursion limit
+    text = "".join(f"[n{i}]" for i in range(depth)) + "x" + "".join(f"[/n{i}]" for i in reversed(range(depth)))
+    out = render_body(text)
+    assert out.markdown == text + "\n"
+    assert out.unknown_shortcodes == tuple(f"n{i}" for i in range(depth))
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[foo]] x", "[foo]\\] x\n"),  # WordPress keeps the second ], as it does after [/foo]]
+    ("[foo]a[/foo]] y", "[foo]a[/foo]\\] y\n"),
+    ("[[foo]] x", "[foo] x\n"),
+    ("[code]x[/code]] q", "```\nx\n```\n\n\\] q\n"),
+    ("[a [b] c] d", "[a [b] c\\] d\n"),
+])
+def test_shortcode_brackets_are_kept(content: str, expected: str) -> None:
+    assert render_body(content).markdown == expected

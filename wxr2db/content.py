@@ -144,19 +144,88 @@ def wpautop(text: str, br: bool = True) -> str:
 # ------------------------------------------------------------------------ shortcodes
 
 SHORTCODE_NAME = r"[A-Za-z][\w-]*"
+NAME = re.compile(SHORTCODE_NAME)
+CLOSING = re.compile(r"\[/(" + SHORTCODE_NAME + r")\]")
 
 
-def shortcode_regex(names: str) -> re.Pattern[str]:
-    """get_shortcode_regex(): groups are [[escape, name, attrs, self-close, content, escape]]."""
-    return re.compile(
-        r"\[(\[?)(" + names + r")(?![\w-])"
-        r"([^\]/]*(?:/(?!\])[^\]/]*)*?)"
-        r"(?:(/)\]|\](?:([^\[]*(?:\[(?!/\2\])[^\[]*)*)\[/\2\])?)"
-        r"(\]?)"
-    )
+@dataclass(frozen=True, slots=True)
+class Shortcode:
+    """What get_shortcode_regex() matches: `[[name attrs]content[/name]]`, escapes optional."""
+
+    start: int
+    end: int
+    opened: str  # "[" when the shortcode is escaped as [[name]]
+    name: str
+    attrs: str
+    body: tuple[int, int] | None  # where the content is, when there is a closing tag
+    closed: str  # the "]" of [[name]]
 
 
-SHORTCODE = shortcode_regex(SHORTCODE_NAME)
+class ShortcodeScanner:
+    """Finds shortcodes as WordPress's regex does, in time linear in the text.
+
+    The regex looks for the next `]` and the next `[/name]` from every `[`: on `[a ` x 20k, or 20k
+    `[a]` without a closing tag, that is quadratic. Here the next `]` is remembered, and every
+    closing tag is indexed once. Positions asked for only grow, so each index only moves forward.
+    """
+
+    def __init__(self, text: str, names: frozenset[str] | None = None) -> None:
+        self.text = text
+        self.names = names
+        self.bracket = -1
+        self.closings: dict[str, list[int]] = {}
+        for m in CLOSING.finditer(text):
+            self.closings.setdefault(m.group(1), []).append(m.start())
+        self.cursors: dict[str, int] = {}
+
+    def next_bracket(self, pos: int) -> int:
+        """The first `]` at or after pos, or len(text) when there is none (then never looked for again)."""
+        if self.bracket < pos:
+            found = self.text.find("]", pos)
+            self.bracket = found if found != -1 else len(self.text)
+        return self.bracket
+
+    def closing(self, name: str, pos: int, bound: int) -> int | None:
+        found = self.closings.get(name)
+        if not found:
+            return None
+        i = self.cursors.get(name, 0)
+        while i < len(found) and found[i] < pos:
+            i += 1
+        self.cursors[name] = i
+        if i < len(found) and found[i] + len(name) + 3 <= bound:
+            return found[i]
+        return None
+
+    def find(self, pos: int, bound: int) -> Shortcode | None:
+        """The first shortcode starting at or after pos and ending by bound."""
+        while True:
+            start = self.text.find("[", pos, bound)
+            if start == -1:
+                return None
+            found = self.match(start, bound)
+            if found is not None:
+                return found
+            pos = start + 1
+
+    def match(self, start: int, bound: int) -> Shortcode | None:
+        text = self.text
+        opened = "[" if text.startswith("[", start + 1) and start + 1 < bound else ""
+        name = NAME.match(text, start + 1 + len(opened), bound)
+        if name is None or (self.names is not None and name.group() not in self.names):
+            return None
+        close = self.next_bracket(name.end())
+        if close >= bound:
+            return None
+        self_closing = close > name.end() and text[close - 1] == "/"
+        attrs = text[name.end() : close - 1 if self_closing else close]
+        end, body = close + 1, None
+        if not self_closing:
+            closing = self.closing(name.group(), end, bound)
+            if closing is not None:
+                body, end = (end, closing), closing + len(name.group()) + 3
+        closed = "]" if end < bound and text[end] == "]" else ""
+        return Shortcode(start, end + len(closed), opened, name.group(), attrs, body, closed)
 
 ATTRIBUTE = re.compile(
     r"([\w-]+)\s*=\s*\"([^\"]*)\"(?:\s|$)"
@@ -193,7 +262,7 @@ CODE_NAMES = (
     "|jscript|javascript|latex|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
     "|splus|rails|rb|ror|ruby|scala|sql|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
 )
-CODE_SHORTCODE = shortcode_regex(CODE_NAMES)
+CODE_NAME_SET = frozenset(CODE_NAMES.split("|"))
 
 # Tokens in the Unicode private-use area survive wpautop, html2text and the escaper untouched.
 # The post's own U+E000..U+E003 (as characters or as `&#xE000;`) are hidden first as LITERAL and a
@@ -227,23 +296,38 @@ class Keeper:
         self.unknown: list[str] = []
 
     def token(self, markdown: str) -> str:
+        if "\ue000" in markdown:  # a code block kept earlier, inside a shortcode's attributes
+            markdown = TOKEN.sub(lambda m: self.kept[int(m.group(1))], markdown)
         self.kept.append(markdown)
         return f"\ue000{len(self.kept) - 1}\ue001"
 
 
-def code_block(match: re.Match[str], keeper: Keeper) -> str:
-    """[code lang="python"]...[/code] -> a fenced block (placeholder) with the code verbatim."""
-    if match.group(1) and match.group(6):
-        return keeper.token(match.group(0)[1:-1])
-    name, content = match.group(2), match.group(5)
-    if content is None:
-        return match.group(0)
-    attrs = shortcode_attributes(match.group(3))
-    language = attrs.get("lang") or attrs.get("language") or ("" if name in ("code", "sourcecode") else name)
+def code_blocks(text: str, keeper: Keeper) -> str:
+    """Every [code lang="python"]...[/code] (and [php] ...) as a fenced block, set aside verbatim."""
+    scanner = ShortcodeScanner(text, CODE_NAME_SET)
+    out: list[str] = []
+    pos = 0
+    while (found := scanner.find(pos, len(text))) is not None:
+        out += [text[pos : found.start], code_block(text, found, keeper)]
+        pos = found.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def code_block(text: str, found: Shortcode, keeper: Keeper) -> str:
+    whole = text[found.start : found.end]
+    if found.opened and found.closed:
+        return keeper.token(whole[1:-1])
+    if found.body is None:
+        return whole
+    attrs = shortcode_attributes(found.attrs)
+    default = "" if found.name in ("code", "sourcecode") else found.name
+    language = attrs.get("lang") or attrs.get("language") or default
     # The visual editor stores code HTML-escaped (&lt;?php), the plugin shows it decoded.
-    code = html.unescape(content.strip("\n"))
+    code = html.unescape(text[found.body[0] : found.body[1]].strip("\n"))
     fence = "`" * max(3, longest_run(code, "`") + 1)
-    return "\n\n" + keeper.token(f"{fence}{language}\n{code}\n{fence}") + "\n\n"
+    block = "\n\n" + keeper.token(f"{fence}{language}\n{code}\n{fence}") + "\n\n"
+    return found.opened + block + found.closed
 
 
 def longest_run(text: str, char: str) -> int:
@@ -330,23 +414,45 @@ def expand_shortcodes_outside_code(text: str, keeper: Keeper, media: Media | Non
 
 
 def expand_shortcodes(text: str, keeper: Keeper, media: Media | None) -> str:
-    def expand(match: re.Match[str]) -> str:
-        if match.group(1) and match.group(6):  # [[name]] is how WordPress writes a literal [name]
-            return keeper.token(match.group(0)[1:-1])
-        name, content = match.group(2), match.group(5) or ""
-        produced = expand_known(name.lower(), shortcode_attributes(match.group(3)), content, media)
-        if produced is not None:
-            return match.group(1) + produced + match.group(6)
-        keeper.unknown.append(name)
-        opening = match.group(0)[len(match.group(1)) :]
-        if match.group(5) is None:
-            return match.group(1) + keeper.token(opening[: len(opening) - len(match.group(6))])
-        closing = f"[/{name}]"
-        start = opening[: opening.index("]") + 1]
-        inner = expand_shortcodes(content, keeper, media)
-        return match.group(1) + keeper.token(start) + inner + keeper.token(closing) + match.group(6)
+    """do_shortcode(): known shortcodes become HTML, unknown ones are kept as text with their
+    content expanded. Iterative: shortcodes nested 5000 deep would pass Python's recursion limit."""
+    scanner = ShortcodeScanner(text)
+    out: list[str] = []
+    ends: list[tuple[int, int, str]] = []  # for each open content: (resume at, outer bound, closing text)
+    pos, bound = 0, len(text)
+    while True:
+        found = scanner.find(pos, bound)
+        out.append(text[pos : found.start if found else bound])
+        if found is None:
+            if not ends:
+                return "".join(out)
+            pos, bound, closing = ends.pop()
+            out.append(closing)
+            continue
+        pos = found.end
+        if found.opened and found.closed:  # [[name]] is how WordPress writes a literal [name]
+            out.append(keeper.token(text[found.start + 1 : found.end - 1]))
+            continue
+        expanded, inside = expand_one(text, found, keeper, media)
+        out.append(expanded)
+        if inside:
+            ends.append((found.end, bound, keeper.token(f"[/{found.name}]") + found.closed))
+            pos, bound = inside
 
-    return SHORTCODE.sub(expand, text)
+
+def expand_one(text: str, found: Shortcode, keeper: Keeper,
+               media: Media | None) -> tuple[str, tuple[int, int] | None]:
+    """A known shortcode's HTML; or an unknown one's opening tag kept as text, and where its content
+    is, which expand_shortcodes expands next and follows with the closing tag."""
+    content = text[found.body[0] : found.body[1]] if found.body else ""
+    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, media)
+    if produced is not None:
+        return found.opened + produced + found.closed, None
+    keeper.unknown.append(found.name)
+    opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
+    if found.body is None:  # WordPress keeps the "]" of `[name]]` too
+        return found.opened + keeper.token(opening) + found.closed, None
+    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body
 
 
 def shortcode_unautop(text: str) -> str:
@@ -630,7 +736,7 @@ def render_body(content: str, media: Media | None = None) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
     keeper = Keeper()
     text = hide_markers(content.replace("\r\n", "\n").replace("\r", "\n"))
-    text = CODE_SHORTCODE.sub(lambda m: code_block(m, keeper), text)
+    text = code_blocks(text, keeper)
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
     text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
