@@ -428,7 +428,8 @@ class _Reader:
         try:
             yield from self._walk(events)
         except etree.XMLSyntaxError as error:
-            if not only_uri_complaints(error.error_log):
+            # The exception's error_log also holds errors of earlier parses in this thread.
+            if not only_uri_complaints(events.error_log):
                 raise self._broken(error) from None
         except (OSError, EOFError, zlib.error) as error:
             # Truncated or corrupt .gz/.bz2 files fail in the decompressor, below lxml.
