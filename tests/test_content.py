@@ -516,6 +516,14 @@ CRAFTED: dict[str, Callable[[int], str]] = {
     "unclosed code shortcodes": lambda n: "[c " * n,
     "shortcodes without closing tags": lambda n: "[a]" * n,
     "shortcodes with distinct names": lambda n: "".join(f"[a{i}] " for i in range(n)),
+    "block comments without an end": lambda n: "<!-- wp:paragraph " * n,
+    "unclosed pre": lambda n: "<pre>x " * n,
+    "unclosed code": lambda n: "<code>x " * n,
+    "unclosed script": lambda n: "<script>x " * n,
+    "unclosed iframe": lambda n: "<iframe>x " * n,
+    "iframe tags without >": lambda n: "<iframe x " * n,
+    "unclosed p tags": lambda n: "<p " * n,
+    "unclosed comments before a >": lambda n: "<!-- wp:p " * n + ">",
     "nested shortcodes": lambda n: "".join(f"[n{i}]" for i in range(n)) + "x" + "".join(
         f"[/n{i}]" for i in reversed(range(n))),
 }
