@@ -289,9 +289,9 @@ class ShortcodeScanner:
                 return found
             pos = start + 1
 
-    def match(self, start: int, bound: int) -> Shortcode | None:
+    def match(self, start: int, bound: int, escapes: bool = True) -> Shortcode | None:
         text = self.text
-        opened = "[" if text.startswith("[", start + 1) and start + 1 < bound else ""
+        opened = "[" if escapes and text.startswith("[", start + 1) and start + 1 < bound else ""
         name = NAME.match(text, start + 1 + len(opened), bound)
         if name is None or (self.names is not None and name.group() not in self.names):
             return None
@@ -539,13 +539,28 @@ def expand_one(text: str, found: Shortcode, keeper: Keeper,
     return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body
 
 
+UNAUTOP_START = re.compile(r"<p>\s*\[")
+CLOSING_P = re.compile(r"\s*</p>")
+
+
 def shortcode_unautop(text: str) -> str:
-    """Drop the <p></p> that wpautop put around a shortcode standing on its own line."""
-    pattern = re.compile(
-        r"<p>\s*(\[(" + SHORTCODE_NAME + r")(?![\w-])[^\]/]*(?:/(?!\])[^\]/]*)*?"
-        r"(?:/\]|\](?:[^\[]*(?:\[(?!/\2\])[^\[]*)*\[/\2\])?))\s*</p>"
-    )
-    return pattern.sub(r"\1", text)
+    """Drop the <p></p> that wpautop put around a shortcode standing on its own line: the regex
+    `<p>\\s*(shortcode)\\s*</p>`, with the shortcode found by ShortcodeScanner."""
+    scanner = ShortcodeScanner(text)
+    out: list[str] = []
+    pos = 0
+    for m in UNAUTOP_START.finditer(text):
+        found = scanner.match(m.end() - 1, len(text), escapes=False) if m.start() >= pos else None
+        if found is None:
+            continue
+        # With its content, or (as the regex backtracks) without it when no </p> follows the content.
+        ends = [found.end - len(found.closed)] + ([found.body[0]] if found.body else [])
+        after = next((p for p in (CLOSING_P.match(text, end) for end in ends) if p), None)
+        if after is not None:
+            out += [text[pos : m.start()], text[m.end() - 1 : after.start()]]
+            pos = after.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # -------------------------------------------------------------------- block editor
