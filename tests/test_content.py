@@ -528,6 +528,7 @@ CRAFTED: dict[str, Callable[[int], str]] = {
     "nested lists": lambda n: "<ul><li>" * n + "x" + "</li></ul>" * n,
     "nested quotes": lambda n: "<blockquote>" * n + "x<br>y" + "</blockquote>" * n,
     "shortcodes alone in paragraphs": lambda n: "[a]\n\n" * n,
+    "block tags without >": lambda n: "<hr" * n,
     "nested shortcodes": lambda n: "".join(f"[n{i}]" for i in range(n)) + "x" + "".join(
         f"[/n{i}]" for i in reversed(range(n))),
 }
