@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,12 @@ def test_gallery_with_ids_uses_media() -> None:
     html = to_html(out.markdown)
     assert '<img src="http://x.org/1.jpg"' in html and '<img src="http://x.org/2.jpg"' in html
     assert out.unknown_shortcodes == ()
+
+
+def test_gallery_ids_are_ascii_digits() -> None:
+    media = FakeMedia({4: "http://x.org/4.jpg", 2: "http://x.org/2.jpg"})
+    html = to_html(render_body('[gallery ids="٤,2,' + "9" * 5000 + '"]', media).markdown)
+    assert html == '<p><img src="http://x.org/2.jpg" alt="" /></p>\n'
 
 
 def test_gallery_without_ids_uses_attached_images() -> None:
@@ -467,3 +474,103 @@ def test_brackets_in_code_are_not_shortcodes() -> None:
     assert rendered.unknown_shortcodes == ("foo",)
     assert "if (a[b[0]]> 1) { return x[y]; }" in rendered.markdown
     assert "`m[k]`" in rendered.markdown
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[unknowncode] and &#xE000;0&#xE001; end", "[unknowncode] and \ue0000\ue001 end\n"),
+    ("raw \ue000 \ue0000\ue001 \ue002 \ue003A\ue003", "raw \ue000 \ue0000\ue001 \ue002 \ue003A\ue003\n"),
+    ("line&#xE002;<br />\nnext &#57344;99&#57345;", "line\ue002\\\nnext \ue00099\ue001\n"),
+    ("[php]x &#xE000;9&#xE001; \ue002[/php]", "```php\nx \ue0009\ue001 \ue002\n```\n"),
+    ('<a href="http://x/&#57344;0&#57345;">l&#xe002;</a> [foo a="\ue000"]',
+     '[l\ue002](http://x/\ue0000\ue001) [foo a="\ue000"]\n'),
+    ("&#xE0001; &#xe000g &#x0E000 end", "\U000e0001 \ue000g \ue000 end\n"),
+])
+def test_private_use_characters_of_the_renderer_come_out_as_themselves(content: str, expected: str) -> None:
+    """The renderer marks kept text and breaks with U+E000..U+E003: the post's own are not marks."""
+    assert render_body(content).markdown == expected
+
+
+# --- linear on crafted input (issue 8) ------------------------------------------------------------
+
+
+def cpu_seconds(content: str) -> float:
+    """The least CPU time of two renders: process time, so other processes on the machine barely count."""
+    best = float("inf")
+    for _ in range(2):
+        start = time.process_time()
+        render_body(content)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def assert_linear(make: Callable[[int], str], n: int) -> None:
+    """8 times the input may take at most 30 times as long: linear work gives about 8, a quadratic
+    step about 64, so the bound neither flakes nor lets a quadratic through."""
+    small, large = cpu_seconds(make(n)), cpu_seconds(make(8 * n))
+    assert large < 30 * max(small, 0.002), (small, large)
+
+
+CRAFTED: dict[str, Callable[[int], str]] = {
+    "short paragraphs": lambda n: "<p>word here</p>\n" * n,
+    "unclosed shortcodes": lambda n: "[a " * n,
+    "unclosed code shortcodes": lambda n: "[c " * n,
+    "shortcodes without closing tags": lambda n: "[a]" * n,
+    "shortcodes with distinct names": lambda n: "".join(f"[a{i}] " for i in range(n)),
+    "block comments without an end": lambda n: "<!-- wp:paragraph " * n,
+    "unclosed pre": lambda n: "<pre>x " * n,
+    "unclosed code": lambda n: "<code>x " * n,
+    "unclosed script": lambda n: "<script>x " * n,
+    "unclosed iframe": lambda n: "<iframe>x " * n,
+    "iframe tags without >": lambda n: "<iframe x " * n,
+    "unclosed p tags": lambda n: "<p " * n,
+    "unclosed comments before a >": lambda n: "<!-- wp:p " * n + ">",
+    "runs of spaces and tabs": lambda n: "x" + " \t" * n + "<br>",
+    "nested lists": lambda n: "<ul><li>" * n + "x" + "</li></ul>" * n,
+    "nested quotes": lambda n: "<blockquote>" * n + "x<br>y" + "</blockquote>" * n,
+    "shortcodes alone in paragraphs": lambda n: "[a]\n\n" * n,
+    "block tags without >": lambda n: "<hr" * n,
+    "nested shortcodes": lambda n: "".join(f"[n{i}]" for i in range(n)) + "x" + "".join(
+        f"[/n{i}]" for i in reversed(range(n))),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CRAFTED))
+def test_rendering_is_linear_on_crafted_posts(kind: str) -> None:
+    """Each crafted body here took quadratic time or worse before issue 8."""
+    assert_linear(CRAFTED[kind], 2000)
+
+
+def test_nested_shortcodes_keep_every_tag_in_order() -> None:
+    depth = 3000  # past Python's recursion limit
+    text = "".join(f"[n{i}]" for i in range(depth)) + "x" + "".join(f"[/n{i}]" for i in reversed(range(depth)))
+    out = render_body(text)
+    assert out.markdown == text + "\n"
+    assert out.unknown_shortcodes == tuple(f"n{i}" for i in range(depth))
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[foo]] x", "[foo]\\] x\n"),  # WordPress keeps the second ], as it does after [/foo]]
+    ("[foo]a[/foo]] y", "[foo]a[/foo]\\] y\n"),
+    ("[[foo]] x", "[foo] x\n"),
+    ("[code]x[/code]] q", "```\nx\n```\n\n\\] q\n"),
+    ("[a [b] c] d", "[a [b] c\\] d\n"),
+])
+def test_shortcode_brackets_are_kept(content: str, expected: str) -> None:
+    assert render_body(content).markdown == expected
+
+
+def test_plain_text_is_linear_on_unclosed_tags() -> None:
+    makers: list[Callable[[int], str]] = [lambda n: "<" * n, lambda n: "<a " * n]
+    for make in makers:
+        times = []
+        for n in (5000, 40000):
+            start = time.process_time()
+            assert plain_text(make(n)) == " ".join(make(n).split())  # nothing is a tag without its >
+            times.append(time.process_time() - start)
+        assert times[1] < 30 * max(times[0], 0.002), times
+
+
+def test_lists_and_quotes_nested_past_the_limit_keep_their_text() -> None:
+    deep = 40
+    out = render_body("<blockquote>" * deep + "deep" + "</blockquote>" * deep + "<p>after</p>").markdown
+    assert out == "> " * 31 + "> deep\n\nafter\n"

@@ -580,3 +580,57 @@ def test_cli_refuses_a_database_not_made_by_wxr2db(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["markdown", str(other), str(tmp_path / "site")])
     assert result.exit_code == 1
     assert "not a database made by `wxr2db import`" in result.stderr
+
+
+# --- a post that cannot be converted --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """Any exception while converting one post (here forced; before issue 8 a crafted post did it)
+    leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
+    the posts after it."""
+    import wxr2db.markdown as markdown_module
+    from wxr2db.content import render_body as real
+
+    def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
+        if "BOOM" in content:
+            raise RecursionError("maximum recursion depth\nexceeded")
+        return real(content, media, footnotes)
+
+    monkeypatch.setattr(markdown_module, "render_body", failing)  # forked workers inherit it
+    posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")
+             for n in range(1, 8)]
+    posts[3] = Post(4, status="publish", slug="p4", title="P4", content="<p>BOOM <b>kept</b></p>\n",
+                    comments=(Comment(50, content="hi"),))
+    db = records_db(posts, tmp_path)
+    stats = export(db, tmp_path / "out", pool_threshold=0 if workers > 1 else 200, workers=workers)
+    files = written(tmp_path / "out")
+    assert stats.processes == workers and stats.written == 7
+    assert sorted(files) == [f"posts/p{n}.md" for n in range(1, 8)]
+    assert files["posts/p4.md"] == "---\ntitle: P4\nslug: p4\nwordpress_id: 4\n---\n\n<p>BOOM <b>kept</b></p>\n"
+    assert stats.warnings == ["post 4: could not be converted (RecursionError: maximum recursion depth exceeded); "
+                              "written with its body kept as HTML and its comments left out"]
+    assert [split(files[f"posts/p{n}.md"])[1] for n in (3, 5)] == ["\nBody 3\n", "\nBody 5\n"]
+
+
+def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each clash takes the next free -N directly: counted layout_path calls, not time."""
+    import wxr2db.markdown as markdown_module
+
+    real = markdown_module.layout_path
+    calls = 0
+
+    def counted(layout: str, row: Any, segments: list[str]) -> str:
+        nonlocal calls
+        calls += 1
+        return real(layout, row, segments)
+
+    monkeypatch.setattr(markdown_module, "layout_path", counted)
+    posts = [Post(n, status="publish", slug="same", title="Same") for n in range(1, 2001)]
+    posts.append(Post(3000, status="publish", slug="same-2", title="Clash with a renamed one"))
+    stats = export(records_db(posts, tmp_path), tmp_path / "out")
+    names = set(written(tmp_path / "out"))
+    assert names == {"posts/same.md", *(f"posts/same-{n}.md" for n in range(2, 2001)), "posts/same-2-2.md"}
+    assert stats.renamed == 2000 and calls < 3 * 2001

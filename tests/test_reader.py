@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from wxr2db.errors import NotAnExportError
+from wxr2db.errors import BrokenExportError, NotAnExportError
 from wxr2db.reader import _Reader, iter_records
 from wxr2db.records import Author, Post, Problem, Site, Term
 
@@ -113,3 +113,74 @@ def test_memory_is_freed_as_items_are_read() -> None:
     assert len(children) == 2000
     # lxml parses ahead one buffer (tens of items), never the whole file (2000 items here).
     assert max(children) < 100
+
+
+UNICODE_NS = b'<rss version="2.0" xmlns:unicode="http://\xc3\xabx\xc3\xa4mpl\xc3\xab.com/\xc3\xbcn\xc3\xafc\xc3\xb6d\xc3\xab/"'
+
+
+def with_unicode_namespace(data: bytes) -> bytes:
+    return data.replace(b'<rss version="2.0"', UNICODE_NS)
+
+
+@pytest.mark.parametrize("recover", [False, True])
+def test_non_ascii_namespace_uri_reads_every_item(recover: bool) -> None:
+    """libxml2 calls an IRI namespace "not a valid URI" and lxml fails once the file is read; the
+    items after the first buffer and the plugin element in that namespace must all be there."""
+    extra = '<unicode:note>ok</unicode:note>'
+    data = with_unicode_namespace(export_bytes(*(item(i, content="x" * 1000, extra=extra) for i in range(1, 301))))
+    records = list(iter_records(io.BytesIO(data), name="t.xml", recover=recover))
+    found = [r for r in records if isinstance(r, Post)]
+    assert [p.id for p in found] == list(range(1, 301))
+    assert found[-1].extra == {"unicode:note": ["ok"]}
+    assert [r for r in records if isinstance(r, Problem)] == []
+    assert [r.title for r in records if isinstance(r, Site)] == ["Example"]
+
+
+def test_non_ascii_namespace_uri_does_not_hide_real_damage() -> None:
+    data = with_unicode_namespace(export_bytes(item(1), item(2))).replace(b"</channel>", b"")
+    with pytest.raises(BrokenExportError, match=r"t\.xml: line"):
+        read(data)
+
+
+WIDE = 1234567890123456789012345  # 25 digits: beyond SQLite's 64-bit integers
+
+
+def test_ids_beyond_64_bits_become_synthetic_ids_that_references_follow() -> None:
+    from wxr2db.normalize import stored_id
+
+    parent = item(WIDE, "Big", comments=[comment(WIDE), comment(5, parent=WIDE)])
+    child = item(2, "Child").replace("<wp:post_parent>0</wp:post_parent>", f"<wp:post_parent>{WIDE}</wp:post_parent>")
+    child = child.replace("</item>", f"<wp:menu_order>{WIDE}</wp:menu_order></item>")
+    terms = f"<wp:term><wp:term_id>{WIDE}</wp:term_id><wp:term_taxonomy>genre</wp:term_taxonomy>" \
+            "<wp:term_slug>sf</wp:term_slug></wp:term>"
+    records = read(export_bytes(parent, child, head=header(terms=terms)))
+    big, small = [r for r in records if isinstance(r, Post)]
+    post_id, comment_id = stored_id(WIDE, "post"), stored_id(WIDE, "comment")
+    assert post_id < 0 and comment_id < 0 and post_id != comment_id
+    assert (big.id, small.parent_id, small.menu_order) == (post_id, post_id, 2**63 - 1)
+    assert [(c.id, c.parent_id, c.depth) for c in big.comments] == [(comment_id, None, 1), (5, comment_id, 2)]
+    (term,) = [r for r in records if isinstance(r, Term)]
+    assert term.id == stored_id(WIDE, "term")
+    problems = [(p.kind, p.item, p.detail) for p in records if isinstance(p, Problem)]
+    beyond = f"{WIDE} is beyond SQLite's 64-bit integers"
+    assert problems == [
+        ("id-too-large", None, f"genre 'sf': id {beyond}; stored as id {term.id}"),
+        ("id-too-large", post_id, f"item at line 17 'Big': wp:post_id {beyond}; stored as id {post_id}"),
+        ("id-too-large", post_id, f"item {post_id}: wp:comment_id {beyond}; stored as id {comment_id}"),
+        ("id-too-large", 2, f"item 2: wp:menu_order {beyond}; stored as {2**63 - 1}"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["٤٠١", "²", "1_000", "12a", " "])
+def test_ids_are_ascii_digits_only(text: str) -> None:
+    (post,) = posts(export_bytes(item(None, "Odd").replace("<wp:post_date>", f"<wp:post_id>{text}</wp:post_id>"
+                                                              "<wp:post_date>")))
+    assert post.id < 0  # read as no id (PHP's intval gives 0), so a synthetic one
+
+
+def test_non_ascii_namespace_uri_after_a_broken_file() -> None:
+    """lxml's exception carries the thread's earlier errors too: only this file's own count."""
+    with pytest.raises(BrokenExportError):
+        read(export_bytes(item(1)).replace(b"</channel>", b""))
+    (post,) = posts(with_unicode_namespace(export_bytes(item(1))))
+    assert post.id == 1

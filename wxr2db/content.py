@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import html2text
+
+from .normalize import id_list
 
 
 class Media(Protocol):
@@ -48,9 +50,70 @@ HTML_SPLIT = re.compile(r"(<!--[\s\S]*?(?:-->|\Z)|<!\[CDATA\[[\s\S]*?(?:\]\]>|\Z
 
 NEWLINE_PLACEHOLDER = " <!-- wpnl --> "
 
+
+class Ahead:
+    """The next `needle` or `</name>` after a position, for scans that only move forward.
+
+    A lazy regex such as `<pre\\b.*?</pre>` looks for the end again from every unclosed start:
+    quadratic on `<pre>` x 20k. Each end is found once here, and each cursor only moves forward."""
+
+    def __init__(self, text: str, names: str = "", flags: int = 0) -> None:
+        self.text = text
+        self.ends: dict[str, list[int]] = {}
+        self.cursors: dict[str, int] = {}
+        self.fold = bool(flags & re.I)
+        if names:
+            for m in re.finditer(r"</(" + names + r")>", text, flags):
+                self.ends.setdefault(self.key(m.group(1)), []).append(m.start())
+        self.found: dict[str, tuple[int, int]] = {}  # needle -> (position asked, found there)
+
+    def key(self, name: str) -> str:
+        return name.lower() if self.fold else name
+
+    def closing(self, name: str, pos: int) -> int:
+        """Where the first `</name>` at or after pos starts, or -1."""
+        ends = self.ends.get(self.key(name), [])
+        i = self.cursors.get(self.key(name), 0)
+        while i < len(ends) and ends[i] < pos:
+            i += 1
+        self.cursors[self.key(name)] = i
+        return ends[i] if i < len(ends) else -1
+
+    def find(self, needle: str, pos: int) -> int:
+        """text.find(needle, pos), remembered while the positions asked for only grow."""
+        asked, last = self.found.get(needle, (len(self.text) + 1, -1))
+        if pos < asked or -1 < last < pos:
+            asked, last = pos, self.text.find(needle, pos)
+            self.found[needle] = (asked, last)
+        return last
+
+
+def elements(text: str, start: re.Pattern[str], names: str, flags: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) of each `<name ...>...</name>` the lazy regex `<(names)...*?</\\1>` would match."""
+    ahead = Ahead(text, names, flags)
+    pos = 0
+    for m in start.finditer(text):
+        if m.start() < pos:
+            continue
+        end = ahead.closing(m.group(1), m.end())
+        if end != -1:
+            yield m.start(), end + len(m.group(1)) + 3
+            pos = end + len(m.group(1)) + 3
+
+
+def replace_spans(text: str, spans: Iterable[tuple[int, int]], change: Callable[[str], str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for begin, end in spans:
+        out += [text[pos:begin], change(text[begin:end])]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
 # WordPress keeps newlines of script/style/svg/math; textarea is added here because
 # a <br /> inside a form field would show up as literal text.
-PRESERVE_NEWLINES = re.compile(r"<(script|style|svg|math|textarea).*?</\1>", re.S)
+PRESERVE_NEWLINES = re.compile(r"<(script|style|svg|math|textarea)")
+PRESERVED = "script|style|svg|math|textarea"
 
 
 def _hide_pre(text: str) -> tuple[str, dict[str, str]]:
@@ -99,25 +162,72 @@ def _collapse_inline_blocks(text: str) -> str:
     return text
 
 
+# `(?P<tag>...)[^>]*>` patterns of wpautop, as keep_tags reads them (the `[^>]*>` is implied).
+BLOCK_TAG = re.compile(r"(?P<tag></?" + ALL_BLOCKS + ")")
+P_THEN_BLOCK = re.compile(r"<p>\s*(?P<tag></?" + ALL_BLOCKS + ")")
+BR_THEN_TAG = re.compile(r"<br />(?P<tag>\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol))")
+BR_AFTER = re.compile(r"\s*<br />")
+CLOSING_P = re.compile(r"\s*</p>")
+
+
+def keep_tags(text: str, start: re.Pattern[str], then: re.Pattern[str] | None = None) -> str:
+    """re.sub(start + r"[^>]*>" + then, <the tag group up to its >>, text), in linear time: the regex
+    looked for the `>` again from every start, and 6000 `<hr` without one took seconds."""
+    ahead = Ahead(text)
+    out: list[str] = []
+    pos = at = 0
+    while (m := start.search(text, at)) is not None:
+        close = ahead.find(">", m.end())
+        if close == -1:
+            break
+        after = then.match(text, close + 1) if then is not None else None
+        if then is not None and after is None:
+            at = m.start() + 1
+            continue
+        out += [text[pos : m.start()], text[m.start("tag") : close + 1]]
+        pos = at = after.end() if after is not None else close + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _wrap_paragraphs(text: str) -> str:
     text = re.sub(r"\n\n+", "\n\n", text)
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p]
     text = "".join("<p>" + p.strip("\n") + "</p>\n" for p in paragraphs)
     text = re.sub(r"<p>\s*</p>", "", text)
     text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
-    text = re.sub(r"<p>\s*(</?" + ALL_BLOCKS + r"[^>]*>)\s*</p>", r"\1", text)
+    text = keep_tags(text, P_THEN_BLOCK, CLOSING_P)
     text = re.sub(r"<p>(<li.+?)</p>", r"\1", text)
     text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.I)
     text = text.replace("</blockquote></p>", "</p></blockquote>")
-    text = re.sub(r"<p>\s*(</?" + ALL_BLOCKS + r"[^>]*>)", r"\1", text)
-    return re.sub(r"(</?" + ALL_BLOCKS + r"[^>]*>)\s*</p>", r"\1", text)
+    text = keep_tags(text, P_THEN_BLOCK)
+    return keep_tags(text, BLOCK_TAG, CLOSING_P)
 
 
 def _add_line_breaks(text: str) -> str:
-    text = PRESERVE_NEWLINES.sub(lambda m: m.group(0).replace("\n", "<WPPreserveNewline />"), text)
+    spans = elements(text, PRESERVE_NEWLINES, PRESERVED)
+    text = replace_spans(text, spans, lambda found: found.replace("\n", "<WPPreserveNewline />"))
     text = text.replace("<br>", "<br />").replace("<br/>", "<br />")
-    text = re.sub(r"(?<!<br />)\s*\n", "<br />\n", text)
+    text = newlines_to_breaks(text)
     return text.replace("<WPPreserveNewline />", "\n")
+
+
+WHITESPACE = re.compile(r"\s+")
+
+
+def newlines_to_breaks(text: str) -> str:
+    """re.sub(r"(?<!<br />)\\s*\\n", "<br />\\n", text), which tried again from every space of a run
+    without a newline (16k spaces and tabs took 5.6 s): a run of whitespace up to its last newline."""
+    out: list[str] = []
+    pos = 0
+    for run in WHITESPACE.finditer(text):
+        last = text.rfind("\n", run.start(), run.end())
+        start = run.start() + text.endswith("<br />", 0, run.start())
+        if last >= start:
+            out += [text[pos:start], "<br />\n"]
+            pos = last + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def wpautop(text: str, br: bool = True) -> str:
@@ -134,8 +244,8 @@ def wpautop(text: str, br: bool = True) -> str:
     text = _wrap_paragraphs(text)
     if br:
         text = _add_line_breaks(text)
-    text = re.sub(r"(</?" + ALL_BLOCKS + r"[^>]*>)\s*<br />", r"\1", text)
-    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text)
+    text = keep_tags(text, BLOCK_TAG, BR_AFTER)
+    text = keep_tags(text, BR_THEN_TAG)
     text = re.sub(r"\n</p>$", "</p>", text)
     for name, original in pre_tags.items():
         text = text.replace(name, original)
@@ -147,19 +257,88 @@ def wpautop(text: str, br: bool = True) -> str:
 # ------------------------------------------------------------------------ shortcodes
 
 SHORTCODE_NAME = r"[A-Za-z][\w-]*"
+NAME = re.compile(SHORTCODE_NAME)
+CLOSING = re.compile(r"\[/(" + SHORTCODE_NAME + r")\]")
 
 
-def shortcode_regex(names: str) -> re.Pattern[str]:
-    """get_shortcode_regex(): groups are [[escape, name, attrs, self-close, content, escape]]."""
-    return re.compile(
-        r"\[(\[?)(" + names + r")(?![\w-])"
-        r"([^\]/]*(?:/(?!\])[^\]/]*)*?)"
-        r"(?:(/)\]|\](?:([^\[]*(?:\[(?!/\2\])[^\[]*)*)\[/\2\])?)"
-        r"(\]?)"
-    )
+@dataclass(frozen=True, slots=True)
+class Shortcode:
+    """What get_shortcode_regex() matches: `[[name attrs]content[/name]]`, escapes optional."""
+
+    start: int
+    end: int
+    opened: str  # "[" when the shortcode is escaped as [[name]]
+    name: str
+    attrs: str
+    body: tuple[int, int] | None  # where the content is, when there is a closing tag
+    closed: str  # the "]" of [[name]]
 
 
-SHORTCODE = shortcode_regex(SHORTCODE_NAME)
+class ShortcodeScanner:
+    """Finds shortcodes as WordPress's regex does, in time linear in the text.
+
+    The regex looks for the next `]` and the next `[/name]` from every `[`: on `[a ` x 20k, or 20k
+    `[a]` without a closing tag, that is quadratic. Here the next `]` is remembered, and every
+    closing tag is indexed once. Positions asked for only grow, so each index only moves forward.
+    """
+
+    def __init__(self, text: str, names: frozenset[str] | None = None) -> None:
+        self.text = text
+        self.names = names
+        self.bracket = -1
+        self.closings: dict[str, list[int]] = {}
+        for m in CLOSING.finditer(text):
+            self.closings.setdefault(m.group(1), []).append(m.start())
+        self.cursors: dict[str, int] = {}
+
+    def next_bracket(self, pos: int) -> int:
+        """The first `]` at or after pos, or len(text) when there is none (then never looked for again)."""
+        if self.bracket < pos:
+            found = self.text.find("]", pos)
+            self.bracket = found if found != -1 else len(self.text)
+        return self.bracket
+
+    def closing(self, name: str, pos: int, bound: int) -> int | None:
+        found = self.closings.get(name)
+        if not found:
+            return None
+        i = self.cursors.get(name, 0)
+        while i < len(found) and found[i] < pos:
+            i += 1
+        self.cursors[name] = i
+        if i < len(found) and found[i] + len(name) + 3 <= bound:
+            return found[i]
+        return None
+
+    def find(self, pos: int, bound: int) -> Shortcode | None:
+        """The first shortcode starting at or after pos and ending by bound."""
+        while True:
+            start = self.text.find("[", pos, bound)
+            if start == -1:
+                return None
+            found = self.match(start, bound)
+            if found is not None:
+                return found
+            pos = start + 1
+
+    def match(self, start: int, bound: int, escapes: bool = True) -> Shortcode | None:
+        text = self.text
+        opened = "[" if escapes and text.startswith("[", start + 1) and start + 1 < bound else ""
+        name = NAME.match(text, start + 1 + len(opened), bound)
+        if name is None or (self.names is not None and name.group() not in self.names):
+            return None
+        close = self.next_bracket(name.end())
+        if close >= bound:
+            return None
+        self_closing = close > name.end() and text[close - 1] == "/"
+        attrs = text[name.end() : close - 1 if self_closing else close]
+        end, body = close + 1, None
+        if not self_closing:
+            closing = self.closing(name.group(), end, bound)
+            if closing is not None:
+                body, end = (end, closing), closing + len(name.group()) + 3
+        closed = "]" if end < bound and text[end] == "]" else ""
+        return Shortcode(start, end + len(closed), opened, name.group(), attrs, body, closed)
 
 ATTRIBUTE = re.compile(
     r"([\w-]+)\s*=\s*\"([^\"]*)\"(?:\s|$)"
@@ -196,11 +375,30 @@ CODE_NAMES = (
     "|jscript|javascript|latex|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
     "|splus|rails|rb|ror|ruby|scala|sql|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
 )
-CODE_SHORTCODE = shortcode_regex(CODE_NAMES)
+CODE_NAME_SET = frozenset(CODE_NAMES.split("|"))
 
 # Tokens in the Unicode private-use area survive wpautop, html2text and the escaper untouched.
+# The post's own U+E000..U+E003 (as characters or as `&#xE000;`) are hidden first as LITERAL and a
+# letter, and put back last, so no input can forge a token or a break mark.
 TOKEN = re.compile("\ue000(\\d+)\ue001")
 BR_MARK = "\ue002"
+LITERAL = "\ue003"
+MARKERS = re.compile("[\ue000-\ue003]|&#(?:[xX]0*([eE]00[0-3])|0*(5734[4-7]))(?![0-9A-Fa-f]);?")
+HIDDEN = re.compile(LITERAL + "([A-D])")
+
+
+def hide_markers(text: str) -> str:
+    """The post's own marker characters, and character references to them, as LITERAL + A..D."""
+
+    def hide(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2)) if m.group(2) else ord(m.group(0))
+        return LITERAL + chr(ord("A") + code - 0xE000)
+
+    return MARKERS.sub(hide, text)
+
+
+def show_markers(text: str) -> str:
+    return HIDDEN.sub(lambda m: chr(0xE000 + ord(m.group(1)) - ord("A")), text) if LITERAL in text else text
 
 
 class Keeper:
@@ -211,23 +409,38 @@ class Keeper:
         self.unknown: list[str] = []
 
     def token(self, markdown: str) -> str:
+        if "\ue000" in markdown:  # a code block kept earlier, inside a shortcode's attributes
+            markdown = TOKEN.sub(lambda m: self.kept[int(m.group(1))], markdown)
         self.kept.append(markdown)
         return f"\ue000{len(self.kept) - 1}\ue001"
 
 
-def code_block(match: re.Match[str], keeper: Keeper) -> str:
-    """[code lang="python"]...[/code] -> a fenced block (placeholder) with the code verbatim."""
-    if match.group(1) and match.group(6):
-        return keeper.token(match.group(0)[1:-1])
-    name, content = match.group(2), match.group(5)
-    if content is None:
-        return match.group(0)
-    attrs = shortcode_attributes(match.group(3))
-    language = attrs.get("lang") or attrs.get("language") or ("" if name in ("code", "sourcecode") else name)
+def code_blocks(text: str, keeper: Keeper) -> str:
+    """Every [code lang="python"]...[/code] (and [php] ...) as a fenced block, set aside verbatim."""
+    scanner = ShortcodeScanner(text, CODE_NAME_SET)
+    out: list[str] = []
+    pos = 0
+    while (found := scanner.find(pos, len(text))) is not None:
+        out += [text[pos : found.start], code_block(text, found, keeper)]
+        pos = found.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def code_block(text: str, found: Shortcode, keeper: Keeper) -> str:
+    whole = text[found.start : found.end]
+    if found.opened and found.closed:
+        return keeper.token(whole[1:-1])
+    if found.body is None:
+        return whole
+    attrs = shortcode_attributes(found.attrs)
+    default = "" if found.name in ("code", "sourcecode") else found.name
+    language = attrs.get("lang") or attrs.get("language") or default
     # The visual editor stores code HTML-escaped (&lt;?php), the plugin shows it decoded.
-    code = html.unescape(content.strip("\n"))
+    code = html.unescape(text[found.body[0] : found.body[1]].strip("\n"))
     fence = "`" * max(3, longest_run(code, "`") + 1)
-    return "\n\n" + keeper.token(f"{fence}{language}\n{code}\n{fence}") + "\n\n"
+    block = "\n\n" + keeper.token(f"{fence}{language}\n{code}\n{fence}") + "\n\n"
+    return found.opened + block + found.closed
 
 
 def longest_run(text: str, char: str) -> int:
@@ -270,11 +483,7 @@ def expand_gallery(attrs: dict[str, str], media: Media | None) -> str | None:
     if media is None:
         return None
     ids = attrs.get("ids") or attrs.get("include") or ""
-    if ids.strip():
-        numbers = [int(n) for n in re.findall(r"\d+", ids)]
-        urls = [u for u in (media.url(n) for n in numbers) if u]
-    else:
-        urls = media.attached_images()
+    urls = [u for u in map(media.url, id_list(ids)) if u] if ids.strip() else media.attached_images()
     if not urls:
         return None
     return "".join(f'<p><img src="{html.escape(u, quote=True)}" alt=""></p>' for u in urls)
@@ -307,51 +516,108 @@ def expand_known(name: str, attrs: dict[str, str], content: str, media: Media | 
 
 
 # Brackets in code are code (`a[b[0]]`), not shortcodes to count as unknown.
-CODE_REGION = re.compile(r"(<(pre|code)\b.*?</\2>)", re.S | re.I)
+CODE_REGION = re.compile(r"<(pre|code)\b", re.I)
 
 
 def expand_shortcodes_outside_code(text: str, keeper: Keeper, media: Media | None) -> str:
-    parts = CODE_REGION.split(text)
-    # split() returns text, region, tag name, text, region, tag name, ...: expand only the text.
-    return "".join(expand_shortcodes(part, keeper, media) if n % 3 == 0 else part
-                   for n, part in enumerate(parts) if n % 3 != 2)
+    out: list[str] = []
+    pos = 0
+    for begin, end in elements(text, CODE_REGION, "pre|code", re.I):
+        out += [expand_shortcodes(text[pos:begin], keeper, media), text[begin:end]]
+        pos = end
+    out.append(expand_shortcodes(text[pos:], keeper, media))
+    return "".join(out)
 
 
 def expand_shortcodes(text: str, keeper: Keeper, media: Media | None) -> str:
-    def expand(match: re.Match[str]) -> str:
-        if match.group(1) and match.group(6):  # [[name]] is how WordPress writes a literal [name]
-            return keeper.token(match.group(0)[1:-1])
-        name, content = match.group(2), match.group(5) or ""
-        produced = expand_known(name.lower(), shortcode_attributes(match.group(3)), content, media)
-        if produced is not None:
-            return match.group(1) + produced + match.group(6)
-        keeper.unknown.append(name)
-        opening = match.group(0)[len(match.group(1)) :]
-        if match.group(5) is None:
-            return match.group(1) + keeper.token(opening[: len(opening) - len(match.group(6))])
-        closing = f"[/{name}]"
-        start = opening[: opening.index("]") + 1]
-        inner = expand_shortcodes(content, keeper, media)
-        return match.group(1) + keeper.token(start) + inner + keeper.token(closing) + match.group(6)
+    """do_shortcode(): known shortcodes become HTML, unknown ones are kept as text with their
+    content expanded. Iterative: shortcodes nested 5000 deep would pass Python's recursion limit."""
+    scanner = ShortcodeScanner(text)
+    out: list[str] = []
+    ends: list[tuple[int, int, str]] = []  # for each open content: (resume at, outer bound, closing text)
+    pos, bound = 0, len(text)
+    while True:
+        found = scanner.find(pos, bound)
+        out.append(text[pos : found.start if found else bound])
+        if found is None:
+            if not ends:
+                return "".join(out)
+            pos, bound, closing = ends.pop()
+            out.append(closing)
+            continue
+        pos = found.end
+        if found.opened and found.closed:  # [[name]] is how WordPress writes a literal [name]
+            out.append(keeper.token(text[found.start + 1 : found.end - 1]))
+            continue
+        expanded, inside = expand_one(text, found, keeper, media)
+        out.append(expanded)
+        if inside:
+            ends.append((found.end, bound, keeper.token(f"[/{found.name}]") + found.closed))
+            pos, bound = inside
 
-    return SHORTCODE.sub(expand, text)
+
+def expand_one(text: str, found: Shortcode, keeper: Keeper,
+               media: Media | None) -> tuple[str, tuple[int, int] | None]:
+    """A known shortcode's HTML; or an unknown one's opening tag kept as text, and where its content
+    is, which expand_shortcodes expands next and follows with the closing tag."""
+    content = text[found.body[0] : found.body[1]] if found.body else ""
+    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, media)
+    if produced is not None:
+        return found.opened + produced + found.closed, None
+    keeper.unknown.append(found.name)
+    opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
+    if found.body is None:  # WordPress keeps the "]" of `[name]]` too
+        return found.opened + keeper.token(opening) + found.closed, None
+    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body
+
+
+UNAUTOP_START = re.compile(r"<p>\s*\[")
 
 
 def shortcode_unautop(text: str) -> str:
-    """Drop the <p></p> that wpautop put around a shortcode standing on its own line."""
-    pattern = re.compile(
-        r"<p>\s*(\[(" + SHORTCODE_NAME + r")(?![\w-])[^\]/]*(?:/(?!\])[^\]/]*)*?"
-        r"(?:/\]|\](?:[^\[]*(?:\[(?!/\2\])[^\[]*)*\[/\2\])?))\s*</p>"
-    )
-    return pattern.sub(r"\1", text)
+    """Drop the <p></p> that wpautop put around a shortcode standing on its own line: the regex
+    `<p>\\s*(shortcode)\\s*</p>`, with the shortcode found by ShortcodeScanner."""
+    scanner = ShortcodeScanner(text)
+    out: list[str] = []
+    pos = 0
+    for m in UNAUTOP_START.finditer(text):
+        found = scanner.match(m.end() - 1, len(text), escapes=False) if m.start() >= pos else None
+        if found is None:
+            continue
+        # With its content, or (as the regex backtracks) without it when no </p> follows the content.
+        ends = [found.end - len(found.closed)] + ([found.body[0]] if found.body else [])
+        after = next((p for p in (CLOSING_P.match(text, end) for end in ends) if p), None)
+        if after is not None:
+            out += [text[pos : m.start()], text[m.end() - 1 : after.start()]]
+            pos = after.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # -------------------------------------------------------------------- block editor
 
-BLOCK_DELIMITER = re.compile(r"<!--\s+/?wp:[\s\S]*?-->")
-LONE_URL = re.compile(
-    r"(<(?:p|div)(?:\s[^>]*)?>|<br />)\s*(https?://[^\s<>\"\[\]]+)\s*(?=</(?:p|div)>|<br />)"
-)
+BLOCK_DELIMITER = re.compile(r"<!--\s+/?wp:")
+
+
+def drop_block_delimiters(text: str) -> str:
+    """`<!-- wp:paragraph {...} -->` and `<!-- /wp:paragraph -->` removed, as `<!--\\s+/?wp:.*?-->`."""
+    ahead = Ahead(text)
+
+    def spans() -> Iterator[tuple[int, int]]:
+        pos = 0
+        for m in BLOCK_DELIMITER.finditer(text):
+            end = ahead.find("-->", m.end()) if m.start() >= pos else -2
+            if end == -1:
+                return
+            if end >= 0:
+                yield m.start(), end + 3
+                pos = end + 3
+
+    return replace_spans(text, spans(), lambda found: "")
+# `(<(?:p|div)(?:\s[^>]*)?>|<br />)` then the URL, matched in two steps: the regex as one looked
+# for the `>` again from every unclosed `<p ` (8000 of them took 3 s).
+LONE_URL_TAG = re.compile(r"<(?:p|div)(?=[\s>])|<br />")
+LONE_URL = re.compile(r"\s*(https?://[^\s<>\"\[\]]+)\s*(?=</(?:p|div)>|<br />)")
 
 
 def is_block_content(content: str) -> bool:
@@ -361,21 +627,50 @@ def is_block_content(content: str) -> bool:
 
 def link_lone_urls(text: str) -> str:
     """WordPress oEmbed: a URL alone in its paragraph or line is an embed; here it becomes a link."""
-    return LONE_URL.sub(lambda m: m.group(1) + link_paragraph(html.unescape(m.group(2))), text)
+    ahead = Ahead(text)
+    out: list[str] = []
+    pos = 0
+    for tag in LONE_URL_TAG.finditer(text):
+        if tag.start() < pos:
+            continue
+        tag_end = tag.end() if tag.group() == "<br />" else ahead.find(">", tag.end()) + 1
+        url = LONE_URL.match(text, tag_end) if tag_end else None
+        if url is not None:
+            out += [text[pos : tag_end], link_paragraph(html.unescape(url.group(1)))]
+            pos = url.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
-MEDIA_ELEMENT = re.compile(r"<(iframe|video|audio|embed)\b([^>]*)>(?:[\s\S]*?</\1>)?", re.I)
+MEDIA_ELEMENT = re.compile(r"<(iframe|video|audio|embed)\b", re.I)
+MEDIA_NAMES = "iframe|video|audio|embed"
 SRC_ATTRIBUTE = re.compile(r"\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
 
 
 def link_media_elements(text: str) -> str:
     """iframe/video/audio have no Markdown form and Hugo drops raw HTML: keep a link to the source."""
 
-    def replace(match: re.Match[str]) -> str:
-        src = SRC_ATTRIBUTE.search(match.group(0))
+    def replace(found: str) -> str:
+        src = SRC_ATTRIBUTE.search(found)
         return link_paragraph(html.unescape(src.group(1))) if src else ""
 
-    return MEDIA_ELEMENT.sub(replace, text)
+    return replace_spans(text, media_elements(text), replace)
+
+
+def media_elements(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of `<(iframe|video|audio|embed)\\b[^>]*>(?:.*?</\\1>)?`: the element, up to its end tag
+    when it has one."""
+    ahead = Ahead(text, MEDIA_NAMES, re.I)
+    pos = 0
+    for m in MEDIA_ELEMENT.finditer(text):
+        if m.start() < pos:
+            continue
+        tag_end = ahead.find(">", m.end())
+        if tag_end == -1:
+            return
+        closing = ahead.closing(m.group(1), tag_end + 1)
+        pos = closing + len(m.group(1)) + 3 if closing != -1 else tag_end + 1
+        yield m.start(), pos
 
 
 # ------------------------------------------------------------------ HTML -> Markdown
@@ -415,6 +710,8 @@ EMPHASIS_GROUPS = {
     "s": "del",
     "strike": "del",
 }
+NESTING = {"ul": "list", "ol": "list", "blockquote": "blockquote"}
+MAX_NESTING = 32
 LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 
 
@@ -472,6 +769,7 @@ class MarkdownWriter(html2text.HTML2Text):
         self.pending: list[str] = []
         self.emphasis_depth: dict[str, int] = {}
         self.opened_at: dict[str, int] = {}
+        self.nesting: dict[str, int] = {}
         self.after_break = False
         self.table: Table | None = None
         self.list_ended_at = -1
@@ -495,6 +793,8 @@ class MarkdownWriter(html2text.HTML2Text):
         elif tag in EMPHASIS_GROUPS:
             if not self.pre:  # markup inside <pre> cannot be shown in a code block
                 self.emphasis_tag(tag, attrs, start)
+        elif tag in NESTING and self.too_deep(NESTING[tag], start):
+            return
         elif tag in ("figure", "figcaption"):
             self.figure_tag(tag, start)
         elif tag in ("ul", "ol"):
@@ -503,6 +803,13 @@ class MarkdownWriter(html2text.HTML2Text):
             super().handle_tag(tag, {k: v for k, v in attrs.items() if k != "href"}, start)
         elif tag != "abbr":  # html2text writes Markdown Extra abbreviations that CommonMark lacks
             super().handle_tag(tag, attrs, start)
+
+    def too_deep(self, group: str, start: bool) -> bool:
+        """Lists and quotes past MAX_NESTING levels stay at that level: each level indents every line
+        below it, so 2000 nested lists wrote 4M characters of indentation (and took seconds)."""
+        opened = self.nesting.get(group, 0)
+        self.nesting[group] = opened + 1 if start else max(opened - 1, 0)
+        return (opened + 1 if start else opened) > MAX_NESTING
 
     def figure_tag(self, tag: str, start: bool) -> None:
         """Block-editor images and their captions each stand alone, as [caption] does; inside a list
@@ -661,11 +968,14 @@ class MarkdownWriter(html2text.HTML2Text):
         self.flush()
 
     def at_line_start(self) -> bool:
-        if self.p_p or self.start or len(self.outtextlist) < 8:
-            tail = "\n" + "".join(self.outtextlist)
-        else:
-            tail = "".join(self.outtextlist[-8:])
-        return bool(self.p_p or self.start or LINE_START_TAIL.search(tail))
+        # Only the last pieces of output matter: joining all of it for each run of text made long
+        # posts quadratic (40k paragraphs took 29 s).
+        if self.p_p or self.start:
+            return True
+        tail = "".join(self.outtextlist[-8:])
+        if len(self.outtextlist) < 8:
+            tail = "\n" + tail
+        return LINE_START_TAIL.search(tail) is not None
 
     def flush(self) -> None:
         data = "".join(self.pending)
@@ -701,7 +1011,21 @@ class MarkdownWriter(html2text.HTML2Text):
 def html_to_markdown(text: str) -> tuple[str, tuple[str, ...]]:
     """CommonMark for the HTML, and what had to be simplified on the way."""
     writer = MarkdownWriter()
-    return writer.handle(text), tuple(writer.lossy)
+    return writer.handle(escape_unfinished_markup(text)), tuple(writer.lossy)
+
+
+def escape_unfinished_markup(text: str) -> str:
+    """`<!--` with no `-->` after it, and any `<` with no `>` after it, as `&lt;`. Python's
+    HTMLParser shows those as text anyway, but only after scanning to the end of the post again from
+    each one: `<!-- wp:p ` x 8000 took 0.85 s, `<p ` x 8000 11 s."""
+    last_end = text.rfind("-->")
+    start = text.find("<!--", last_end + 3 if last_end != -1 else 0)
+    if start != -1:
+        text = text[:start] + text[start:].replace("<!--", "&lt;!--")
+    tail = text.rfind(">") + 1
+    if "<" in text[tail:]:
+        text = text[:tail] + text[tail:].replace("<", "&lt;")
+    return text
 
 
 # ------------------------------------------------------------------ post-processing
@@ -851,24 +1175,29 @@ def footnote_section(footnotes: Footnotes, order: list[str]) -> str:
 def render_body(content: str, media: Media | None = None, footnotes: Footnotes = ()) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
     keeper = Keeper()
-    text = content.replace("\r\n", "\n").replace("\r", "\n").replace("\ue000", "").replace("\ue001", "")
-    text = CODE_SHORTCODE.sub(lambda m: code_block(m, keeper), text)
+    text = hide_markers(content.replace("\r\n", "\n").replace("\r", "\n"))
+    text = code_blocks(text, keeper)
     text, more = keep_more_marker(text, keeper)
     text, order = keep_footnote_refs(text, footnotes, keeper) if footnotes else (text, [])
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
-    text = BLOCK_DELIMITER.sub("", text) if is_block_content(text) else shortcode_unautop(wpautop(text))
+    text = drop_block_delimiters(text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
     text = expand_shortcodes_outside_code(text, keeper, media)
     markdown, lossy = html_to_markdown(text)
     markdown = finish_markdown(markdown, keeper)
     if footnotes:
         markdown = markdown.rstrip("\n") + "\n\n" + footnote_section(footnotes, order) + "\n"
-    return Rendered(markdown, tuple(keeper.unknown), lossy, more)
+    return Rendered(show_markers(markdown), tuple(keeper.unknown), lossy, more)
+
+
+TAG = re.compile(r"<[^>]*>")
 
 
 def plain_text(text: str) -> str:
     """Titles as the front matter wants them: tags stripped, entities decoded, one line."""
-    text = re.sub(r"<[^>]*>", "", text)
+    # No tag can start after the last `>`: the regex would scan to the end from every `<` there.
+    end = text.rfind(">") + 1
+    text = TAG.sub("", text[:end]) + text[end:]
     return " ".join(html.unescape(text).split())
 
 

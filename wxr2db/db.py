@@ -618,7 +618,7 @@ class Saver:
 
     def save_post(self, post: Post) -> None:
         export_id = None
-        if post.id < 0:  # the reader made it up: the item had no wp:post_id
+        if post.id_missing:  # the reader made it up: the item had no wp:post_id
             post = replace(post, id=self.ids.small("posts", post.id, self.free_link_id(post)))
             self.warn(Problem("item-without-id", f"item at line {post.line} '{post.title}' has no "
                               f"wp:post_id; stored as id {post.id}", post.id))

@@ -39,7 +39,7 @@ from .content import MORE, MORE_LINE, plain_text, render_body
 from .content import Rendered as Body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
-from .normalize import plural, slugify, utc_offset
+from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
 from .outdir import RefusedPath, SiteFolder
 from .site.templates import LAYOUTS as TEMPLATE_LAYOUTS
 from .site.templates import write_templates
@@ -64,7 +64,7 @@ WINDOWS_RESERVED = frozenset(
 )
 # WXR has no post_mime_type element, so a gallery's images are told by their file extension.
 IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic)(?:[?#].*)?$", re.IGNORECASE)
-GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([\d,\s]+)", re.IGNORECASE)
+GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 # Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
 # U+10FFFF is left out because PyYAML itself escapes it.
 ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
@@ -248,7 +248,10 @@ def site_time(local: str | None, gmt: str | None) -> datetime | str | None:
 
 def old_path(link: str) -> str:
     """The path of the post's WordPress permalink, decoded, or "" for `/?p=123` style links."""
-    path = unquote(urlsplit(link.strip()).path)
+    try:
+        path = unquote(urlsplit(link.strip()).path)
+    except ValueError:  # `http://[x/`: no path a server could be asked for
+        return ""
     return path if path.strip("/") else ""
 
 
@@ -579,13 +582,26 @@ def clash_key(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
 
-def claim_path(layout: str, row: PostRow, segments: list[str], taken: set[str]) -> tuple[str, str]:
-    number = 1
+@dataclass
+class Claimed:
+    """The paths taken so far (as clash keys), and for each first-choice path the next `-N` to try:
+    10k posts with one slug would otherwise try 2, 3, ... again for every post (50M tries)."""
+
+    taken: set[str] = field(default_factory=set)
+    next_number: dict[str, int] = field(default_factory=dict)
+
+
+def claim_path(layout: str, row: PostRow, segments: list[str], claimed: Claimed) -> tuple[str, str]:
+    """The first free path of `slug`, `slug-2`, `slug-3`, ... (numbers below the last one handed out
+    for the same first choice are all taken: paths are never given back)."""
+    first = clash_key(layout_path(layout, row, segments))
+    number = claimed.next_number.get(first, 1)
     while True:
         last = segments[-1] if number == 1 else f"{segments[-1]}-{number}"
         path = layout_path(layout, row, [*segments[:-1], last])
-        if clash_key(path) not in taken:
-            taken.add(clash_key(path))
+        if clash_key(path) not in claimed.taken:
+            claimed.taken.add(clash_key(path))
+            claimed.next_number[first] = number + 1
             return path, last
         number += 1
 
@@ -625,7 +641,7 @@ def load_pages(conn: sqlite3.Connection) -> dict[int, PostRow]:
 def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> list[Target]:
     """Every file to write, decided before any is rendered, in post id order."""
     pages = load_pages(conn)
-    taken: set[str] = set()
+    claimed = Claimed()
     targets = []
     for row in iter_rows(conn, options.types):
         reason = skip_reason(row, options)
@@ -635,7 +651,7 @@ def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: Mark
             continue
         segments = page_segments(row, pages) if row.post_type == "page" else [
             post_segment(row.id, row.slug, row.title)]
-        path, slug = claim_path(options.layout, row, segments, taken)
+        path, slug = claim_path(options.layout, row, segments, claimed)
         if slug != segments[-1]:
             stats.renamed += 1
             stats.warnings.append(f"post {row.id}: '{segments[-1]}' is taken; written as {path}")
@@ -675,8 +691,9 @@ def fetch_thumbnails(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]
     sql = "SELECT post_id, value FROM postmeta WHERE +key = '_thumbnail_id' AND post_id IN ({marks})"
     found = {}
     for post_id, value in select_in(conn, sql, ids):
-        if str(value).strip().isdigit():
-            found[post_id] = int(value)
+        number = to_int(str(value))
+        if number is not None and number > 0:
+            found[post_id] = stored_id(number, "post")
     return found
 
 
@@ -773,8 +790,7 @@ def fetch_views(conn: sqlite3.Connection, targets: list[Target], mode: str) -> l
     ids = [t.post_id for t in targets]
     rows = {row[0]: row for row in select_in(conn, POST_SQL, ids)}
     thumbnails = fetch_thumbnails(conn, ids)
-    gallery_ids = [int(n) for row in rows.values() for found in GALLERY_IDS.findall(row[10])
-                   for n in re.findall(r"\d+", found)]
+    gallery_ids = [n for row in rows.values() for found in GALLERY_IDS.findall(row[10]) for n in id_list(found)]
     urls = fetch_urls(conn, [*thumbnails.values(), *gallery_ids])
     attached, terms = fetch_attached(conn, ids), fetch_terms(conn, ids)
     authors = fetch_authors(conn, [row[5] for row in rows.values()])
@@ -814,11 +830,31 @@ def fetch_footnotes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple
     return found
 
 
-Rendered = tuple[str, tuple[str, ...]]
+# (the file's text, unknown shortcodes, a warning when the post could not be converted)
+Rendered = tuple[str, tuple[str, ...], str | None]
+MAX_REASON = 200
 
 
 def render_chunk(conn: sqlite3.Connection, targets: list[Target], style: Style, mode: str) -> list[Rendered]:
-    return [render_post_counted(view, style) for view in fetch_views(conn, targets, mode)]
+    return [render_or_keep(view, style) for view in fetch_views(conn, targets, mode)]
+
+
+def render_or_keep(post: PostView, style: Style) -> Rendered:
+    """render_post_counted(), or when that fails on some crafted post (any exception: one post must
+    never stop the others), the file with the post's body kept as raw HTML and a warning."""
+    try:
+        text, unknown = render_post_counted(post, style)
+        return text, unknown, None
+    except Exception as error:  # reported as a warning naming the post
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
+    left_out = " and its comments left out" if post.comments else ""
+    warning = f"post {post.id}: could not be converted ({reason}); written with its body kept as HTML{left_out}"
+    try:
+        matter = dump_front_matter(layout_keys(canonical_front_matter(post, style), style.layout))
+    except Exception:  # the bare minimum still names the post
+        matter = f"wordpress_id: {post.id}\n"
+    body = post.content.strip("\n")
+    return f"---\n{matter}---\n" + (f"\n{body}\n" if body.strip() else ""), (), warning
 
 
 # --- rendering in worker processes ----------------------------------------------------------------
@@ -978,8 +1014,10 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         stats.processes = process_count(db.conn, targets, options)
         try:
             rendered = rendered_posts(db.conn, targets, options, stats.processes)
-            for done, (target, (text, unknown)) in enumerate(zip(targets, rendered, strict=True), 1):
+            for done, (target, (text, unknown, failure)) in enumerate(zip(targets, rendered, strict=True), 1):
                 stats.unknown_shortcodes.update(unknown)
+                if failure:
+                    stats.warnings.append(failure)
                 writer.write(target.path, text)
                 if progress:
                     progress(done, len(targets))

@@ -111,16 +111,36 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+# SQLite's INTEGER is 64 bits; a bigger Python int makes sqlite3 raise OverflowError.
+SQLITE_INTS = range(-(2**63), 2**63)
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_MAX_DIGITS = 4000  # Python refuses to convert longer digit strings to int
+
+
 def to_int(text: str | None) -> int | None:
+    """An id or number as WordPress writes it: ASCII digits only. Python's int() would also read
+    `٤٠١` and `1_000`, which PHP reads as 0 and 1."""
     if text is None:
         return None
     text = text.strip()
-    if not text:
+    if not _ASCII_INT.fullmatch(text):
         return None
     try:
         return int(text)
-    except ValueError:
+    except ValueError:  # more digits than Python converts (4300): no id at all
         return None
+
+
+def id_list(text: str) -> list[int]:
+    """The ids in `[gallery ids="12, 7"]`, as stored: runs of ASCII digits (`\\d` would take `٤`)."""
+    return [stored_id(int(n), "post") for n in _DIGIT_RUN.findall(text) if len(n) <= _MAX_DIGITS]
+
+
+def stored_id(value: int, kind: str) -> int:
+    """An id as SQLite can store it: itself, or for one beyond 64 bits a stable synthetic id made
+    from its digits, so every reference to it (a parent, a gallery, a thumbnail) finds it."""
+    return value if value in SQLITE_INTS else synthetic_id("wide-id", kind, str(value))
 
 
 # --- comment threads -----------------------------------------------------------------------------

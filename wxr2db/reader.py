@@ -18,7 +18,7 @@ from lxml import etree
 
 from .cleaning import CleanStream
 from .errors import BrokenExportError, NotAnExportError
-from .normalize import synthetic_id, thread_comments, to_int
+from .normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 
 WXR_NS = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/?$")
@@ -293,17 +293,26 @@ def read_comment(elem: etree._Element) -> Comment:
 def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
     parts = collect_item(item)
     problems: list[Problem] = []
+    title = parts.text.get("title", "")
     post_id = to_int(parts.numbers.get("wp:post_id"))
+    missing = post_id is None
     if post_id is None:
         t = parts.text
         # A stable placeholder: the Saver gives the item its real id from `?p=19`, or a small one.
-        post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), t.get("title", ""), t.get("date", ""))
-    comments, thread_problems = thread_comments(fill_comment_ids(parts.comments, post_id), post_id)
+        post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), title, t.get("date", ""))
+    elif post_id not in SQLITE_INTS:
+        wide, post_id = post_id, stored_id(post_id, "post")
+        problems.append(too_large(f"item at line {item.sourceline} '{title}': wp:post_id", wide, post_id,
+                                  post_id))
+    narrowed = narrow_comments(fill_comment_ids(parts.comments, post_id), post_id, problems)
+    comments, thread_problems = thread_comments(narrowed, post_id)
+    parent_id = to_int(parts.numbers.get("wp:post_parent"))
     post = Post(
         id=post_id,
+        id_missing=missing,
         **parts.text,
-        parent_id=to_int(parts.numbers.get("wp:post_parent")) or None,
-        menu_order=to_int(parts.numbers.get("wp:menu_order")) or 0,
+        parent_id=stored_id(parent_id, "post") if parent_id else None,
+        menu_order=menu_order(parts.numbers.get("wp:menu_order"), post_id, problems),
         sticky=parts.numbers.get("wp:is_sticky", "").strip() == "1",
         line=item.sourceline or 0,
         terms=build_terms(parts),
@@ -312,6 +321,46 @@ def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
         extra=parts.extra,
     )
     return post, problems + thread_problems
+
+
+def too_large(what: str, value: int, new_id: int, item: int | None) -> Problem:
+    return Problem("id-too-large", f"{what} {value} is beyond SQLite's 64-bit integers; stored as id "
+                   f"{new_id}", item)
+
+
+def menu_order(text: str | None, post_id: int, problems: list[Problem]) -> int:
+    """wp:menu_order only orders pages among their siblings: one beyond 64 bits is kept at the end."""
+    order = to_int(text) or 0
+    if order in SQLITE_INTS:
+        return order
+    kept = max(min(order, SQLITE_INTS[-1]), SQLITE_INTS[0])
+    problems.append(Problem("id-too-large", f"item {post_id}: wp:menu_order {order} is beyond SQLite's "
+                            f"64-bit integers; stored as {kept}", post_id))
+    return kept
+
+
+def narrow_comments(comments: list[Comment], post_id: int, problems: list[Problem]) -> list[Comment]:
+    """Comment ids beyond 64 bits become synthetic ids; their replies and users follow the same mapping."""
+    narrowed = []
+    for c in comments:
+        if c.id not in SQLITE_INTS:
+            problems.append(too_large(f"item {post_id}: wp:comment_id", c.id, stored_id(c.id, "comment"),
+                                      post_id))
+        parent = stored_id(c.parent_id, "comment") if c.parent_id is not None else None
+        user = stored_id(c.user_id, "author") if c.user_id is not None else None
+        if (c.id, c.parent_id, c.user_id) != (stored_id(c.id, "comment"), parent, user):
+            c = replace(c, id=stored_id(c.id, "comment"), parent_id=parent, user_id=user)
+        narrowed.append(c)
+    return narrowed
+
+
+def narrow_header(record: Author | Term) -> tuple[Author | Term, list[Problem]]:
+    """An author's or term's id beyond 64 bits becomes a synthetic id (comments' user ids follow)."""
+    if record.id is None or record.id in SQLITE_INTS:
+        return record, []
+    kind, name = ("author", record.login) if isinstance(record, Author) else (record.taxonomy, record.slug)
+    new_id = stored_id(record.id, "author" if isinstance(record, Author) else "term")
+    return replace(record, id=new_id), [too_large(f"{kind} '{name}': id", record.id, new_id, None)]
 
 
 def fill_comment_ids(comments: list[Comment], post_id: int) -> list[Comment]:
@@ -323,6 +372,19 @@ def fill_comment_ids(comments: list[Comment], post_id: int) -> list[Comment]:
 
 
 # --- the stream ---------------------------------------------------------------------------------
+
+# libxml2 2.14 raised "xmlns:x: '...' is not a valid URI" from a warning to an error, and lxml then
+# refuses a well-formed file once it is read to the end. Namespace names are compared as strings
+# (Namespaces in XML 1.0, section 2.3), and real exports declare IRIs such as
+# xmlns:unicode="http://ëxämplë.com/ünïcödë/" (in the WordPress importer's own test data).
+NS_URI_COMPLAINTS = frozenset({etree.ErrorTypes.WAR_NS_URI, etree.ErrorTypes.WAR_NS_URI_RELATIVE})
+
+
+def only_uri_complaints(log: etree._ListErrorLog) -> bool:
+    """True when libxml2 found nothing wrong but namespace URIs it would not parse as URIs."""
+    errors = log.filter_from_errors()
+    return len(errors) > 0 and all(entry.type in NS_URI_COMPLAINTS for entry in errors)
+
 
 
 def iter_records(
@@ -367,7 +429,9 @@ class _Reader:
         try:
             yield from self._walk(events)
         except etree.XMLSyntaxError as error:
-            raise self._broken(error) from None
+            # The exception's error_log also holds errors of earlier parses in this thread.
+            if not only_uri_complaints(events.error_log):
+                raise self._broken(error) from None
         except (OSError, EOFError, zlib.error) as error:
             # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
             raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
@@ -382,7 +446,9 @@ class _Reader:
             elif elem.tag == "channel":
                 yield from self._send_site(elem)
             elif self._is_header(elem):
-                yield self._header(elem)
+                record, problems = narrow_header(self._header(elem))
+                yield record
+                yield from problems
                 self._free(elem)
 
     def _check_start(self, elem: etree._Element) -> Iterator[Problem]:
@@ -404,7 +470,7 @@ class _Reader:
         parent = elem.getparent()
         return parent is not None and parent.tag == "channel" and local_name(elem.tag) in HEADER_TAGS
 
-    def _header(self, elem: etree._Element) -> Record:
+    def _header(self, elem: etree._Element) -> Author | Term:
         kind = local_name(elem.tag)
         if kind in ("wp:author", "wp:wp_author"):
             return read_author(elem)
@@ -473,6 +539,8 @@ class _Reader:
                                    "not <rss> with a <channel>)")
         yield from self._repairs_before(0)
         for entry in events.error_log if self.recover else ():
+            if entry.type in NS_URI_COMPLAINTS:
+                continue
             yield Problem("xml-recovered", f"line {entry.line}, column {entry.column}: {entry.message} "
                           "(lxml skipped or repaired what it could not read)")
 

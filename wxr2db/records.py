@@ -103,6 +103,7 @@ class Post:
     sticky: bool = False
     attachment_url: str = ""
     line: int = 0
+    id_missing: bool = False  # the item had no wp:post_id: id is the reader's placeholder
     terms: tuple[PostTerm, ...] = ()
     meta: tuple[Meta, ...] = ()
     comments: tuple[Comment, ...] = ()
