@@ -40,6 +40,19 @@ from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import plural, slugify, utc_offset
 from .outdir import RefusedPath, SiteFolder
+from .site.export import (
+    UNRESOLVED_NAME,
+    SiteLinks,
+    SiteOptions,
+    SiteWork,
+    prepare_site,
+    public_url,
+    redirect_files,
+    render_unresolved,
+)
+from .site.export import summary as site_summary
+from .site.fetch import ProgressCallback
+from .site.redirects import aliases
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")
@@ -79,6 +92,8 @@ class MarkdownOptions:
     keep_permalinks: bool = False
     pool_threshold: int = POOL_THRESHOLD
     workers: int | None = None
+    site: SiteOptions = field(default_factory=SiteOptions)
+    links: SiteLinks | None = None  # set by export_markdown once media is fetched and the URLs known
 
 
 @dataclass
@@ -91,6 +106,8 @@ class MarkdownStats:
     warnings: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
     processes: int = 1  # that rendered the posts
+    site: SiteWork = field(default_factory=SiteWork)
+    redirect_rules: int | None = None
 
     def fail(self, rel: str, why: str) -> None:
         self.failed.append((rel, why))
@@ -109,7 +126,8 @@ class MarkdownStats:
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
         parts.append(plural(len(self.warnings), "warning"))
-        return "; ".join(parts)
+        site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
+        return "; ".join(parts + ([site] if site else []))
 
 
 def sorted_counts(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -173,6 +191,7 @@ class Style:
     layout: str = "plain"
     keep_permalinks: bool = False
     comment_status: bool = False  # with --comments all, say which comments WordPress showed
+    links: SiteLinks | None = None  # rewrites links and media references before rendering
 
 
 # --- front matter ---------------------------------------------------------------------------------
@@ -274,9 +293,9 @@ def link_entries(post: PostView, style: Style) -> dict[str, Any]:
         return {}
     if style.keep_permalinks:
         return {"permalink": path}
-    if post.url and same_url(path, post.url):
-        return {}  # a redirect from a page's own address would replace the page
-    return {"aliases": [path]}
+    # A redirect from a page's own address would replace the page.
+    found = aliases([path], post.url) if post.url else [path]
+    return {"aliases": found} if found else {}
 
 
 def canonical_front_matter(post: PostView, style: Style) -> dict[str, Any]:
@@ -382,6 +401,8 @@ def yaml_text(entries: dict[str, Any], dumper: type[SafeRepresenter]) -> str:
 def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str, tuple[str, ...]]:
     """The Markdown file for a post, and the names of the shortcodes no renderer knew."""
     style = style or Style()
+    if style.links is not None:
+        post = linked_view(post, style.links)
     body = render_body(post.content, post.media)
     unknown = list(body.unknown_shortcodes)
     entries = layout_keys(canonical_front_matter(post, style), style.layout)
@@ -391,6 +412,21 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     if body.markdown.strip():
         text += "\n" + body.markdown.rstrip("\n") + "\n"
     return text, tuple(unknown)
+
+
+def linked_comment(comment: CommentView, links: SiteLinks, base: str) -> CommentView:
+    replies = tuple(linked_comment(reply, links, base) for reply in comment.replies)
+    return replace(comment, content=links.html(comment.content, base)[0], replies=replies)
+
+
+def linked_view(post: PostView, links: SiteLinks) -> PostView:
+    """The post with links to the old site, and references to fetched media, pointing at the new one.
+    Relative links are read against the post's old permalink, as a browser read them there."""
+    media = AttachmentMedia({key: links.file(url) for key, url in post.media.urls.items()},
+                            tuple(links.file(url) for url in post.media.images))
+    return replace(post, content=links.html(post.content, post.link)[0],
+                   excerpt=links.html(post.excerpt, post.link)[0], image=links.file(post.image), media=media,
+                   comments=tuple(linked_comment(c, links, post.link) for c in post.comments))
 
 
 def render_post(post: PostView, style: Style | None = None) -> str:
@@ -564,7 +600,9 @@ def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: Mark
             stats.renamed += 1
             stats.warnings.append(f"post {row.id}: '{segments[-1]}' is taken; written as {path}")
         targets.append(Target(row.id, path, slug))
-    return hugo_branches(targets) if options.layout == "hugo" else targets
+    if options.layout == "hugo":
+        return hugo_branches(targets)
+    return [replace(t, url=public_url(options.layout, t.path)) for t in targets]
 
 
 # --- reading posts from the database, a chunk at a time -------------------------------------------
@@ -723,7 +761,7 @@ def process_count(conn: sqlite3.Connection, targets: list[Target], options: Mark
 def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions,
                    workers: int) -> Iterator[Rendered]:
     """Each target's (text, unknown shortcodes), in the targets' order, from one process or many."""
-    style = Style(options.layout, options.keep_permalinks, options.comments == "all")
+    style = Style(options.layout, options.keep_permalinks, options.comments == "all", options.links)
     # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some.
     size = max(1, min(CHUNK, -(-len(targets) // (workers * 4))))
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
@@ -832,7 +870,8 @@ def check_options(options: MarkdownOptions) -> None:
 
 
 def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None = None,
-                    progress: Progress | None = None) -> MarkdownStats:
+                    progress: Progress | None = None,
+                    media_progress: ProgressCallback | None = None) -> MarkdownStats:
     """Write the database's posts into outdir as Markdown files; returns what was written and skipped."""
     options = options or MarkdownOptions()
     check_options(options)
@@ -842,6 +881,10 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     with SiteFolder(outdir) as folder:
         manifest = load_manifest(folder, stats)
         writer = Writer(folder, manifest, options, stats)
+        urls = public_urls(db.conn, targets, options)
+        stats.site = prepare_site(db.conn, outdir, options.layout, urls, options.comments, options.site,
+                                  media_progress)
+        options = replace(options, links=stats.site.links)
         stats.processes = process_count(db.conn, targets, options)
         try:
             rendered = rendered_posts(db.conn, targets, options, stats.processes)
@@ -850,6 +893,36 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
                 writer.write(target.path, text)
                 if progress:
                     progress(done, len(targets))
+            write_site_files(writer, stats, urls.values())
         finally:
             save_manifest(folder, manifest, stats)
     return stats
+
+
+def public_urls(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions) -> dict[int, str]:
+    """Post id -> the URL the generator publishes it at: its old path with --keep-permalinks."""
+    urls = {t.post_id: t.url for t in targets}
+    if options.keep_permalinks:
+        sql = "SELECT id, coalesce(link, '') FROM posts WHERE id IN ({marks})"
+        for post_id, link in select_in(conn, sql, sorted(urls)):
+            path = old_path(link)
+            if path:
+                urls[post_id] = "/" + path.strip("/") + "/"
+    return urls
+
+
+def write_site_files(writer: Writer, stats: MarkdownStats, live: Iterable[str]) -> None:
+    """The redirect files asked for, and the list of links that point at nothing written."""
+    files, stats.redirect_rules = redirect_files(stats.site, writer.options.layout, writer.options.site.redirects,
+                                                 live)
+    for rel, text in files.items():
+        writer.write(rel, text)
+    if not writer.options.site.redirects:
+        stats.redirect_rules = None
+    counts = stats.site.counts
+    if counts is not None:
+        # A report of this run, not a page of the site: rewritten every time, never counted as written.
+        try:
+            writer.folder.write(UNRESOLVED_NAME, render_unresolved(counts).encode("utf-8"))
+        except (OSError, RefusedPath) as error:
+            stats.fail(UNRESOLVED_NAME, reason_of(error))
