@@ -411,6 +411,8 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     text = f"---\n{dump_front_matter(entries)}---\n"
     if body.markdown.strip():
         text += "\n" + body.markdown.rstrip("\n") + "\n"
+    if style.links is not None:
+        text = style.links.text(text)
     return text, tuple(unknown)
 
 

@@ -6,15 +6,19 @@ gives the renderer a `SiteLinks` that rewrites a post's HTML before it becomes M
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from ..content import plain_text
+from ..errors import WxrError
 from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
 from .redirects import plan_redirects, render_redirects
 from .urls import AttachmentUrl, LinkCounts, PostUrl, TermUrl, UrlIndex, build_index, rewrite_links, site_bases
@@ -149,10 +153,15 @@ class SiteLinks:
     def html(self, text: str, base: str) -> tuple[str, LinkCounts]:
         if not self.rewrite or not text:
             return text, LinkCounts()
-        text, counts = rewrite_links(text, self.index, base)
-        if self.files:
-            text = URL_IN_TEXT.sub(lambda m: self.files.get(m.group(), m.group()), text)
-        return text, counts
+        return rewrite_links(text, self.index, base)
+
+    def text(self, markdown: str) -> str:
+        """Fetched files named outside HTML attributes (`[audio mp3="…"]`, `[video https://…]`) point
+        at their copies: done on the rendered Markdown, after the shortcodes were read as WordPress
+        reads them (a bare `[audio /a.mp3]` is not one it plays)."""
+        if not self.files:
+            return markdown
+        return URL_IN_TEXT.sub(lambda m: self.files.get(m.group(), m.group()), markdown)
 
     def file(self, url: str) -> str:
         return self.files.get(url, url) if self.rewrite else url
@@ -244,10 +253,23 @@ class SiteWork:
     counts: LinkCounts | None = None
 
 
+def static_folder(outdir: Path, layout: str) -> Path:
+    """The folder the generator publishes as it is, made when missing; never a symlink out of OUTDIR."""
+    if not STATIC_ROOTS[layout]:
+        return outdir
+    path = outdir / STATIC_ROOTS[layout]
+    with suppress(FileExistsError):
+        os.mkdir(path)
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise WxrError(f"{path} is a symlink or a file, not a folder",
+                       "Media go there; replace it with a folder of its own.")
+    return path
+
+
 def fetch_site_media(conn: sqlite3.Connection, outdir: Path, layout: str, ids: Sequence[int], comments: str,
                      options: SiteOptions, progress: ProgressCallback | None) -> FetchReport:
     jobs = list(iter_jobs(media_urls(conn, ids, comments)))
-    root = outdir / STATIC_ROOTS[layout] if STATIC_ROOTS[layout] else outdir
+    root = static_folder(outdir, layout)
     source = options.media or MediaSource()
     report = fetch_media(jobs, root, outdir, source, options.fetch, progress)
     write_failures(report, outdir, FAILURES_NAME)
