@@ -48,6 +48,11 @@ def referenced_uploads() -> list[str]:
     return sorted({path for path in map(uploads_path, urls) if path})
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """The test's output is the assertions, not a line per request."""
+
+
 @pytest.fixture(scope="module")
 def uploads_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     root = tmp_path_factory.mktemp("uploads")
@@ -55,8 +60,7 @@ def uploads_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     for rel in paths:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(b"placeholder " + rel.encode())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[assignment]
+    handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

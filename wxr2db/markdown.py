@@ -922,9 +922,12 @@ def write_site_files(writer: Writer, stats: MarkdownStats, live: Iterable[str]) 
     if not writer.options.site.redirects:
         stats.redirect_rules = None
     counts = stats.site.counts
-    if counts is not None:
-        # A report of this run, not a page of the site: rewritten every time, never counted as written.
-        try:
+    if counts is None:
+        return
+    # A report of this run, not a page of the site: never counted as written, and emptied (not left
+    # stale) when a later run finds nothing unresolved.
+    try:
+        if counts.unresolved or writer.folder.read(UNRESOLVED_NAME) is not None:
             writer.folder.write(UNRESOLVED_NAME, render_unresolved(counts).encode("utf-8"))
-        except (OSError, RefusedPath) as error:
-            stats.fail(UNRESOLVED_NAME, reason_of(error))
+    except (OSError, RefusedPath) as error:
+        stats.fail(UNRESOLVED_NAME, reason_of(error))
