@@ -165,3 +165,16 @@ def test_an_alias_never_equals_the_pages_own_url(tmp_path: Path) -> None:
         assert code == 0, err
         (written,) = [p for p in out.rglob("*.md")]
         assert body_of(written)[0].get(key) == expected
+
+
+def test_another_sites_uploads_are_never_fetched(tmp_path: Path) -> None:
+    path = tmp_path / "links.xml"
+    other = "https://other.example/wp-content/uploads/2020/01/a.jpg"
+    path.write_text(export(item(1, "One", f'<img src="{UPLOADS}/a.jpg"> <a href="{other}">theirs</a>')),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = run(str(path), str(out), "--layout", "hugo", "--media-from", str(uploads_copy(tmp_path)))
+    assert code == 0, err
+    assert body_of(out / "content/posts/post-1/index.md")[1] == (
+        f"\n![](/wp-content/uploads/2020/01/a.jpg) [theirs]({other})\n")
+    assert "media: 0 downloaded, 0 reused, 1 copied, 0 failed" in err

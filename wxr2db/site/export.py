@@ -15,13 +15,23 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ..content import plain_text
 from ..errors import WxrError
 from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
 from .redirects import plan_redirects, render_redirects
-from .urls import AttachmentUrl, LinkCounts, PostUrl, TermUrl, UrlIndex, build_index, rewrite_links, site_bases
+from .urls import (
+    AttachmentUrl,
+    LinkCounts,
+    PostUrl,
+    TermUrl,
+    UrlIndex,
+    build_index,
+    norm_host,
+    rewrite_links,
+    site_bases,
+)
 
 # Where each generator publishes files as they are (images, _redirects, .htaccess), relative to OUTDIR.
 # Eleventy copies nothing by itself: its config needs `eleventyConfig.addPassthroughCopy("wp-content")`.
@@ -122,10 +132,28 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     wanted = set(ids)
     for url in featured_urls(conn, ids):
         seen.setdefault(url, None)
-    for _, parent, _, _, url in attachment_rows(conn):
+    attachments = attachment_rows(conn)
+    for _, parent, _, _, url in attachments:
         if parent in wanted:
             seen.setdefault(url, None)
-    return [job.url for job in iter_jobs(seen)]
+    hosts = own_hosts([*site_row(conn), *(row[4] for row in attachments)])
+    return [job.url for job in iter_jobs(seen) if host_of(job.url) in hosts]
+
+
+def host_of(url: str) -> str:
+    try:
+        return norm_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return ""
+
+
+def own_hosts(urls: Iterable[str]) -> set[str]:
+    """The hosts the site's files live on: its own, its attachments', and on WordPress.com
+    `NAME.files.wordpress.com` for `NAME.wordpress.com`. Another site's `wp-content/uploads` that a
+    post links to is that site's file, never fetched."""
+    hosts = {host for host in map(host_of, urls) if host}
+    return hosts | {f"{h.removesuffix('.wordpress.com')}.files.wordpress.com" for h in hosts
+                    if h.endswith(".wordpress.com")}
 
 
 def featured_urls(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
