@@ -178,3 +178,17 @@ def test_another_sites_uploads_are_never_fetched(tmp_path: Path) -> None:
     assert body_of(out / "content/posts/post-1/index.md")[1] == (
         f"\n![](/wp-content/uploads/2020/01/a.jpg) [theirs]({other})\n")
     assert "media: 0 downloaded, 0 reused, 1 copied, 0 failed" in err
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("no-such-folder", "Error: --media-from no-such-folder: no such folder. Give the uploads folder (the one "
+                       "holding YYYY/MM/name), or an http(s) URL.\n"),
+    ("ftp://example.com/up", "Error: --media-from ftp://example.com/up: not an http(s) URL. Give a folder, or an "
+                             "http:// or https:// URL.\n"),
+])
+def test_a_bad_media_from_is_one_line_and_writes_nothing(given: str, message: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, err = run(str(crafted(tmp_path)), str(tmp_path / "out"), "--media-from", given)
+    assert (code, err) == (1, message)
+    assert not (tmp_path / "out").exists()

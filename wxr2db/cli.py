@@ -303,6 +303,9 @@ def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | N
         raise WxrError("--media-from is empty", "Give the folder holding YYYY/MM/name, or the URL serving it.")
     if media_from is None and choice is MediaChoice.offline:
         return None
+    if media_from is not None and "://" in media_from and not media_from.lower().startswith(("http://", "https://")):
+        raise WxrError(f"--media-from {media_from}: not an http(s) URL",
+                       "Give a folder, or an http:// or https:// URL.")
     if media_from is not None and "://" not in media_from and not Path(media_from).is_dir():
         raise WxrError(f"--media-from {media_from}: no such folder",
                        "Give the uploads folder (the one holding YYYY/MM/name), or an http(s) URL.")
