@@ -192,3 +192,13 @@ def test_a_bad_media_from_is_one_line_and_writes_nothing(given: str, message: st
     code, err = run(str(crafted(tmp_path)), str(tmp_path / "out"), "--media-from", given)
     assert (code, err) == (1, message)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("layout", "root"), [("hugo", "static/"), ("jekyll", ""), ("eleventy", ""),
+                                              ("astro", "public/"), ("plain", "")])
+def test_media_go_where_the_generator_publishes_static_files(layout: str, root: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, err = run(str(crafted(tmp_path)), str(out), "--layout", layout, "--media-from", str(uploads_copy(tmp_path)))
+    assert code == 0, err
+    placed = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.jpg"))
+    assert placed == [f"{root}wp-content/uploads/2020/01/a-300x200.jpg", f"{root}wp-content/uploads/2020/01/a.jpg"]
