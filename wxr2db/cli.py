@@ -6,7 +6,7 @@ import errno
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -23,6 +23,9 @@ from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .media import render_csv, render_json, render_table
 from .normalize import plural
 from .reader import iter_records
+from .site.export import FAILURES_NAME, SiteOptions
+from .site.fetch import MediaSource
+from .site.redirects import FORMATS
 from .sources import STDIN, iter_export_parts, source_size
 from .sqlite.media import LISTING_COLUMNS, media_listing
 from .sqlite.metadata import save_metadata
@@ -264,6 +267,11 @@ class CommentChoice(str, Enum):
     all = "all"
 
 
+class MediaChoice(str, Enum):
+    offline = "offline"
+    download = "download"
+
+
 def post_types(text: str) -> tuple[str, ...]:
     types = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if not types:
@@ -313,6 +321,17 @@ def markdown(
     templates: Annotated[bool, typer.Option(
         help="Also write ready templates that show the comments (hugo, jekyll, eleventy), never over your "
              "files.")] = False,
+    rewrite_links: Annotated[bool, typer.Option(
+        help="Point links to the old site's posts, pages, attachments and archives at the new pages.")] = True,
+    media: Annotated[MediaChoice, typer.Option(
+        help="download: fetch every file the written posts use into the site (the default is offline).")
+    ] = MediaChoice.offline,
+    media_from: Annotated[str | None, typer.Option(
+        "--media-from", metavar="PATH|URL", help="Take the files from a copy of wp-content/uploads (a folder, or "
+        "the URL it is served from) instead of the old site; implies fetching.", show_default=False)] = None,
+    redirects: Annotated[str, typer.Option(
+        metavar="FORMATS", help="Redirect files to write from the old URLs: netlify, nginx, apache, separated by "
+        "commas.", show_default=False)] = "",
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
@@ -322,12 +341,48 @@ def markdown(
     unless you pass --overwrite.
     """
     with reported_errors():
+        site = SiteOptions(rewrite_links=rewrite_links, redirects=redirect_formats(redirects),
+                           media=media_source(media, media_from))
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
-                                  keep_permalinks=keep_permalinks, templates=templates)
-        with opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar:
-            stats = export_markdown(database, outdir, options, progress=bar)
+                                  keep_permalinks=keep_permalinks, templates=templates, site=site)
+        with (opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar,
+              media_bar(quiet or site.media is None) as fetched):
+            stats = export_markdown(database, outdir, options, progress=bar, media_progress=fetched)
     echo_report(outdir, stats, quiet)
+    echo_media_failures(outdir, stats)
+
+
+def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | None:
+    if media_from is not None and not media_from.strip():
+        raise WxrError("--media-from is empty", "Give the folder holding YYYY/MM/name, or the URL serving it.")
+    if media_from is None and choice is MediaChoice.offline:
+        return None
+    if media_from is not None and "://" in media_from and not media_from.lower().startswith(("http://", "https://")):
+        raise WxrError(f"--media-from {media_from}: not an http(s) URL",
+                       "Give a folder, or an http:// or https:// URL.")
+    if media_from is not None and "://" not in media_from and not Path(media_from).is_dir():
+        raise WxrError(f"--media-from {media_from}: no such folder",
+                       "Give the uploads folder (the one holding YYYY/MM/name), or an http(s) URL.")
+    return MediaSource.from_options(media_from, choice is MediaChoice.download)
+
+
+def redirect_formats(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise WxrError(f"--redirects: unknown format {unknown[0]!r}", f"Choose from {', '.join(FORMATS)}.")
+    return names
+
+
+def echo_media_failures(outdir: Path, stats: MarkdownStats) -> None:
+    """Every asked-for file that is not in the site; the run still wrote everything else."""
+    report = stats.site.report
+    if report is None or not report.failures():
+        return
+    failures = report.failures()
+    echo_some([f"not fetched: {o.url}: {o.reason}" for o in failures], "files not fetched")
+    raise fail(f"{plural(len(failures), 'media file')} could not be fetched; listed in {outdir / FAILURES_NAME}")
 
 
 class ProgressBar:
@@ -340,6 +395,24 @@ class ProgressBar:
     def __call__(self, done: int, total: int) -> None:
         self.bar.total = total
         self.bar.update(done - self.bar.n)
+
+
+@contextmanager
+def media_bar(quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A bar by files (the bytes received in its postfix), fed from the fetch's worker threads."""
+    bar = tqdm(disable=bar_hidden(quiet), file=sys.stderr, desc="Media", unit=" files", dynamic_ncols=True)
+    received = [0]
+
+    def progress(files: int, size: int) -> None:
+        received[0] += size
+        bar.update(files)
+        if size:
+            bar.set_postfix_str(f"{received[0] / 1048576:.1f} MiB", refresh=False)
+
+    try:
+        yield progress
+    finally:
+        bar.close()
 
 
 @contextmanager

@@ -41,6 +41,19 @@ from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
 from .outdir import RefusedPath, SiteFolder
+from .site.export import (
+    UNRESOLVED_NAME,
+    SiteLinks,
+    SiteOptions,
+    SiteWork,
+    prepare_site,
+    public_url,
+    redirect_files,
+    render_unresolved,
+)
+from .site.export import summary as site_summary
+from .site.fetch import ProgressCallback
+from .site.redirects import aliases
 from .site.templates import LAYOUTS as TEMPLATE_LAYOUTS
 from .site.templates import write_templates
 
@@ -85,6 +98,8 @@ class MarkdownOptions:
     pool_threshold: int = POOL_THRESHOLD
     workers: int | None = None
     templates: bool = False  # also write the ready comment templates (never over the user's files)
+    site: SiteOptions = field(default_factory=SiteOptions)
+    links: SiteLinks | None = None  # set by export_markdown once media is fetched and the URLs known
 
 
 @dataclass
@@ -98,6 +113,8 @@ class MarkdownStats:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
     templates_kept: list[str] = field(default_factory=list)  # templates not written: the user has them
     processes: int = 1  # that rendered the posts
+    site: SiteWork = field(default_factory=SiteWork)
+    redirect_rules: int | None = None
 
     def fail(self, rel: str, why: str) -> None:
         self.failed.append((rel, why))
@@ -116,7 +133,8 @@ class MarkdownStats:
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
         parts.append(plural(len(self.warnings), "warning"))
-        return "; ".join(parts)
+        site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
+        return "; ".join(parts + ([site] if site else []))
 
 
 def sorted_counts(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -182,6 +200,7 @@ class Style:
     layout: str = "plain"
     keep_permalinks: bool = False
     comment_status: bool = False  # with --comments all, say which comments WordPress showed
+    links: SiteLinks | None = None  # rewrites links and media references before rendering
 
 
 # --- front matter ---------------------------------------------------------------------------------
@@ -301,9 +320,9 @@ def link_entries(post: PostView, style: Style) -> dict[str, Any]:
         return {}
     if style.keep_permalinks:
         return {"permalink": path}
-    if post.url and same_url(path, post.url):
-        return {}  # a redirect from a page's own address would replace the page
-    return {"aliases": [path]}
+    # A redirect from a page's own address would replace the page.
+    found = aliases([path], post.url) if post.url else [path]
+    return {"aliases": found} if found else {}
 
 
 def canonical_front_matter(post: PostView, style: Style, teaser: str = "") -> dict[str, Any]:
@@ -459,6 +478,8 @@ def guard_templates(markdown: str, layout: str) -> tuple[str, dict[str, Any]]:
 def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str, tuple[str, ...]]:
     """The Markdown file for a post, and the names of the shortcodes no renderer knew."""
     style = style or Style()
+    if style.links is not None:
+        post = linked_view(post, style.links)
     body = render_body(post.content, post.media, post.footnotes)
     unknown = list(body.unknown_shortcodes)
     markdown, teaser, extra = excerpt_marker(body, post, style.layout)
@@ -469,7 +490,24 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     text = f"---\n{dump_front_matter(entries)}---\n"
     if markdown.strip():
         text += "\n" + markdown.rstrip("\n") + "\n"
+    if style.links is not None:
+        text = style.links.text(text)
     return text, tuple(unknown)
+
+
+def linked_comment(comment: CommentView, links: SiteLinks, base: str) -> CommentView:
+    replies = tuple(linked_comment(reply, links, base) for reply in comment.replies)
+    return replace(comment, content=links.html(comment.content, base)[0], replies=replies)
+
+
+def linked_view(post: PostView, links: SiteLinks) -> PostView:
+    """The post with links to the old site, and references to fetched media, pointing at the new one.
+    Relative links are read against the post's old permalink, as a browser read them there."""
+    media = AttachmentMedia({key: links.file(url) for key, url in post.media.urls.items()},
+                            tuple(links.file(url) for url in post.media.images))
+    return replace(post, content=links.html(post.content, post.link)[0],
+                   excerpt=links.html(post.excerpt, post.link)[0], image=links.file(post.image), media=media,
+                   comments=tuple(linked_comment(c, links, post.link) for c in post.comments))
 
 
 def render_post(post: PostView, style: Style | None = None) -> str:
@@ -656,7 +694,9 @@ def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: Mark
             stats.renamed += 1
             stats.warnings.append(f"post {row.id}: '{segments[-1]}' is taken; written as {path}")
         targets.append(Target(row.id, path, slug))
-    return hugo_branches(targets) if options.layout == "hugo" else targets
+    if options.layout == "hugo":
+        return hugo_branches(targets)
+    return [replace(t, url=public_url(options.layout, t.path)) for t in targets]
 
 
 # --- reading posts from the database, a chunk at a time -------------------------------------------
@@ -888,7 +928,7 @@ def process_count(conn: sqlite3.Connection, targets: list[Target], options: Mark
 def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions,
                    workers: int) -> Iterator[Rendered]:
     """Each target's (text, unknown shortcodes), in the targets' order, from one process or many."""
-    style = Style(options.layout, options.keep_permalinks, options.comments == "all")
+    style = Style(options.layout, options.keep_permalinks, options.comments == "all", options.links)
     # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some.
     size = max(1, min(CHUNK, -(-len(targets) // (workers * 4))))
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
@@ -1000,7 +1040,8 @@ def check_options(options: MarkdownOptions) -> None:
 
 
 def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None = None,
-                    progress: Progress | None = None) -> MarkdownStats:
+                    progress: Progress | None = None,
+                    media_progress: ProgressCallback | None = None) -> MarkdownStats:
     """Write the database's posts into outdir as Markdown files; returns what was written and skipped."""
     options = options or MarkdownOptions()
     check_options(options)
@@ -1011,6 +1052,10 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     with SiteFolder(outdir) as folder:
         manifest = load_manifest(folder, stats)
         writer = Writer(folder, manifest, options, stats)
+        urls = public_urls(db.conn, targets, options)
+        stats.site = prepare_site(db.conn, outdir, options.layout, urls, options.comments, options.site,
+                                  media_progress)
+        options = replace(options, links=stats.site.links)
         stats.processes = process_count(db.conn, targets, options)
         try:
             rendered = rendered_posts(db.conn, targets, options, stats.processes)
@@ -1021,8 +1066,41 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
                 writer.write(target.path, text)
                 if progress:
                     progress(done, len(targets))
+            write_site_files(writer, stats, urls.values())
         finally:
             save_manifest(folder, manifest, stats)
         if options.templates:
             stats.templates_kept = write_templates(folder, options.layout)
     return stats
+
+
+def public_urls(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions) -> dict[int, str]:
+    """Post id -> the URL the generator publishes it at: its old path with --keep-permalinks."""
+    urls = {t.post_id: t.url for t in targets}
+    if options.keep_permalinks:
+        sql = "SELECT id, coalesce(link, '') FROM posts WHERE id IN ({marks})"
+        for post_id, link in select_in(conn, sql, sorted(urls)):
+            path = old_path(link)
+            if path:
+                urls[post_id] = "/" + path.strip("/") + "/"
+    return urls
+
+
+def write_site_files(writer: Writer, stats: MarkdownStats, live: Iterable[str]) -> None:
+    """The redirect files asked for, and the list of links that point at nothing written."""
+    files, stats.redirect_rules = redirect_files(stats.site, writer.options.layout, writer.options.site.redirects,
+                                                 live)
+    for rel, text in files.items():
+        writer.write(rel, text)
+    if not writer.options.site.redirects:
+        stats.redirect_rules = None
+    counts = stats.site.counts
+    if counts is None:
+        return
+    # A report of this run, not a page of the site: never counted as written, and emptied (not left
+    # stale) when a later run finds nothing unresolved.
+    try:
+        if counts.unresolved or writer.folder.read(UNRESOLVED_NAME) is not None:
+            writer.folder.write(UNRESOLVED_NAME, render_unresolved(counts).encode("utf-8"))
+    except (OSError, RefusedPath) as error:
+        stats.fail(UNRESOLVED_NAME, reason_of(error))
