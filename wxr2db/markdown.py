@@ -577,14 +577,15 @@ def skip_reason(row: PostRow, options: MarkdownOptions) -> str | None:
     return None
 
 
-def page_segments(row: PostRow, rows: dict[int, PostRow]) -> list[str]:
-    """A page's path from its parents' slugs (`about/team`), as WordPress builds page permalinks."""
+def page_segments(row: PostRow, rows: dict[int, PostRow], claimed: dict[int, str] | None = None) -> list[str]:
+    """A page's path from its parents' slugs (`about/team`), as WordPress builds page permalinks; a
+    parent renamed for a clash (`about-2`) takes its children along."""
     segments = [post_segment(row.id, row.slug, row.title)]
     seen = {row.id}
     parent = rows.get(row.parent_id) if row.parent_id is not None else None
     while parent is not None and parent.id not in seen and len(segments) < MAX_PAGE_DEPTH:
         seen.add(parent.id)
-        segments.insert(0, post_segment(parent.id, parent.slug, parent.title))
+        segments.insert(0, (claimed or {}).get(parent.id) or post_segment(parent.id, parent.slug, parent.title))
         parent = rows.get(parent.parent_id) if parent.parent_id is not None else None
     return segments
 
@@ -627,6 +628,21 @@ class Claimed:
 
     taken: set[str] = field(default_factory=set)
     next_number: dict[str, int] = field(default_factory=dict)
+    # Folders paths run through, or that a page's children will go in (`pages/about/` beside
+    # `pages/about.md`): a file may not take one's name, nor a page's folder a file's.
+    folders: set[str] = field(default_factory=set)
+    segment: dict[int, str] = field(default_factory=dict)  # each page's claimed segment, for its children
+
+
+def own_folder(path: str) -> str:
+    """Where a page's children go: `pages/about.md` -> `pages/about`; bundles (index.md) have none."""
+    name = PurePosixPath(path).name
+    return "" if name in ("index.md", "_index.md") or not path.endswith(".md") else path[:-3]
+
+
+def is_free(path: str, claimed: Claimed) -> bool:
+    key, folder = clash_key(path), own_folder(path)
+    return key not in claimed.taken and key not in claimed.folders and clash_key(folder) not in claimed.taken
 
 
 def claim_path(layout: str, row: PostRow, segments: list[str], claimed: Claimed) -> tuple[str, str]:
@@ -637,9 +653,13 @@ def claim_path(layout: str, row: PostRow, segments: list[str], claimed: Claimed)
     while True:
         last = segments[-1] if number == 1 else f"{segments[-1]}-{number}"
         path = layout_path(layout, row, [*segments[:-1], last])
-        if clash_key(path) not in claimed.taken:
+        if is_free(path, claimed):
             claimed.taken.add(clash_key(path))
+            claimed.folders.update(clash_key(str(p)) for p in PurePosixPath(path).parents)
+            if own_folder(path):
+                claimed.folders.add(clash_key(own_folder(path)))
             claimed.next_number[first] = number + 1
+            claimed.segment[row.id] = last
             return path, last
         number += 1
 
@@ -687,7 +707,7 @@ def plan_targets(conn: sqlite3.Connection, options: MarkdownOptions, stats: Mark
             if reason:
                 stats.skipped[reason] += 1
             continue
-        segments = page_segments(row, pages) if row.post_type == "page" else [
+        segments = page_segments(row, pages, claimed.segment) if row.post_type == "page" else [
             post_segment(row.id, row.slug, row.title)]
         path, slug = claim_path(options.layout, row, segments, claimed)
         if slug != segments[-1]:

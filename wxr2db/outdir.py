@@ -23,6 +23,7 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 TEMP_SUFFIX = ".wxr2db-tmp"
+PATH_MAX = 4096  # Linux; macOS allows 1024, but its folders are opened the same way
 
 
 class RefusedPath(Exception):
@@ -35,6 +36,7 @@ class SiteFolder:
     def __init__(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
+        self.root_length = len(os.fsencode(root.resolve()))
         self.fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -102,6 +104,9 @@ class SiteFolder:
         parts = PurePosixPath(rel).parts
         if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
             raise RefusedPath("leads outside the folder")
+        # Opening folder by folder could write deeper than PATH_MAX, but no program could open it.
+        if self.root_length + 1 + len(os.fsencode(rel)) >= PATH_MAX:
+            raise RefusedPath(f"its full path is longer than {PATH_MAX - 1} bytes, more than programs can open")
         folder = os.dup(self.fd)
         try:
             for part in parts[:-1]:
