@@ -71,7 +71,8 @@ SUMMARY_NAMES = 12
 MAX_SEGMENT_BYTES = 150
 MAX_PAGE_DEPTH = 64
 # Replies nest in the front matter up to here; YAML writers recurse once per level.
-MAX_COMMENT_DEPTH = 100
+# js-yaml (Eleventy, Astro) refuses front matter nested past 100 levels, two per comment level.
+MAX_COMMENT_DEPTH = 48
 WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
 )
