@@ -20,6 +20,7 @@ import yaml
 from typer.testing import Result
 
 from tests.conftest import ROOT
+from tests.helpers import synthetic_export
 from tests.test_robustness import FULL, assert_ok, cli, error_line, imported
 from tests.wxrbuild import export, export_bytes, item
 
@@ -241,10 +242,7 @@ def test_truncated_bz2_does_not_suggest_recover(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def synth_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    synth = pytest.importorskip("benchmarks.synth")
-    path = tmp_path_factory.mktemp("synth") / "synth.xml"
-    synth.write_export(path, target_bytes=6_000_000, seed=5)
-    return path
+    return synthetic_export(tmp_path_factory, 6_000_000, seed=5)[0]
 
 
 def wxr2db(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -20,6 +20,7 @@ import pytest
 from typer.testing import Result
 
 from tests.conftest import ROOT
+from tests.helpers import synthetic_export
 from tests.test_robustness import assert_ok, cli, error_line, sha256
 from tests.wxrbuild import export_bytes, item
 
@@ -226,10 +227,7 @@ def test_unrelated_sqlite_database_is_used_with_force(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def synth_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    synth = pytest.importorskip("benchmarks.synth")
-    path = tmp_path_factory.mktemp("synth") / "synth.xml"
-    counts = synth.write_export(path, target_bytes=12_000_000, seed=3)
-    return path, sum(counts.items_by_post_type.values())
+    return synthetic_export(tmp_path_factory, 12_000_000, seed=3)
 
 
 def start(*args: str | Path) -> subprocess.Popen[str]:

@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.conftest import CORPUS
-from tests.helpers import import_path
+from tests.helpers import import_path, stop
 from wxr2db.sqlite.metadata import save_metadata
 
 pytest.importorskip("datasette", reason="Datasette is in the test extra: pip install -e '.[test]'")
@@ -72,12 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         wait_until_up(process, f"http://127.0.0.1:{port}/-/versions.json")
         yield Server(f"http://127.0.0.1:{port}", db)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if process.stderr:
             process.stderr.close()
         db.close()

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from tests.conftest import need_corpus
+from tests.helpers import stop
 from tests.test_urls import corpus_index, export  # noqa: F401  (export is a fixture)
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.redirects import (
@@ -235,12 +236,7 @@ def nginx(tmp_path: Path) -> Iterator[tuple[Path, list[tuple[subprocess.Popen[by
     servers: list[tuple[subprocess.Popen[bytes], int]] = []
     yield tmp_path, servers
     for server, _ in servers:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def answers(port: int, paths: list[str]) -> dict[str, tuple[int, str | None]]:

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from typer.testing import CliRunner, Result
 
 from tests.conftest import ROOT, SEED
+from tests.helpers import synthetic_export
 from tests.wxrbuild import category, comment, export, export_bytes, header, item
 from wxr2db.cli import app
 
@@ -414,10 +415,7 @@ def test_failed_import_creates_no_new_db(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    synth = pytest.importorskip("benchmarks.synth")
-    path = tmp_path_factory.mktemp("big") / "big.xml"
-    synth.write_export(path, target_bytes=30_000_000, seed=1)
-    return path
+    return synthetic_export(tmp_path_factory, 30_000_000, seed=1)[0]
 
 
 def start_import(export_path: Path, db: Path) -> subprocess.Popen[bytes]:
