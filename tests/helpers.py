@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from wxr2db.db import ImportStats, save
-from wxr2db.reader import iter_records
+from wxr2db.sources.wxr import iter_records
 
 
 def import_path(path: Path, db: Database | None = None, recover: bool = False) -> tuple[Database, ImportStats]:

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from wxr2db import __version__
 from wxr2db.cli import app, progress_bar
-from wxr2db.reader import iter_records
 from wxr2db.records import Post
-from wxr2db.sources import open_export
+from wxr2db.sources.files import open_export
+from wxr2db.sources.wxr import iter_records
 
 from .conftest import ROOT, SEED
 

@@ -16,7 +16,7 @@ from tests.wxrbuild import category, comment, export_bytes, header, item
 from wxr2db.cli import app
 from wxr2db.db import save
 from wxr2db.normalize import link_id, rfc822_date
-from wxr2db.reader import iter_records
+from wxr2db.sources.wxr import iter_records
 
 
 def no_guid(xml: str) -> str:

@@ -36,7 +36,7 @@ from tests.wxrbuild import comment, export_bytes, item
 from wxr2db.cli import app
 from wxr2db.db import Saver, ensure_db_shape
 from wxr2db.errors import WxrError
-from wxr2db.reader import iter_records
+from wxr2db.sources.wxr import iter_records
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 EXAMPLES = {"ci": 60, "dev": 2000}.get(PROFILE, 60)

@@ -32,8 +32,8 @@ from wxr2db.markdown import (
     safe_segment,
     yaml_text,
 )
-from wxr2db.reader import iter_records
 from wxr2db.records import Comment, Post, Record
+from wxr2db.sources.wxr import iter_records
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from wxr2db.errors import BrokenExportError, NotAnExportError
-from wxr2db.reader import _Reader, iter_records
 from wxr2db.records import Author, Post, Problem, Site, Term
+from wxr2db.sources.wxr import _Reader, iter_records
 
 from .conftest import SEED
 from .wxrbuild import comment, export_bytes, header, item

@@ -17,9 +17,9 @@ from benchmarks.crafted import controls, latin1, zeros
 from tests.conftest import FIXTURES
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
-from wxr2db.cleaning import CleanStream, detect_encoding
 from wxr2db.cli import app
 from wxr2db.records import Post, Problem
+from wxr2db.sources.repair import CleanStream, detect_encoding
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
 

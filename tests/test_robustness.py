@@ -263,7 +263,7 @@ def test_forbidden_characters_are_removed_and_reported(tmp_path: Path) -> None:
 
 def test_character_reference_cut_by_a_read_boundary_is_removed(tmp_path: Path) -> None:
     # CleanStream reads 64 KiB at a time; put `&#` at the end of one chunk and `1;` in the next.
-    from wxr2db.cleaning import CHUNK
+    from wxr2db.sources.repair import CHUNK
 
     probe = export(item(1, "MARK", raw_title=True))
     pad = CHUNK - 2 - probe.index("MARK")

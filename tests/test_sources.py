@@ -18,7 +18,7 @@ from wxr2db import iter_records
 from wxr2db.cli import app
 from wxr2db.errors import DamagedFileError, NotAnExportError
 from wxr2db.records import Post
-from wxr2db.sources import Limits, iter_export_parts, open_export
+from wxr2db.sources.files import Limits, iter_export_parts, open_export
 
 runner = CliRunner()
 PART_1 = export_bytes(item(1, "First"), item(2, "Second"))
@@ -171,7 +171,7 @@ def test_zip_bombs_stop_at_the_declared_and_the_real_sizes(tmp_path: Path) -> No
 
 
 def test_the_cli_refuses_a_bomb_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("wxr2db.sources.LIMITS", SMALL)
+    monkeypatch.setattr("wxr2db.sources.files.LIMITS", SMALL)
     path = tmp_path / "bomb.xml.gz"
     path.write_bytes(gzip.compress(bomb(10_000_000)))
     one_error_line(cli("import", path, "--db", tmp_path / "x.db"), "bomb.xml.gz", "zip bomb", "--recover cannot")

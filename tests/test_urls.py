@@ -10,7 +10,6 @@ import lxml.html
 import pytest
 
 from tests.conftest import CORPUS, need_corpus
-from wxr2db.reader import iter_records
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.urls import (
     AttachmentUrl,
@@ -23,6 +22,7 @@ from wxr2db.site.urls import (
     rewrite_links,
     site_bases,
 )
+from wxr2db.sources.wxr import iter_records
 
 THEME = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 HOME = "https://wpthemetestdata.wordpress.com"

@@ -1,8 +1,8 @@
 """wxr2db: turn a WordPress export (WXR) into a SQLite database and Markdown files."""
 
 from .errors import BrokenExportError, NotAnExportError, SiteMismatchError, WxrError
-from .reader import iter_records
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .sources.wxr import iter_records
 
 __version__ = "0.1.0"
 

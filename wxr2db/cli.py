@@ -22,15 +22,15 @@ from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .media import render_csv, render_json, render_table
 from .normalize import plural
-from .reader import iter_records
 from .site.export import FAILURES_NAME, SiteOptions
 from .site.fetch import MediaSource
 from .site.redirects import FORMATS
-from .sources import STDIN, iter_export_parts, source_size
+from .sources.files import STDIN, iter_export_parts, source_size
+from .sources.wxr import iter_records
 from .sqlite.media import LISTING_COLUMNS, media_listing
 from .sqlite.metadata import save_metadata
 from .sqlite.public import redact_public
-from .staging import staged_database
+from .sqlite.staging import staged_database
 
 app = typer.Typer(
     help="Turn a WordPress export (WXR) into a SQLite database and Markdown files.",

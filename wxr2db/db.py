@@ -33,8 +33,8 @@ from .normalize import (
 )
 from .plaintext import plain_text
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .sqlite.executor import InlineWriter, ProcessWriter
 from .sqlite.media import ensure_media
-from .writer import InlineWriter, ProcessWriter
 
 # table -> (columns with types, primary key, foreign keys as (column, other table, other column))
 Columns = dict[str, type]

@@ -40,7 +40,6 @@ from .content import Rendered as Body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
-from .outdir import RefusedPath, SiteFolder
 from .site.export import (
     UNRESOLVED_NAME,
     SiteLinks,
@@ -53,6 +52,7 @@ from .site.export import (
 )
 from .site.export import summary as site_summary
 from .site.fetch import ProgressCallback
+from .site.files import RefusedPath, SiteFolder
 from .site.redirects import aliases
 from .site.templates import LAYOUTS as TEMPLATE_LAYOUTS
 from .site.templates import write_templates

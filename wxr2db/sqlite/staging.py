@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import WxrError
+from ..errors import WxrError
 
 # How long to wait for another program's lock on the database before giving up.
 LOCK_WAIT = 10.0

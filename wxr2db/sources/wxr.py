@@ -16,10 +16,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from .cleaning import CleanStream
-from .errors import BrokenExportError, NotAnExportError
-from .normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
-from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from ..errors import BrokenExportError, NotAnExportError
+from ..normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
+from ..records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .repair import CleanStream
 
 WXR_NS = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/?$")
 EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/?$")

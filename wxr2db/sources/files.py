@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
-from .errors import DamagedFileError, NotAnExportError, WxrError
+from ..errors import DamagedFileError, NotAnExportError, WxrError
 
 # object, not None: tqdm.update returns a bool, and only the call matters.
 ProgressCallback = Callable[[int], object]
