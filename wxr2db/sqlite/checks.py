@@ -13,10 +13,12 @@ from ..normalize import looks_serialized, plural
 from ..records import Problem
 
 LOGIN_OK = re.compile(r"[A-Za-z0-9_.@ -]+")
+CONSISTENCY_KINDS = ("author-not-listed", "author-case-mismatch", "login-odd-characters", "php-serialized-broken")
 
 
 def consistency_problems(db: Database) -> list[Problem]:
-    """Kept as they are, but each one reported: things WordPress itself would trip over."""
+    """Kept as they are, but each one reported: things WordPress itself would trip over. Their kinds
+    are CONSISTENCY_KINDS."""
     return author_problems(db) + serialized_problems(db)
 
 

@@ -43,10 +43,12 @@ class ImportStats:
 
 
 
-def chunks(ids: list[int], size: int = 500) -> Iterator[tuple[int, ...]]:
-    """SQLite limits the number of parameters in one statement."""
+def chunks(ids: list[int], size: int = 500) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """SQLite limits the number of parameters in one statement: the ids in slices, each with its
+    `?, ?, ...` to put in `IN (...)`."""
     for start in range(0, len(ids), size):
-        yield tuple(ids[start : start + size])
+        chunk = tuple(ids[start : start + size])
+        yield ", ".join("?" for _ in chunk), chunk
 
 
 class Saver:
@@ -190,8 +192,7 @@ class Saver:
     def stored_posts(self, ids: list[int]) -> dict[int, tuple[str | None, str | None, set[int]]]:
         """The stored guid, post type and term ids of those posts that the database already holds."""
         found: dict[int, tuple[str | None, str | None, set[int]]] = {}
-        for chunk in chunks(ids):
-            marks = ", ".join("?" for _ in chunk)
+        for marks, chunk in chunks(ids):
             for post_id, guid, post_type in self.writer.query(
                     f"SELECT id, guid, post_type FROM posts WHERE id IN ({marks})", chunk):
                 found[post_id] = (guid, post_type, set())
@@ -203,8 +204,7 @@ class Saver:
     def existing(self, table: str, ids: list[int]) -> list[int]:
         """Which of ids the table already holds, by primary key."""
         found: list[int] = []
-        for chunk in chunks(sorted(set(ids))):
-            marks = ", ".join("?" for _ in chunk)
+        for marks, chunk in chunks(sorted(set(ids))):
             found += [row[0] for row in self.writer.query(f"SELECT id FROM [{table}] WHERE id IN ({marks})",
                                                           chunk)]
         return found
@@ -222,8 +222,7 @@ class Saver:
         if not post_ids:
             return
         self.ensure_child_indexes()
-        for ids in chunks(post_ids):
-            marks = ", ".join("?" for _ in ids)
+        for marks, ids in chunks(post_ids):
             comments = f"SELECT id FROM comments WHERE post_id IN ({marks})"
             self.writer.execute(f"DELETE FROM commentmeta WHERE comment_id IN ({comments})", ids)
             for table in ("comments", "postmeta", "post_terms"):
@@ -233,8 +232,7 @@ class Saver:
         if not term_ids:
             return
         self.ensure_child_indexes()
-        for ids in chunks(term_ids):
-            marks = ", ".join("?" for _ in ids)
+        for marks, ids in chunks(term_ids):
             self.writer.execute(f"DELETE FROM termmeta WHERE term_id IN ({marks})", ids)
 
     def ensure_child_indexes(self) -> None:

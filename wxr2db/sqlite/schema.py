@@ -15,7 +15,7 @@ from ..errors import NotAWxrDatabaseError
 from ..normalize import thread_positions
 from ..plaintext import plain_text
 from ..records import Problem
-from .checks import consistency_problems, resolve_term_parents
+from .checks import CONSISTENCY_KINDS, consistency_problems, resolve_term_parents
 from .media import ensure_media
 from .rows import warning_row
 
@@ -191,10 +191,8 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     Returns the warnings it recorded, by kind."""
     ensure_tables(db)
     fill_plain_text(db)
-    unknown_parents = resolve_term_parents(db)
-    replace_warnings(db, ("term-parent-unknown",), unknown_parents)
-    warned = Counter({"term-parent-unknown": len(unknown_parents)})
-    warned.update(check_consistency(db))
+    warned = replace_warnings(db, ("term-parent-unknown",), resolve_term_parents(db))
+    warned.update(replace_warnings(db, CONSISTENCY_KINDS, consistency_problems(db)))
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
     fill_thread_order(db)
@@ -209,22 +207,14 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     return +warned
 
 
-CONSISTENCY_KINDS = ("author-not-listed", "author-case-mismatch", "login-odd-characters", "php-serialized-broken")
-
-
-def check_consistency(db: Database) -> Counter[str]:
-    """Kept as they are, but each one counted: things WordPress itself would trip over."""
-    problems = consistency_problems(db)
-    replace_warnings(db, CONSISTENCY_KINDS, problems)
-    return Counter(p.kind for p in problems)
-
-
-def replace_warnings(db: Database, kinds: tuple[str, ...], problems: list[Problem]) -> None:
-    """The warnings of these kinds are worked out from the whole database, so each run replaces them."""
+def replace_warnings(db: Database, kinds: tuple[str, ...], problems: list[Problem]) -> Counter[str]:
+    """Warnings of these kinds are found over the whole database (see checks.py), so each run
+    replaces them all; returns how many of each it stored."""
     marks = ", ".join("?" for _ in kinds)
     db.execute(f"DELETE FROM warnings WHERE kind IN ({marks})", kinds)
     db.conn.executemany(insert_sql("warnings", "id"), [warning_row(p) for p in problems])
     db.conn.commit()
+    return Counter(p.kind for p in problems)
 
 
 def fill_thread_order(db: Database) -> None:
