@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from wxr2db.db import ImportStats, save
 from wxr2db.sources.wxr import iter_records
+from wxr2db.sqlite.save import ImportStats, save
 
 
 def import_path(path: Path, db: Database | None = None, recover: bool = False) -> tuple[Database, ImportStats]:

@@ -14,8 +14,8 @@ from sqlite_utils import Database
 from tests.conftest import CORPUS, FIXTURES, corpus_files, need_corpus
 from tests.test_robustness import assert_ok, cli, dump, imported, warnings
 from tests.wxrbuild import comment, export, export_bytes, item, split_items
-from wxr2db.db import ensure_db_shape
 from wxr2db.normalize import _break_cycles, _depths
+from wxr2db.sqlite.schema import ensure_db_shape
 
 XFAIL = "issue 8: "
 THEME_UNIT_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"

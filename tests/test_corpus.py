@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from wxr2db.db import save
 from wxr2db.errors import WxrError
 from wxr2db.records import Term
 from wxr2db.sources.wxr import iter_records
+from wxr2db.sqlite.save import save
 
 from .conftest import CORPUS, need_corpus
 from .helpers import import_path

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from benchmarks.synth import write_export
-from wxr2db.db import Saver
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.executor import ProcessWriter
+from wxr2db.sqlite.save import Saver
 
 from .conftest import FIXTURES, SEED
 from .helpers import import_bytes, import_path, rows

@@ -14,9 +14,9 @@ from tests.conftest import FIXTURES
 from tests.helpers import import_bytes, rows
 from tests.wxrbuild import category, comment, export_bytes, header, item
 from wxr2db.cli import app
-from wxr2db.db import save
 from wxr2db.normalize import link_id, rfc822_date
 from wxr2db.sources.wxr import iter_records
+from wxr2db.sqlite.save import save
 
 
 def no_guid(xml: str) -> str:

@@ -34,9 +34,10 @@ from typer.testing import CliRunner
 from tests.conftest import FIXTURES, corpus_files, need_corpus
 from tests.wxrbuild import comment, export_bytes, item
 from wxr2db.cli import app
-from wxr2db.db import Saver, ensure_db_shape
 from wxr2db.errors import WxrError
 from wxr2db.sources.wxr import iter_records
+from wxr2db.sqlite.save import Saver
+from wxr2db.sqlite.schema import ensure_db_shape
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 EXAMPLES = {"ci": 60, "dev": 2000}.get(PROFILE, 60)

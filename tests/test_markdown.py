@@ -17,7 +17,6 @@ from sqlite_utils import Database
 from typer.testing import CliRunner
 
 from wxr2db.cli import app
-from wxr2db.db import Saver
 from wxr2db.markdown import (
     LAYOUTS,
     WINDOWS_RESERVED,
@@ -34,6 +33,7 @@ from wxr2db.markdown import (
 )
 from wxr2db.records import Comment, Post, Record
 from wxr2db.sources.wxr import iter_records
+from wxr2db.sqlite.save import Saver
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

@@ -17,8 +17,7 @@ from sqlite_utils import Database
 from tqdm import tqdm
 
 from . import __version__
-from .db import ImportStats, Saver, census, check_database, ensure_db_shape
-from .errors import SiteMismatchError, WxrError
+from .errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .media import render_csv, render_json, render_table
 from .normalize import plural
@@ -27,9 +26,12 @@ from .site.fetch import MediaSource
 from .site.redirects import FORMATS
 from .sources.files import STDIN, iter_export_parts, source_size
 from .sources.wxr import iter_records
+from .sqlite.census import Census, census
 from .sqlite.media import LISTING_COLUMNS, media_listing
 from .sqlite.metadata import save_metadata
 from .sqlite.public import redact_public
+from .sqlite.save import ImportStats, Saver
+from .sqlite.schema import check_database, ensure_db_shape
 from .sqlite.staging import staged_database
 
 app = typer.Typer(
@@ -189,7 +191,39 @@ def info(
 ) -> None:
     """Count what an export or database holds, without writing anything."""
     with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
-        typer.echo(census(database))
+        typer.echo(render_census(census(database)))
+
+
+def render_census(counts: Census) -> str:
+    """What a database holds, as the lines `wxr2db info` prints."""
+    lines = [("site", f"{s.title} <{s.link}> (WXR {s.wxr_version or '?'}, exported {s.exported_at or '?'})")
+             for s in counts.sites]
+    lines.append(("posts", render_post_counts(counts.posts)))
+    lines.append(("comments", render_counts(counts.comments, {"1": "approved", "0": "pending"})))
+    lines.append(("authors", str(counts.authors)))
+    lines.append(("terms", render_counts(counts.terms)))
+    for table, meta in counts.meta.items():
+        top = f" (most used: {', '.join(f'{k} {n}' for k, n in meta.top_keys)})" if meta.top_keys else ""
+        lines.append((table, f"{plural(meta.values, 'value')}, {plural(meta.keys, 'key')}{top}"))
+    lines.append(("dates", f"{counts.first_date or '-'} to {counts.last_date or '-'}"))
+    lines.append(("warnings", render_counts(counts.warnings)))
+    return "\n".join(f"{label + ':':<13}{value}" for label, value in lines)
+
+
+def render_counts(rows: list[tuple[Any, int]], names: dict[str, str] | None = None) -> str:
+    """`12 (approved 10, pending 2)`: the total, then each group under its name."""
+    if not rows:
+        return "0"
+    parts = ", ".join(f"{(names or {}).get(str(k), k)} {n}" for k, n in rows)
+    return f"{sum(n for _, n in rows)} ({parts})"
+
+
+def render_post_counts(rows: list[tuple[str, str | None, int]]) -> str:
+    """`page: publish 2; post: publish 7, draft 1`: each post type with its statuses."""
+    by_type: dict[str, list[str]] = {}
+    for post_type, status, n in rows:
+        by_type.setdefault(post_type, []).append(f"{status or 'no status'} {n}")
+    return "; ".join(f"{t}: {', '.join(s)}" for t, s in by_type.items()) or "0"
 
 
 @contextmanager
@@ -197,7 +231,7 @@ def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]
     """A database made by `wxr2db import` as it is, or an export imported into a temporary one."""
     if source.endswith(".db"):
         if not Path(source).is_file():
-            raise WxrError(f"{source}: no such database")
+            raise NoSuchDatabaseError(f"{source}: no such database")
         database = Database(source)
         check_database(database.conn, source)
         yield database
@@ -224,9 +258,9 @@ def is_disk_full(error: Exception) -> bool:
     return (isinstance(error, OSError) and error.errno == errno.ENOSPC) or "disk is full" in str(error)
 
 
-def temporary_full(error: Exception, tmp: str) -> WxrError:
-    return WxrError(f"the temporary database in {tmp} ran out of space ({error})",
-                    "Set TMPDIR to a folder with more room, or run `wxr2db import` first and give the .db.")
+def temporary_full(error: Exception, tmp: str) -> DiskFullError:
+    return DiskFullError(f"the temporary database in {tmp} ran out of space ({error})",
+                         "Set TMPDIR to a folder with more room, or run `wxr2db import` first and give the .db.")
 
 
 class ListFormat(str, Enum):

@@ -36,3 +36,31 @@ class DamagedFileError(WxrError):
     """A .gz, .bz2 or .zip file that cannot be decompressed, or that expands beyond the limits."""
 
     hint = "Download or copy the export again; --recover cannot repair a damaged compressed file."
+
+
+class NotAWxrDatabaseError(WxrError):
+    """A file given as a database that is not one `wxr2db import` made (or not SQLite at all)."""
+
+
+class ForeignDatabaseError(NotAWxrDatabaseError):
+    """The --db file is another program's SQLite database; --force adds wxr2db's tables to it."""
+
+
+class NoSuchDatabaseError(WxrError):
+    """A database named on the command line does not exist."""
+
+
+class DatabaseBusyError(WxrError):
+    """Another wxr2db import, or another program, holds a lock on the database."""
+
+
+class DatabaseChangedError(WxrError):
+    """Another program wrote to the database while the import ran; the import was not swapped in."""
+
+
+class DiskFullError(WxrError):
+    """The disk filled up while the database was copied or built."""
+
+
+class WriterError(WxrError):
+    """The background process that writes the database failed or stopped."""

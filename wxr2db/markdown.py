@@ -37,7 +37,6 @@ except ImportError:  # a PyYAML built without libyaml
 
 from .content import MORE, MORE_LINE, plain_text, render_body
 from .content import Rendered as Body
-from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
 from .site.export import (
@@ -56,6 +55,7 @@ from .site.files import RefusedPath, SiteFolder
 from .site.redirects import aliases
 from .site.templates import LAYOUTS as TEMPLATE_LAYOUTS
 from .site.templates import write_templates
+from .sqlite.schema import INTERNAL_TYPES, check_database, database_file
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro", "plain")
 COMMENT_MODES = ("none", "approved", "all")

@@ -1,0 +1,1 @@
+"""The SQLite sink: schema, rows, saving, checks, census, the background writer and the staged --db."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import WxrError
+from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
 from ..plaintext import plain_text
 
@@ -117,12 +117,12 @@ class ProcessWriter:
         except OSError:  # BrokenPipeError, ConnectionResetError: the child is gone
             raise self._gone() from None
 
-    def _gone(self) -> WxrError:
+    def _gone(self) -> WriterError:
         self.process.join(timeout=5)
         code = self.process.exitcode
         how = f" (killed by signal {-code})" if code is not None and code < 0 else ""
-        return WxrError(f"the database writer process stopped unexpectedly{how}; nothing was written",
-                        "If the system ran out of memory, close other programs and run the import again.")
+        return WriterError(f"the database writer process stopped unexpectedly{how}; nothing was written",
+                           "If the system ran out of memory, close other programs and run the import again.")
 
     def _answer(self) -> Any:
         try:
@@ -130,7 +130,7 @@ class ProcessWriter:
         except (EOFError, OSError):
             raise self._gone() from None
         if kind == "error":
-            raise WxrError(f"writing the database failed: {value}")
+            raise WriterError(f"writing the database failed: {value}")
         return value
 
 

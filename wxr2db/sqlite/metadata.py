@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import WxrError
+from ..errors import NoSuchDatabaseError
 
 TABLE_DESCRIPTIONS = {
     "site": "The site the export came from (one row per site).",
@@ -207,7 +207,7 @@ def metadata_path(db_path: Path) -> Path:
 def save_metadata(db_path: Path) -> Path:
     """Write NAME.metadata.json beside NAME.db, atomically; return its path."""
     if not db_path.is_file():
-        raise WxrError(f"{db_path}: no such database", "Run `wxr2db import` first.")
+        raise NoSuchDatabaseError(f"{db_path}: no such database", "Run `wxr2db import` first.")
     db = Database(db_path)
     try:
         text = json.dumps(datasette_metadata(db, db_path.stem), indent=2, ensure_ascii=False) + "\n"

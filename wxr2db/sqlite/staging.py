@@ -18,7 +18,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..errors import WxrError
+from ..errors import (
+    DatabaseBusyError,
+    DatabaseChangedError,
+    DiskFullError,
+    ForeignDatabaseError,
+    NotAWxrDatabaseError,
+    WxrError,
+)
 
 # How long to wait for another program's lock on the database before giving up.
 LOCK_WAIT = 10.0
@@ -48,11 +55,12 @@ def import_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WxrError(f"{path}: another wxr2db import into it is running (it holds the lock {lock.name})",
-                           "Wait for it to finish, then run this import again.") from None
+            raise DatabaseBusyError(
+                f"{path}: another wxr2db import into it is running (it holds the lock {lock.name})",
+                "Wait for it to finish, then run this import again.") from None
         if not same_file(fd, lock):  # the lock file was removed by an import that just ended
-            raise WxrError(f"{path}: another wxr2db import into it just ended; nothing was written",
-                           "Run this import again.")
+            raise DatabaseBusyError(f"{path}: another wxr2db import into it just ended; nothing was written",
+                                    "Run this import again.")
         try:
             yield
         finally:
@@ -149,20 +157,22 @@ def refuse_foreign(source: sqlite3.Connection, path: Path, force: bool) -> None:
     tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if tables and not tables & set(TABLES_OF_OURS) and not force:
         shown = ", ".join(sorted(tables)[:5])
-        raise WxrError(f"{path}: a SQLite database wxr2db did not make (it has the tables {shown}); nothing "
-                       "was written", "Choose another --db, or pass --force to add wxr2db's tables to it.")
+        raise ForeignDatabaseError(
+            f"{path}: a SQLite database wxr2db did not make (it has the tables {shown}); nothing was written",
+            "Choose another --db, or pass --force to add wxr2db's tables to it.")
 
 
 def database_error(error: sqlite3.DatabaseError, path: Path, staging: Path) -> WxrError:
     text = str(error)
     if "disk is full" in text or "disk I/O" in text:
-        return WxrError(f"{staging.parent}: the disk is full while copying {path.name} to update it "
-                        f"({text}); {path.name} is as it was", "Free some space, then run the import again.")
+        return DiskFullError(f"{staging.parent}: the disk is full while copying {path.name} to update it "
+                             f"({text}); {path.name} is as it was", "Free some space, then run the import again.")
     if "locked" in text or "busy" in text:
-        return WxrError(f"{path}: another program held a lock on it for {LOCK_WAIT:.0f} s; nothing was written",
-                        "Close the program using it, then run the import again.")
-    return WxrError(f"{path}: not a SQLite database ({text})",
-                    "Choose another --db, or move that file out of the way.")
+        return DatabaseBusyError(
+            f"{path}: another program held a lock on it for {LOCK_WAIT:.0f} s; nothing was written",
+            "Close the program using it, then run the import again.")
+    return NotAWxrDatabaseError(f"{path}: not a SQLite database ({text})",
+                                "Choose another --db, or move that file out of the way.")
 
 
 def swap_in(staging: Path, path: Path, before: tuple[int, ...] | None) -> None:
@@ -177,8 +187,9 @@ def swap_in(staging: Path, path: Path, before: tuple[int, ...] | None) -> None:
         try:
             guard.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
-            raise WxrError(f"{path}: another program held a lock on it for {LOCK_WAIT:.0f} s; it was left as "
-                           "it was", "Close the program using it, then run the import again.") from None
+            raise DatabaseBusyError(
+                f"{path}: another program held a lock on it for {LOCK_WAIT:.0f} s; it was left as it was",
+                "Close the program using it, then run the import again.") from None
         if fingerprint(path) != before:
             raise changed(path)
         os.replace(staging, path)
@@ -186,6 +197,7 @@ def swap_in(staging: Path, path: Path, before: tuple[int, ...] | None) -> None:
         guard.close()
 
 
-def changed(path: Path) -> WxrError:
-    return WxrError(f"{path}: changed by another program while importing; it was left as it is, with that "
-                    "change", "Run the import again.")
+def changed(path: Path) -> DatabaseChangedError:
+    return DatabaseChangedError(
+        f"{path}: changed by another program while importing; it was left as it is, with that change",
+        "Run the import again.")
