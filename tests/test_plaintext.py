@@ -7,7 +7,8 @@ from sqlite_utils import Database
 
 from tests.conftest import corpus_files, need_corpus
 from tests.helpers import import_path
-from wxr2db.plaintext import Scanner, plain_text, scan
+from wxr2db.content.plaintext import Scanner, scan
+from wxr2db.content.plaintext import search_text as plain_text
 
 
 def test_block_post_reads_as_paragraphs() -> None:

@@ -19,8 +19,8 @@ from tqdm import tqdm
 from . import __version__
 from .db import ImportStats, Saver, census, check_database, ensure_db_shape
 from .errors import SiteMismatchError, WxrError
+from .listing import render_csv, render_json, render_table
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
-from .media import render_csv, render_json, render_table
 from .normalize import plural
 from .site.export import FAILURES_NAME, SiteOptions
 from .site.fetch import MediaSource

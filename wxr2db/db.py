@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .content.plaintext import search_text as plain_text
 from .errors import SiteMismatchError, WxrError
 from .normalize import (
     bad_rfc822_date,
@@ -31,7 +32,6 @@ from .normalize import (
     thread_positions,
     wp_date,
 )
-from .plaintext import plain_text
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .sqlite.executor import InlineWriter, ProcessWriter
 from .sqlite.media import ensure_media

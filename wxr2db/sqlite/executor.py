@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..content.plaintext import search_text as plain_text
 from ..errors import WxrError
 from ..normalize import looks_serialized, php_unserialize
-from ..plaintext import plain_text
 
 Row = tuple[Any, ...]
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
