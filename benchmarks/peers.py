@@ -51,7 +51,9 @@ def install(peers: Path) -> None:
                         f"wordpress-export-to-markdown@{W2M_VERSION}"], check=True)
     if not pelican_import(peers).exists():
         subprocess.run([sys.executable, "-m", "venv", str(peers / "pelican")], check=True)
-        subprocess.run([str(peers / "pelican" / "bin" / "pip"), "install", "-q", "pelican", "beautifulsoup4", "lxml"], check=True)
+        # pelican-import reads WordPress XML with BeautifulSoup and lxml, which pelican does not require.
+        subprocess.run([str(peers / "pelican" / "bin" / "pip"), "install", "-q", "pelican", "beautifulsoup4",
+                        "lxml"], check=True)
     if shutil.which("pandoc") is None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "pandoc"], check=True)
 

@@ -228,6 +228,24 @@ def test_gallery_without_media_stays_verbatim_and_unknown() -> None:
     assert out.unknown_shortcodes == ("gallery",)
 
 
+class MovedSite:
+    """A Links: attachments by id, and addresses on the old host moved to the new site's paths."""
+
+    def url_for(self, attachment_id: int) -> str | None:
+        return f"/media/{attachment_id}.jpg"
+
+    def attached_images(self) -> list[str]:
+        return []
+
+    def rewrite(self, href: str) -> str:
+        return href.replace("http://old.example", "/new")
+
+
+def test_links_rewrite_every_address_and_resolve_galleries() -> None:
+    body = '<a href="http://old.example/p">p</a> <img src="http://old.example/i.jpg"> [gallery ids="4"]'
+    assert render_body(body, MovedSite()).markdown == "[p](/new/p) ![](/new/i.jpg)\n\n![](/media/4.jpg)\n"
+
+
 def test_gallery_with_unresolvable_ids_stays_verbatim() -> None:
     out = render_body('[gallery ids="7"]', FakeMedia({}))
     assert out.markdown == '[gallery ids="7"]\n'

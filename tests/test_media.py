@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from tests.conftest import CORPUS, FIXTURES
 from tests.test_robustness import assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
-from wxr2db.media import Attachment, Context, post_references
+from wxr2db.content.media import Attachment, Context, post_references
 from wxr2db.sqlite.media import media_files, post_files
 
 UP = f"{SITE}/wp-content/uploads"

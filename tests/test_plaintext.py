@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import random
 import re
 
 import pytest
@@ -7,7 +9,11 @@ from sqlite_utils import Database
 
 from tests.conftest import corpus_files, need_corpus
 from tests.helpers import import_path
-from wxr2db.plaintext import Scanner, plain_text, scan
+from wxr2db import iter_records
+from wxr2db.content.plaintext import Scanner, scan
+from wxr2db.content.plaintext import plain_text as one_line
+from wxr2db.content.plaintext import search_text as plain_text
+from wxr2db.records import Post
 
 
 def test_block_post_reads_as_paragraphs() -> None:
@@ -38,6 +44,41 @@ def test_unclosed_constructs_end_the_text() -> None:
     assert plain_text("kept <!-- never closed <p>lost") == "kept"
     assert plain_text("kept <script>lost <p>lost") == "kept"
     assert plain_text('kept <a href="x>still kept') == "kept still kept"
+
+
+@pytest.mark.parametrize(("markup", "line", "search"), [
+    ("A<br>B [caption]c[/caption] <script>s</script>", "AB [caption]c[/caption] s", "A\nB c"),
+    ('T <a title="a>b">x</a> <!-- c > d -->', 'T b">x d -->', "T x"),
+    ("&am<b></b>p; x < y\n\n z", "& x < y z", "&amp; x < y\n\nz"),
+])
+def test_one_line_mode_strips_every_angle_bracket_pair_and_decodes_last(markup: str, line: str, search: str) -> None:
+    """Titles keep what they always showed: `<...>` to the next `>` goes, nothing else is markup, and
+    entities are decoded once the tags are gone; the search text reads the same markup as a browser."""
+    assert one_line(markup) == line
+    assert plain_text(markup) == search
+
+
+TAG = re.compile(r"<[^>]*>")
+
+
+def regex_title(text: str) -> str:
+    """Titles before one scanner served both modes: the definition the one-line mode keeps to."""
+    end = text.rfind(">") + 1
+    return " ".join(html.unescape(TAG.sub("", text[:end]) + text[end:]).split())
+
+
+def test_one_line_mode_is_the_title_regex_on_the_corpus_and_random_fragments() -> None:
+    need_corpus()
+    texts = []
+    for path in corpus_files():
+        with path.open("rb") as f:
+            posts = [r for r in iter_records(f, name=path.name) if isinstance(r, Post)]
+        texts += [text for post in posts for text in (post.title, post.content, post.excerpt)]
+    pieces = ["<", ">", "<!--", "-->", "[caption]", "&amp;", "&am", "p;", '"', "<script>", "<br>", "\n", " ",
+              "\xa0", "\x1c", "a", "İ", "K"]
+    rng = random.Random(9)
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    assert [one_line(text) for text in texts] == [regex_title(text) for text in texts]
 
 
 PATHOLOGICAL = {

@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from . import __version__
 from .errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
+from .listing import render_csv, render_json, render_table
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
-from .media import render_csv, render_json, render_table
 from .normalize import plural
 from .site.export import FAILURES_NAME, SiteOptions
 from .site.fetch import MediaSource

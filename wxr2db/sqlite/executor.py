@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..content.plaintext import search_text
 from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
-from ..plaintext import plain_text
 
 Row = tuple[Any, ...]
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
@@ -44,7 +44,7 @@ def with_json(rows: Sequence[Row]) -> list[Row]:
 def with_plain_text(rows: Sequence[Row]) -> list[Row]:
     """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
     second process does it while the first parses."""
-    return [(*row[:-1], plain_text(row[-1] or "")) for row in rows]
+    return [(*row[:-1], search_text(row[-1] or "")) for row in rows]
 
 
 def prepared(table: str, rows: Sequence[Row]) -> Sequence[Row]:

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import WxrError
-from ..media import (
+from ..content.media import (
     Attachment,
     Context,
     MediaFile,
@@ -24,6 +23,7 @@ from ..media import (
     post_references,
     size_variant,
 )
+from ..errors import WxrError
 
 MEDIA_COLUMNS = ("url", "path", "attachment_id", "mime_type", "variant", "width", "height", "original_url")
 BATCH = 2000

@@ -11,9 +11,9 @@ from collections import Counter
 
 from sqlite_utils import Database
 
+from ..content.plaintext import search_text
 from ..errors import NotAWxrDatabaseError
 from ..normalize import thread_positions
-from ..plaintext import plain_text
 from ..records import Problem
 from .checks import CONSISTENCY_KINDS, consistency_problems, resolve_term_parents
 from .media import ensure_media
@@ -231,7 +231,7 @@ def fill_thread_order(db: Database) -> None:
 
 def fill_plain_text(db: Database) -> None:
     """Rows the writer did not fill: those of a database made by an older wxr2db."""
-    db.conn.create_function("wxr2db_plain_text", 1, lambda html: plain_text(html or ""), deterministic=True)
+    db.conn.create_function("wxr2db_plain_text", 1, lambda html: search_text(html or ""), deterministic=True)
     for table in ("posts", "comments"):
         db.execute(f"UPDATE [{table}] SET plain_text = wxr2db_plain_text(content) "
                    "WHERE plain_text IS NULL AND content IS NOT NULL")

@@ -1,8 +1,10 @@
-"""`plain_text(html)`: post HTML -> readable plain text for the search column, in one linear pass.
+"""HTML -> plain text in one linear pass: the search column's text, or one line for titles and names.
 
-Not a renderer: no Markdown, no links, just the words a reader sees, with paragraphs kept. Every search
-goes through `Scanner.find`, which remembers where each needle was last found, so text that never closes
-(`<!--`, a quote, `<script`) is scanned once, not once per opening.
+Not a renderer: no Markdown, no links, just the words a reader sees. `search_text` keeps paragraphs and
+reads the markup as a browser would (comments, scripts, quoted `>`); `plain_text` makes one line of a
+title the way WordPress themes strip one: every `<...>` goes, entities are decoded, whitespace folded.
+Every search goes through `Scanner.find`, which remembers where each needle was last found, so text that
+never closes (`<!--`, a quote, `<script`) is scanned once, not once per opening.
 """
 
 from __future__ import annotations
@@ -66,11 +68,19 @@ def separator(space: re.Match[str]) -> str:
 
 
 class Words:
-    """The output: words with the strongest break seen since the last word between them."""
+    """The output: words with the strongest break seen since the last word between them; on one line,
+    the text between tags as it stands, decoded and folded at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, one_line: bool = False) -> None:
         self.parts: list[str] = []
         self.pending = 0
+        self.one_line = one_line
+
+    def add(self, raw: str) -> None:
+        if self.one_line:
+            self.parts.append(raw)
+        else:
+            self.add_text(html.unescape(raw))
 
     def brk(self, level: int) -> None:
         self.pending = max(self.pending, level)
@@ -94,17 +104,26 @@ class Words:
             self.brk(break_level(text[-trail:]))
 
     def result(self) -> str:
+        if self.one_line:
+            # Decoded once the tags are gone, as a title's `&am<b></b>p;` always was: `&`.
+            return " ".join(html.unescape("".join(self.parts)).split())
         return "".join(self.parts)
 
 
-def plain_text(markup: str) -> str:
+def plain_text(markup: str, one_line: bool = True) -> str:
+    """Titles, names and excerpts as front matter wants them: tags stripped, entities decoded, one line.
+    With one_line=False, the search text (see search_text)."""
+    return scan(Scanner(markup), one_line).result()
+
+
+def search_text(markup: str) -> str:
     """Readable text of post HTML: comments, scripts and tags gone, block tags as line or paragraph breaks,
     entities decoded, whitespace collapsed, core shortcode brackets removed and their content kept."""
-    return scan(Scanner(markup)).result()
+    return plain_text(markup, one_line=False)
 
 
-def scan(s: Scanner) -> Words:
-    words = Words()
+def scan(s: Scanner, one_line: bool = False) -> Words:
+    words = Words(one_line)
     i, end = 0, len(s.text)
     while i < end:
         s.work += 1
@@ -119,6 +138,8 @@ def scan(s: Scanner) -> Words:
 def skip_markup(s: Scanner, words: Words, lt: int) -> int:
     """Handle what starts with '<' at lt; return where text resumes."""
     text = s.text
+    if words.one_line:
+        return skip_plain_tag(s, words, lt)
     if text.startswith("<!--", lt):  # block comments (<!-- wp:paragraph -->) and others; unclosed: to the end
         return s.find("-->", lt + 4) + 3
     nxt = text[lt + 1:lt + 2]
@@ -139,6 +160,15 @@ def skip_markup(s: Scanner, words: Words, lt: int) -> int:
     return after
 
 
+def skip_plain_tag(s: Scanner, words: Words, lt: int) -> int:
+    """On one line a tag is `<[^>]*>`, nothing more: a `<` with no `>` after it is text."""
+    gt = s.find(">", lt + 1)
+    if gt < len(s.text):
+        return gt + 1
+    words.add("<")
+    return lt + 1
+
+
 def tag_end(s: Scanner, start: int) -> int:
     """Just past the '>' closing a tag, skipping quoted attribute values that may hold '>'."""
     text, i = s.text, start
@@ -155,7 +185,10 @@ def tag_end(s: Scanner, start: int) -> int:
 
 
 def add_segment(s: Scanner, words: Words, start: int, stop: int) -> None:
-    """Text between tags, without the brackets of core shortcodes."""
+    """Text between tags, without the brackets of core shortcodes (a title keeps them)."""
+    if words.one_line:
+        words.add(s.text[start:stop])
+        return
     i = start
     while i < stop:
         s.work += 1
@@ -163,10 +196,10 @@ def add_segment(s: Scanner, words: Words, start: int, stop: int) -> None:
         close = min(s.find("]", bracket), stop) if bracket < stop else stop
         name = SHORTCODE_NAME.match(s.text, bracket + 1, close) if close < stop else None
         if name is not None and name.group(1).translate(ASCII_LOWER) in SHORTCODES:
-            words.add_text(html.unescape(s.text[i:bracket]))
+            words.add(s.text[i:bracket])
             words.brk(SPACE)
             i = close + 1
         else:
             cut = close + 1 if close < stop else stop
-            words.add_text(html.unescape(s.text[i:cut]))
+            words.add(s.text[i:cut])
             i = cut

@@ -7,8 +7,6 @@ huge id, digits from another script — is skipped, never raised.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import mimetypes
 import re
@@ -19,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .site.fetch import uploads_path
+from ..site.fetch import uploads_path
 
 USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
 MAX_ID = (1 << 63) - 1
@@ -264,7 +262,7 @@ def shortcode_references(content: str, post_id: int, context: Context) -> Iterat
     if "[" not in content:
         return
     for found in _SHORTCODE.finditer(content):
-        name, attributes = found.group(1), shortcode_attributes(found.group(2))
+        name, attributes = found.group(1), media_attributes(found.group(2))
         if name in ("gallery", "playlist"):
             ids = parse_ids(attributes.get("ids") or attributes.get("include") or "")
             if not ids and name == "gallery":
@@ -277,7 +275,8 @@ def shortcode_references(content: str, post_id: int, context: Context) -> Iterat
             yield from _urls([attributes[k] for k in _SHORTCODE_SOURCES if k in attributes], name, context)
 
 
-def shortcode_attributes(text: str) -> dict[str, str]:
+def media_attributes(text: str) -> dict[str, str]:
+    """A media shortcode's attributes by lower-case name, the first of a repeated one kept."""
     attributes: dict[str, str] = {}
     for found in _ATTRIBUTE.finditer(text):
         value = next((g for g in found.groups()[1:] if g is not None), "")
@@ -346,35 +345,3 @@ def post_references(post_id: int, content: str, thumbnail: str | None, context: 
     for reference in id_references([featured] if featured is not None else [], "featured", context):
         found[reference] = None
     return list(found)
-
-
-# --- listing --------------------------------------------------------------------------------------
-
-
-def listing_cells(entry: Mapping[str, Any]) -> list[str]:
-    """One listing entry as text cells: lists joined (usages by commas, post ids by spaces), None as ""."""
-    cells = []
-    for value in entry.values():
-        if isinstance(value, list):
-            value = " ".join(map(str, value)) if value and isinstance(value[0], int) else ",".join(value)
-        cells.append("" if value is None else str(value))
-    return cells
-
-
-def render_json(listing: list[dict[str, Any]]) -> str:
-    return json.dumps(listing, ensure_ascii=False, indent=2)
-
-
-def render_csv(listing: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(columns))
-    writer.writerows(listing_cells(entry) for entry in listing)
-    return out.getvalue().removesuffix("\n")
-
-
-def render_table(listing: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    """Columns padded to their widest cell; the last column is not padded."""
-    rows = [list(columns), *(listing_cells(entry) for entry in listing)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
