@@ -60,3 +60,16 @@ def test_unknown_layout_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WxrError, match="no templates for layout 'plain'"):
         write_templates(tmp_path, "plain")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_astro_leaves_the_users_content_config_and_routes(tmp_path: Path) -> None:
+    # Astro reads the first content config it finds, and orders two catch-all routes in one folder by
+    # name, so ours would win over the user's `[...slug].astro`.
+    mine = {"src/content/config.ts": "legacy config", "src/pages/posts/[...slug].astro": "my route"}
+    for rel, text in mine.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    kept = ["src/content.config.ts", "src/pages/posts/[...id].astro"]
+    assert write_templates(tmp_path, "astro") == kept
+    expected = {k: v for k, v in template_files("astro").items() if k not in kept}
+    assert files_in(tmp_path) == {**expected, **mine}

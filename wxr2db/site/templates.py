@@ -12,15 +12,22 @@ from pathlib import PurePosixPath
 from wxr2db.errors import WxrError
 from wxr2db.site.files import SiteFolder
 
-LAYOUTS = ("hugo", "jekyll", "eleventy")  # Astro: not yet
+LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
 
+ROUTE_NAMES = ("[...slug]", "[...path]", "[slug]", "[id]")
 # A file that is only written when none of these exist either: Hugo and Eleventy read the first config file
 # it finds, so a second one next to the user's would be ignored or would replace theirs.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "hugo.toml": ("hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json", "config"),
     "eleventy.config.mjs": (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs"),
     "astro.config.mjs": ("astro.config.js", "astro.config.ts", "astro.config.mts", "astro.config.cjs"),
-    "src/content.config.ts": ("src/content/config.ts", "src/content.config.js", "src/content.config.mjs"),
+    # Astro reads the first of these it finds (src/content/config.* before Astro 5).
+    "src/content.config.ts": ("src/content.config.mjs", "src/content.config.js", "src/content.config.mts",
+                              *(f"src/content/config.{ext}" for ext in ("mjs", "js", "mts", "ts"))),
+    # A route of the user's for the same URLs: two catch-all routes in one folder clash, and Astro would
+    # take ours first (it orders them by name).
+    **{f"{folder}/[...id].astro": tuple(f"{folder}/{name}.astro" for name in ROUTE_NAMES)
+       for folder in ("src/pages", "src/pages/posts")},
 }
 
 
