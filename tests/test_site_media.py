@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from tests.conftest import CORPUS
 from wxr2db.cli import app, opened_source
 from wxr2db.markdown import MarkdownOptions, MarkdownStats, plan_targets
-from wxr2db.site.export import media_urls
+from wxr2db.site.links import media_urls
 from wxr2db.site.fetch import uploads_path
 
 EXPORT = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"

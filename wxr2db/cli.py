@@ -22,7 +22,7 @@ from .errors import SiteMismatchError, WxrError
 from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .media import render_csv, render_json, render_table
 from .normalize import plural
-from .site.export import FAILURES_NAME, SiteOptions
+from .site.links import FAILURES_NAME, SiteOptions
 from .site.fetch import MediaSource
 from .site.redirects import FORMATS
 from .sources.files import STDIN, iter_export_parts, source_size

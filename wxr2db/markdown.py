@@ -40,7 +40,7 @@ from .content import Rendered as Body
 from .db import INTERNAL_TYPES, check_database, database_file
 from .errors import WxrError
 from .normalize import id_list, plural, slugify, stored_id, to_int, utc_offset
-from .site.export import (
+from .site.links import (
     UNRESOLVED_NAME,
     SiteLinks,
     SiteOptions,
@@ -50,7 +50,7 @@ from .site.export import (
     redirect_files,
     render_unresolved,
 )
-from .site.export import summary as site_summary
+from .site.links import summary as site_summary
 from .site.fetch import ProgressCallback
 from .site.files import RefusedPath, SiteFolder
 from .site.redirects import aliases

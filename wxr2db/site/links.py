@@ -1,4 +1,4 @@
-"""The site side of `wxr2db markdown`: new public URLs, media to fetch, links to rewrite, redirect files.
+"""The links side of `wxr2db markdown`: media to fetch, the old site's URLs indexed, links rewritten, redirects.
 
 Independent of how posts are rendered: it reads the posts it is told about from the database, and
 gives the renderer a `SiteLinks` that rewrites a post's HTML before it becomes Markdown.
