@@ -18,21 +18,14 @@ from typer.testing import CliRunner
 
 from wxr2db.cli import app
 from wxr2db.db import Saver
-from wxr2db.markdown import (
-    LAYOUTS,
-    WINDOWS_RESERVED,
-    MarkdownOptions,
-    MarkdownStats,
-    PostView,
-    PureDumper,
-    Style,
-    dump_front_matter,
-    export_markdown,
-    render_post,
-    safe_segment,
-    yaml_text,
-)
 from wxr2db.records import Comment, Post, Record
+from wxr2db.site.export import export_markdown
+from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
+from wxr2db.site.layouts import LAYOUTS
+from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
+from wxr2db.site.options import MarkdownOptions, MarkdownStats
+from wxr2db.site.render import render_post
+from wxr2db.site.views import PostView, Style
 from wxr2db.sources.wxr import iter_records
 
 REPO = Path(__file__).resolve().parent.parent
@@ -595,7 +588,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     """Any exception while converting one post (here forced; before issue 8 a crafted post did it)
     leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
     the posts after it."""
-    import wxr2db.markdown as markdown_module
+    import wxr2db.site.render as render_module
     from wxr2db.content import render_body as real
 
     def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
@@ -603,7 +596,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
             raise RecursionError("maximum recursion depth\nexceeded")
         return real(content, media, footnotes)
 
-    monkeypatch.setattr(markdown_module, "render_body", failing)  # forked workers inherit it
+    monkeypatch.setattr(render_module, "render_body", failing)  # forked workers inherit it
     posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")
              for n in range(1, 8)]
     posts[3] = Post(4, status="publish", slug="p4", title="P4", content="<p>BOOM <b>kept</b></p>\n",
@@ -621,17 +614,17 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
 
 def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each clash takes the next free -N directly: counted layout_path calls, not time."""
-    import wxr2db.markdown as markdown_module
+    from wxr2db.site.layouts import Plain
 
-    real = markdown_module.layout_path
+    real = Plain.path
     calls = 0
 
-    def counted(layout: str, row: Any, segments: list[str]) -> str:
+    def counted(layout: Plain, row: Any, segments: list[str]) -> str:
         nonlocal calls
         calls += 1
         return real(layout, row, segments)
 
-    monkeypatch.setattr(markdown_module, "layout_path", counted)
+    monkeypatch.setattr(Plain, "path", counted)
     posts = [Post(n, status="publish", slug="same", title="Same") for n in range(1, 2001)]
     posts.append(Post(3000, status="publish", slug="same-2", title="Clash with a renamed one"))
     stats = export(records_db(posts, tmp_path), tmp_path / "out")
