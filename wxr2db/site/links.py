@@ -205,8 +205,8 @@ def fetch_site_media(conn: sqlite3.Connection, folder: SiteFolder, layout: str, 
     jobs = list(iter_jobs(media_urls(conn, ids, comments)))
     root = static_folder(folder.root, layout)
     source = options.media or MediaSource()
-    report = fetch_media(jobs, root, folder.root, source, options.fetch, progress)
-    write_failures(report, folder.root, FAILURES_NAME)
+    report = fetch_media(jobs, root, folder.root, source, options.fetch, progress, folder)
+    write_failures(report, folder, FAILURES_NAME)
     return report
 
 
