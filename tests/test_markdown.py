@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 
 from wxr2db.cli import app
 from wxr2db.db import Saver
-from wxr2db.records import Comment, Post, Record
+from wxr2db.records import Comment, Post, PostTerm, Record
 from wxr2db.site.export import export_markdown
 from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
 from wxr2db.site.layouts import LAYOUTS
+from wxr2db.site.links import SiteOptions
 from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.site.render import render_post
@@ -208,6 +209,20 @@ def test_render_post_is_pure_and_keeps_offsets_per_post() -> None:
     assert matter["summary"] == "Short & sweet"
     assert matter["format"] == "aside" and matter["genre"] == ["Crime"]
     assert body == ""
+
+
+def test_render_post_takes_a_record_without_a_database(tmp_path: Path) -> None:
+    """A record as iter_records yields it renders as the database's copy of it does (no attachments)."""
+    post = Post(5, status="publish", slug="five", title="Five &amp; more", author="ann", link="http://x.test/five/",
+                date="2010-01-14 09:30:00", date_gmt="2010-01-14 14:30:00", content="<p>Hi <b>there</b></p>",
+                terms=(PostTerm("post_tag", "b", "Bee"), PostTerm("category", "a", "Ay")),
+                comments=(Comment(2, content="late", date="2010-01-16 10:00:00"),
+                          Comment(1, content="early", date="2010-01-15 10:00:00"),
+                          Comment(3, parent_id=1, content="reply", date="2010-01-17 10:00:00")))
+    export(records_db([post], tmp_path), tmp_path / "out", layout="hugo", site=SiteOptions(rewrite_links=False))
+    written = (tmp_path / "out" / "content/posts/five/index.md").read_text(encoding="utf-8")
+    assert render_post(post, Style("hugo")) == written
+    assert [c["content"] for c in split(written)[0]["comments"]] == ["early", "late"]
 
 
 def test_dates_without_gmt_have_no_offset_and_drafts_without_dates_have_none() -> None:

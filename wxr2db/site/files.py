@@ -17,10 +17,11 @@ import re
 import secrets
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import TypeVar
 
 from ..errors import WxrError
 
@@ -28,6 +29,7 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 TEMP_SUFFIX = ".wxr2db-tmp"
+T = TypeVar("T")
 PATH_MAX = 4096  # Linux; macOS allows 1024, but its folders are opened the same way
 TEMP_NAME_CHARS = 200  # of the final name, in its temporary name
 CHUNK = 1 << 20
@@ -70,36 +72,15 @@ class SiteFolder:
 
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None when there is none; a special file or symlink is refused."""
-        folder, name = self._folder(rel, create=False)
-        if folder is None:
-            return None
-        try:
-            return read_regular(folder, name)
-        finally:
-            os.close(folder)
+        return self._look(rel, read_regular, None)
 
     def write(self, rel: str, data: bytes) -> None:
         """Write the file whole or not at all: a crash or a full disk never leaves half a file."""
-        folder, name = self._folder(rel, create=True)
-        if folder is None:
-            raise RefusedPath("its folder vanished while writing")
-        try:
-            kind = file_kind(folder, name)
-            if kind not in ("missing", "file"):
-                raise RefusedPath(f"a {kind} stands there; not replaced")
-            replace_atomically(folder, name, data)
-        finally:
-            os.close(folder)
+        self._make(rel, lambda folder, name: replace_regular(folder, name, data))
 
     def create(self, rel: str, data: bytes) -> bool:
         """Write a new file whole; False, and nothing touched, when anything stands at rel already."""
-        folder, name = self._folder(rel, create=True)
-        if folder is None:
-            raise RefusedPath("its folder vanished while writing")
-        try:
-            return create_atomically(folder, name, data)
-        finally:
-            os.close(folder)
+        return self._make(rel, lambda folder, name: create_atomically(folder, name, data))
 
     @contextmanager
     def stream(self, rel: str, mode: int = 0o666) -> Iterator[Stream]:
@@ -140,32 +121,33 @@ class SiteFolder:
 
     def digest(self, rel: str) -> tuple[str, int] | None:
         """The sha256 and size of the file at rel, read in pieces; None when there is none."""
-        folder, name = self._folder(rel, create=False)
-        if folder is None:
-            return None
-        try:
-            return digest_regular(folder, name)
-        finally:
-            os.close(folder)
+        return self._look(rel, digest_regular, None)
 
     def remove(self, rel: str) -> None:
         """Remove the file (or link) at rel, if there is one; a link is removed, never followed."""
-        folder, name = self._folder(rel, create=False)
-        if folder is None:
-            return
-        try:
-            with suppress(FileNotFoundError):
-                os.unlink(name, dir_fd=folder)
-        finally:
-            os.close(folder)
+        self._look(rel, remove_entry, None)
 
     def exists(self, rel: str) -> bool:
         """Anything at rel (a file, a folder, a link, even a broken one), looked up without following."""
+        return self._look(rel, lambda folder, name: file_kind(folder, name) != "missing", False)
+
+    def _look(self, rel: str, action: Callable[[int, str], T], missing: T) -> T:
+        """action(folder, name) on rel's folder, or `missing` when that folder does not exist."""
         folder, name = self._folder(rel, create=False)
         if folder is None:
-            return False
+            return missing
         try:
-            return file_kind(folder, name) != "missing"
+            return action(folder, name)
+        finally:
+            os.close(folder)
+
+    def _make(self, rel: str, action: Callable[[int, str], T]) -> T:
+        """action(folder, name) on rel's folder, made first when missing."""
+        folder, name = self._folder(rel, create=True)
+        if folder is None:
+            raise RefusedPath("its folder vanished while writing")
+        try:
+            return action(folder, name)
         finally:
             os.close(folder)
 
@@ -307,6 +289,18 @@ def write_temporary(folder: int, name: str, data: bytes) -> str:
             os.unlink(temp, dir_fd=folder)
         raise
     return temp
+
+
+def remove_entry(folder: int, name: str) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=folder)
+
+
+def replace_regular(folder: int, name: str, data: bytes) -> None:
+    kind = file_kind(folder, name)
+    if kind not in ("missing", "file"):
+        raise RefusedPath(f"a {kind} stands there; not replaced")
+    replace_atomically(folder, name, data)
 
 
 def replace_atomically(folder: int, name: str, data: bytes) -> None:

@@ -129,12 +129,8 @@ def thumbnail_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int
     """Post id -> the stored id of its featured image (`_thumbnail_id`)."""
     # `+key` keeps SQLite on the post_id index: the key index would scan every thumbnail per chunk.
     sql = "SELECT post_id, value FROM postmeta WHERE +key = '_thumbnail_id' AND post_id IN ({marks})"
-    found = {}
-    for post_id, value in select_in(conn, sql, ids):
-        number = to_int(str(value))
-        if number is not None and number > 0:
-            found[post_id] = stored_id(number, "post")
-    return found
+    numbers = ((post_id, to_int(str(value))) for post_id, value in select_in(conn, sql, ids))
+    return {post_id: stored_id(n, "post") for post_id, n in numbers if n is not None and n > 0}
 
 
 def attachment_urls(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
