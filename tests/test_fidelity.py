@@ -18,8 +18,8 @@ from tests.test_hugo import make_site
 from tests.test_markdown import export, records_db, split
 from wxr2db import iter_records
 from wxr2db.content import is_block_content, render_body, wpautop
-from wxr2db.markdown import escape_hugo_shortcodes
 from wxr2db.records import Meta, Post, Record
+from wxr2db.site.layouts import escape_hugo_shortcodes
 
 MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 

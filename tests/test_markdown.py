@@ -17,21 +17,15 @@ from sqlite_utils import Database
 from typer.testing import CliRunner
 
 from wxr2db.cli import app
-from wxr2db.markdown import (
-    LAYOUTS,
-    WINDOWS_RESERVED,
-    MarkdownOptions,
-    MarkdownStats,
-    PostView,
-    PureDumper,
-    Style,
-    dump_front_matter,
-    export_markdown,
-    render_post,
-    safe_segment,
-    yaml_text,
-)
-from wxr2db.records import Comment, Post, Record
+from wxr2db.records import Comment, Post, PostTerm, Record
+from wxr2db.site.export import export_markdown
+from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
+from wxr2db.site.layouts import LAYOUTS
+from wxr2db.site.links import SiteOptions
+from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
+from wxr2db.site.options import MarkdownOptions, MarkdownStats
+from wxr2db.site.render import render_post
+from wxr2db.site.views import PostView, Style
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.save import Saver
 
@@ -215,6 +209,20 @@ def test_render_post_is_pure_and_keeps_offsets_per_post() -> None:
     assert matter["summary"] == "Short & sweet"
     assert matter["format"] == "aside" and matter["genre"] == ["Crime"]
     assert body == ""
+
+
+def test_render_post_takes_a_record_without_a_database(tmp_path: Path) -> None:
+    """A record as iter_records yields it renders as the database's copy of it does (no attachments)."""
+    post = Post(5, status="publish", slug="five", title="Five &amp; more", author="ann", link="http://x.test/five/",
+                date="2010-01-14 09:30:00", date_gmt="2010-01-14 14:30:00", content="<p>Hi <b>there</b></p>",
+                terms=(PostTerm("post_tag", "b", "Bee"), PostTerm("category", "a", "Ay")),
+                comments=(Comment(2, content="late", date="2010-01-16 10:00:00"),
+                          Comment(1, content="early", date="2010-01-15 10:00:00"),
+                          Comment(3, parent_id=1, content="reply", date="2010-01-17 10:00:00")))
+    export(records_db([post], tmp_path), tmp_path / "out", layout="hugo", site=SiteOptions(rewrite_links=False))
+    written = (tmp_path / "out" / "content/posts/five/index.md").read_text(encoding="utf-8")
+    assert render_post(post, Style("hugo")) == written
+    assert [c["content"] for c in split(written)[0]["comments"]] == ["early", "late"]
 
 
 def test_dates_without_gmt_have_no_offset_and_drafts_without_dates_have_none() -> None:
@@ -595,7 +603,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     """Any exception while converting one post (here forced; before issue 8 a crafted post did it)
     leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
     the posts after it."""
-    import wxr2db.markdown as markdown_module
+    import wxr2db.site.render as render_module
     from wxr2db.content import render_body as real
 
     def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
@@ -603,7 +611,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
             raise RecursionError("maximum recursion depth\nexceeded")
         return real(content, media, footnotes)
 
-    monkeypatch.setattr(markdown_module, "render_body", failing)  # forked workers inherit it
+    monkeypatch.setattr(render_module, "render_body", failing)  # forked workers inherit it
     posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")
              for n in range(1, 8)]
     posts[3] = Post(4, status="publish", slug="p4", title="P4", content="<p>BOOM <b>kept</b></p>\n",
@@ -621,17 +629,17 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
 
 def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each clash takes the next free -N directly: counted layout_path calls, not time."""
-    import wxr2db.markdown as markdown_module
+    from wxr2db.site.layouts import Plain
 
-    real = markdown_module.layout_path
+    real = Plain.path
     calls = 0
 
-    def counted(layout: str, row: Any, segments: list[str]) -> str:
+    def counted(layout: Plain, row: Any, segments: list[str]) -> str:
         nonlocal calls
         calls += 1
         return real(layout, row, segments)
 
-    monkeypatch.setattr(markdown_module, "layout_path", counted)
+    monkeypatch.setattr(Plain, "path", counted)
     posts = [Post(n, status="publish", slug="same", title="Same") for n in range(1, 2001)]
     posts.append(Post(3000, status="publish", slug="same-2", title="Clash with a renamed one"))
     stats = export(records_db(posts, tmp_path), tmp_path / "out")

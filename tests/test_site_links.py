@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tests.wxrbuild import SITE, category, export, header, item
 from wxr2db.cli import app
-from wxr2db.site.export import public_url
+from wxr2db.site.layouts import public_url
 
 UPLOADS = f"{SITE}/wp-content/uploads/2020/01"
 BODY = (f'<a href="{SITE}/post-2/#part">two</a> <a href="{SITE}/?p=2">by id</a> '

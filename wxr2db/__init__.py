@@ -14,8 +14,9 @@ from .errors import (
     WriterError,
     WxrError,
 )
-from .markdown import MarkdownOptions, export_markdown
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from .site.export import export_markdown
+from .site.options import MarkdownOptions
 from .sources.wxr import iter_records
 from .sqlite.save import ImportStats, Saver, save
 from .sqlite.schema import ensure_db_shape

@@ -19,10 +19,12 @@ from tqdm import tqdm
 from . import __version__
 from .errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
 from .listing import render_csv, render_json, render_table
-from .markdown import MarkdownOptions, MarkdownStats, export_markdown
 from .normalize import plural
-from .site.export import FAILURES_NAME, SiteOptions
+from .site.export import export_markdown
 from .site.fetch import MediaSource
+from .site.layouts import LAYOUTS
+from .site.links import FAILURES_NAME, SiteOptions
+from .site.options import MarkdownOptions, MarkdownStats
 from .site.redirects import FORMATS
 from .sources.files import STDIN, iter_export_parts, source_size
 from .sources.wxr import iter_records
@@ -287,12 +289,9 @@ def media(
         typer.echo(render_table(listing, LISTING_COLUMNS))
 
 
-class Layout(str, Enum):
-    hugo = "hugo"
-    jekyll = "jekyll"
-    eleventy = "eleventy"
-    astro = "astro"
-    plain = "plain"
+# The choices of --layout, one per generator the layouts registry knows.
+Layout = Enum("Layout", [(name, name) for name in LAYOUTS], type=str)  # type: ignore[misc]
+PLAIN = Layout("plain")
 
 
 class CommentChoice(str, Enum):
@@ -339,7 +338,7 @@ def markdown(
     outdir: Annotated[Path, typer.Argument(help="The site folder to write into.", file_okay=False,
                                            show_default=False)],
     layout: Annotated[Layout, typer.Option(help="Where files go and which front matter keys they get.")
-                      ] = Layout.plain,
+                      ] = PLAIN,
     types: Annotated[str, typer.Option(help="Post types to write, separated by commas (custom types by "
                                        "name).")] = "post,page",
     drafts: Annotated[bool, typer.Option(help="Also write drafts, pending and scheduled posts.")] = False,

@@ -1,13 +1,13 @@
 """Fetch media files into the site: from the original URLs, a local uploads copy, or a mirror URL.
 
-Only this module touches the network, and only when `fetch_media` is called. Files are written under one
-destination root, never outside it, never over a file the manifest does not know, and never half-written
-under their final name. State per URL lives in a JSON manifest, so a re-run fetches only what is missing.
+Only this module touches the network, and only when `fetch_media` is called. Files are written through
+site/files.SiteFolder under one destination root inside OUTDIR, never outside it, never over a file the
+manifest does not know, and never half-written under their final name. State per URL lives in a JSON
+manifest, so a re-run fetches only what is missing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import hashlib
 import json
@@ -28,6 +28,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from wxr2db.errors import WxrError
+from wxr2db.site.files import RefusedPath, SiteFolder, Stream
 
 MANIFEST_NAME = ".wxr2db-media.json"
 FAILURES_NAME = "media-failures.tsv"
@@ -198,14 +199,18 @@ class FetchFailure(Exception):
 # ---------------------------------------------------------------- manifest
 
 
-def load_manifest(outdir: Path) -> dict[str, dict[str, Any]]:
+def load_manifest(where: Path | SiteFolder) -> dict[str, dict[str, Any]]:
     """url -> {dest, sha256, size, status, reason}; empty when there is none yet."""
-    path = outdir / MANIFEST_NAME
+    if isinstance(where, Path):
+        with SiteFolder(where) as folder:
+            return load_manifest(folder)
+    path = where.root / MANIFEST_NAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
+        raw = where.read(MANIFEST_NAME)
+        if raw is None:
+            return {}
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RefusedPath) as exc:
         raise ManifestError(f"{path}: cannot read the media manifest ({exc})") from None
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
@@ -213,31 +218,24 @@ def load_manifest(outdir: Path) -> dict[str, dict[str, Any]]:
     return files
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+def save_manifest(folder: SiteFolder, files: dict[str, dict[str, Any]]) -> None:
+    text = json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True)
+    folder.write(MANIFEST_NAME, text.encode("utf-8"))
 
 
-def save_manifest(outdir: Path, files: dict[str, dict[str, Any]]) -> None:
-    _atomic_write(outdir / MANIFEST_NAME, json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True))
-
-
-def write_failures(report: FetchReport, outdir: Path, name: str = FAILURES_NAME) -> Path | None:
+def write_failures(report: FetchReport, where: Path | SiteFolder, name: str = FAILURES_NAME) -> Path | None:
     """Write `url<TAB>dest<TAB>reason<TAB>detail` per failed file; remove a stale list when none failed."""
-    path = outdir / name
+    if isinstance(where, Path):
+        with SiteFolder(where) as folder:
+            return write_failures(report, folder, name)
     failures = report.failures()
     if not failures:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        where.remove(name)
         return None
     lines = ["url\tdest\treason\tdetail"]
     lines += ["\t".join(_tsv(v) for v in (o.url, o.dest, o.reason, o.detail)) for o in failures]
-    _atomic_write(path, "\n".join(lines) + "\n")
-    return path
+    where.write(name, ("\n".join(lines) + "\n").encode("utf-8"))
+    return where.root / name
 
 
 def _tsv(value: str) -> str:
@@ -247,60 +245,25 @@ def _tsv(value: str) -> str:
 # ---------------------------------------------------------------- safe files
 
 
-def _safe_dir(root: Path, rel: str) -> tuple[Path, str]:
-    """Create the folders of `rel` under root; refuse `..`, absolute parts and symlinks on the way."""
+def _check_dest(rel: str) -> None:
+    """Refuse `..`, absolute paths and odd segments in a destination before any folder is opened."""
     parts = rel.split("/")
     if not rel or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts) or os.path.isabs(rel):
         raise FetchFailure("unsafe-path", f"destination {rel!r} is not a plain relative path")
-    folder = root
-    for part in parts[:-1]:
-        folder = folder / part
-        try:
-            mode = os.lstat(folder).st_mode
-        except FileNotFoundError:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(folder)
-            mode = os.lstat(folder).st_mode
-        if not stat.S_ISDIR(mode):
-            raise FetchFailure("unsafe-path", f"{folder} is a symlink or a file, not a folder")
-    return folder, parts[-1]
-
-
-def _existing_sha(path: Path) -> str | None:
-    """sha256 of a regular file at path, None when there is none; fails on a symlink or other thing."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return None
-    if not stat.S_ISREG(mode):
-        raise FetchFailure("unsafe-path", f"{path} exists and is not a regular file")
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _TempFile:
-    """A file created exclusively beside its final name, hashed and size-capped as it is written."""
+    """A file streamed into the site (see SiteFolder.stream), hashed and size-capped as it is written."""
 
-    def __init__(self, folder: Path, name: str, max_bytes: int, on_bytes: Callable[[int], None]) -> None:
-        self.path = folder / f".{name}.wxr2db-part"
-        self.final = folder / name
+    def __init__(self, stream: Stream, max_bytes: int, on_bytes: Callable[[int], None]) -> None:
+        self.stream = stream
         self.max_bytes = max_bytes
         self.on_bytes = on_bytes
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        try:
-            self.fd = os.open(self.path, flags, 0o644)
-        except FileExistsError:
-            # Left by a run that was killed; the name is ours (dot, .wxr2db-part), so remove and retry once.
-            os.unlink(self.path)
-            self.fd = os.open(self.path, flags, 0o644)
-        self.reset()
+        self.size = 0
+        self.digest = hashlib.sha256()
 
     def reset(self) -> None:
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        os.ftruncate(self.fd, 0)
+        self.stream.truncate()
         self.size = 0
         self.digest = hashlib.sha256()
 
@@ -309,32 +272,8 @@ class _TempFile:
         if self.size > self.max_bytes:
             raise FetchFailure("too-large", f"more than {self.max_bytes} bytes")
         self.digest.update(data)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
+        self.stream.write(data)
         self.on_bytes(len(data))
-
-    def commit(self) -> tuple[str, str]:
-        """Move into place: ('new'|'same', sha256); raises exists-different for another file there."""
-        os.fsync(self.fd)
-        os.close(self.fd)
-        self.fd = -1
-        sha = self.digest.hexdigest()
-        existing = _existing_sha(self.final)
-        if existing is not None:
-            os.unlink(self.path)
-            if existing != sha:
-                raise FetchFailure("exists-different", f"{self.final} holds another file; left as it was")
-            return "same", sha
-        os.replace(self.path, self.final)
-        return "new", sha
-
-    def discard(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
 
 
 # ---------------------------------------------------------------- readers
@@ -482,14 +421,16 @@ def _copy_file(folder: str, rel: str, temp: _TempFile) -> None:
 
 class _Engine:
     def __init__(
-        self, root: Path, outdir: Path, source: MediaSource, options: FetchOptions, progress: ProgressCallback | None
+        self, root: Path, folder: SiteFolder, source: MediaSource, options: FetchOptions,
+        progress: ProgressCallback | None
     ) -> None:
-        self.root, self.outdir, self.source, self.options = root, outdir, source, options
+        self.root, self.folder, self.source, self.options = root, folder, source, options
+        self.prefix = _inside(root, folder.root)
         self.progress = progress
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.http = _Http(options, self.stop) if source.kind != "folder" or source.fallback_download else None
-        self.manifest = load_manifest(outdir)
+        self.manifest = load_manifest(folder)
         self.known: dict[str, set[str]] = {}
         for entry in self.manifest.values():
             if entry.get("status") in OK_STATUSES and isinstance(entry.get("sha256"), str):
@@ -506,23 +447,30 @@ class _Engine:
             outcome = self._place(job)
         except FetchFailure as failure:
             outcome = Outcome(job.url, job.dest, "failed", failure.reason, failure.detail)
+        except RefusedPath as refused:
+            outcome = Outcome(job.url, job.dest, "failed", "unsafe-path", f"{self.root / job.dest}: {refused}")
         except OSError as exc:
             outcome = Outcome(job.url, job.dest, "failed", "write-error", f"{exc.filename}: {exc.strerror}")
         self.record(outcome)
         return outcome
 
     def _place(self, job: MediaJob) -> Outcome:
-        folder, name = _safe_dir(self.root, job.dest)
-        existing = _existing_sha(folder / name)
-        if existing is not None and existing in self.known.get(job.dest, ()):
-            return Outcome(job.url, job.dest, "reused", size=os.lstat(folder / name).st_size, sha256=existing)
-        temp = _TempFile(folder, name, self.options.max_bytes, lambda n: self.report(0, n))
-        try:
+        _check_dest(job.dest)
+        rel = f"{self.prefix}/{job.dest}" if self.prefix else job.dest
+        existing = self.folder.digest(rel)
+        if existing is not None and existing[0] in self.known.get(job.dest, ()):
+            return Outcome(job.url, job.dest, "reused", size=existing[1], sha256=existing[0])
+        with self.folder.stream(rel, 0o644) as stream:
+            temp = _TempFile(stream, self.options.max_bytes, lambda n: self.report(0, n))
             status = self._fill(job, temp)
-            placed, sha = temp.commit()
-        finally:
-            temp.discard()
-        return Outcome(job.url, job.dest, "reused" if placed == "same" else status, size=temp.size, sha256=sha)
+            placed = stream.publish()
+        sha = temp.digest.hexdigest()
+        if not placed:
+            there = self.folder.digest(rel)
+            if there is None or there[0] != sha:
+                raise FetchFailure("exists-different", f"{self.root / job.dest} holds another file; left as it was")
+            status = "reused"
+        return Outcome(job.url, job.dest, status, size=temp.size, sha256=sha)
 
     def _fill(self, job: MediaJob, temp: _TempFile) -> Status:
         rel = uploads_path(job.url) if self.source.kind != "download" else None
@@ -557,7 +505,7 @@ class _Engine:
             if outcome.status != "failed":
                 self.known.setdefault(outcome.dest, set()).add(outcome.sha256)
             if time.monotonic() - self.last_save >= self.options.manifest_interval:
-                save_manifest(self.outdir, self.manifest)
+                save_manifest(self.folder, self.manifest)
                 self.last_save = time.monotonic()
         self.report(1, 0)
 
@@ -569,9 +517,14 @@ def fetch_media(
     source: MediaSource | None = None,
     options: FetchOptions | None = None,
     progress: ProgressCallback | None = None,
+    folder: SiteFolder | None = None,
 ) -> FetchReport:
-    """Fetch every job's file under dest_root, keeping state in OUTDIR's manifest; one failure never stops it."""
-    engine = _Engine(dest_root, outdir, source or MediaSource(), options or FetchOptions(), progress)
+    """Fetch every job's file under dest_root, a folder inside OUTDIR, keeping state in OUTDIR's
+    manifest; one failure never stops it. `folder` is OUTDIR when the caller holds it open already."""
+    if folder is None:
+        with SiteFolder(outdir) as opened:
+            return fetch_media(jobs, dest_root, outdir, source, options, progress, opened)
+    engine = _Engine(dest_root, folder, source or MediaSource(), options or FetchOptions(), progress)
     groups = _group_by_dest(jobs)
     report = FetchReport()
     pool = ThreadPoolExecutor(max_workers=max(1, engine.options.workers))
@@ -588,8 +541,18 @@ def fetch_media(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         with engine.lock:
-            save_manifest(outdir, engine.manifest)
+            save_manifest(folder, engine.manifest)
     return report
+
+
+def _inside(root: Path, outdir: Path) -> str:
+    """root's path relative to OUTDIR ("" for OUTDIR itself); media never go outside OUTDIR."""
+    rel = os.path.relpath(root.absolute(), outdir.absolute())
+    if rel == os.curdir:
+        return ""
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        raise WxrError(f"{root} is outside {outdir}", "Media go into a folder of the site.")
+    return Path(rel).as_posix()
 
 
 def _group_by_dest(jobs: Iterable[MediaJob]) -> dict[str, list[MediaJob]]:

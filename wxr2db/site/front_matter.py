@@ -1,0 +1,193 @@
+"""A post's YAML front matter: the entries it holds, and YAML written the same with or without libyaml."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from itertools import islice
+from typing import Any
+
+import yaml
+from yaml.representer import SafeRepresenter
+
+# libyaml's emitter is several times faster than PyYAML's own, and YAML is half the rendering time.
+try:
+    from yaml import CSafeDumper as BaseDumper
+except ImportError:  # a PyYAML built without libyaml
+    from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
+
+from ..content import plain_text
+from ..normalize import utc_offset
+from .layouts import get_layout
+from .plan import old_path
+from .redirects import aliases
+from .views import PostView, Style, is_draft
+
+TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
+CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
+             "format", "aliases", "permalink", "image", "wordpress_id", "comments")
+# Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
+# U+10FFFF is left out because PyYAML itself escapes it.
+ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
+STAND_IN = re.compile("[\uE000-\uEFFF]")
+PRIVATE_USE = tuple(chr(c) for c in range(0xE000, 0xF000))
+
+
+class FastDumper(BaseDumper):
+    """PyYAML's safe dumper, writing dates as ISO 8601 (`2010-06-14T09:30:00-04:00`) that every
+    generator reads as a date, multi-line text as literal blocks, and never YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+class PureDumper(yaml.SafeDumper):
+    """The same in pure Python, for text libyaml would escape (see dump_front_matter)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_datetime(dumper: SafeRepresenter, value: datetime) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _represent_str(dumper: SafeRepresenter, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+for _dumper in (FastDumper, PureDumper):
+    _dumper.add_representer(datetime, _represent_datetime)
+    _dumper.add_representer(str, _represent_str)
+
+
+# --- YAML -----------------------------------------------------------------------------------------
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(key)
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def translated(value: Any, table: dict[int, str]) -> Any:
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, dict):
+        return {translated(k, table): translated(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translated(item, table) for item in value]
+    return value
+
+
+def dump_front_matter(entries: dict[str, Any]) -> str:
+    """YAML for the front matter, the same bytes with or without libyaml.
+
+    libyaml escapes every character beyond U+FFFF (emoji, 𝄞) as `\\U0001F600`, even with
+    allow_unicode, where PyYAML's own emitter writes it as it is. Both treat private-use characters
+    like those, so each one stands in for an astral character during the dump and is swapped back.
+    """
+    texts = "\n".join(strings_in(entries))
+    astral = sorted(set(ASTRAL.findall(texts)))
+    if not astral:
+        return yaml_text(entries, FastDumper)
+    used = set(STAND_IN.findall(texts))
+    free = list(islice((c for c in PRIVATE_USE if c not in used), len(astral)))
+    if len(free) < len(astral):
+        return yaml_text(entries, PureDumper)
+    there = {ord(a): f for a, f in zip(astral, free, strict=True)}
+    back = {ord(f): a for a, f in zip(astral, free, strict=True)}
+    return yaml_text(translated(entries, there), FastDumper).translate(back)
+
+
+def yaml_text(entries: dict[str, Any], dumper: type[SafeRepresenter]) -> str:
+    text: str = yaml.dump(entries, Dumper=dumper, allow_unicode=True, sort_keys=False,
+                          default_flow_style=False, width=1_000_000)
+    return text
+
+
+# --- entries --------------------------------------------------------------------------------------
+
+
+def site_time(local: str | None, gmt: str | None) -> datetime | str | None:
+    """The site-local time with its UTC offset, which WordPress keeps as post_date minus post_date_gmt.
+
+    A draft has no GMT date (WordPress writes 0000-00-00), so its local time goes without offset.
+    """
+    if not local:
+        return None
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # not a WordPress date; kept as the export has it
+    offset: timedelta | None = utc_offset(local, gmt)
+    return moment.replace(tzinfo=timezone(offset)) if offset is not None else moment
+
+
+def draft_entry(post: PostView, style: Style) -> dict[str, Any]:
+    return get_layout(style.layout).draft_keys(post.post_type) if is_draft(post) else {}
+
+
+def visibility_entries(post: PostView, style: Style) -> dict[str, Any]:
+    """Private and password-protected posts (written with --private) never publish by default."""
+    why = "private" if post.status == "private" else "password" if post.protected else ""
+    if not why:
+        return {}
+    return {**get_layout(style.layout).hidden_keys(), "visibility": why}
+
+
+def taxonomy_entries(post: PostView) -> dict[str, str | list[str]]:
+    entries: dict[str, str | list[str]] = {}
+    for taxonomy, names in post.terms.items():
+        key = TAXONOMY_KEYS.get(taxonomy, taxonomy)
+        if key in CANONICAL and taxonomy not in TAXONOMY_KEYS:
+            key = f"taxonomy_{taxonomy}"  # a plugin taxonomy called `title` must not replace the title
+        # A post has one format (WordPress's set_post_format replaces it), so it is a word, not a list.
+        entries[key] = names[0] if taxonomy == "post_format" else names
+    return entries
+
+
+def link_entries(post: PostView, style: Style) -> dict[str, Any]:
+    path = old_path(post.link)
+    if not path:
+        return {}
+    if style.keep_permalinks:
+        return {"permalink": path}
+    # A redirect from a page's own address would replace the page.
+    found = aliases([path], post.url) if post.url else [path]
+    return {"aliases": found} if found else {}
+
+
+def canonical_front_matter(post: PostView, style: Style, teaser: str = "") -> dict[str, Any]:
+    """The front matter under wxr2db's own key names (see CANONICAL); the layout renames them."""
+    author = plain_text(post.author)
+    summary = plain_text(post.excerpt) or teaser
+    entries: dict[str, Any] = {
+        "title": plain_text(post.title),
+        "date": site_time(post.date, post.date_gmt),
+        "lastmod": site_time(post.modified, post.modified_gmt),
+        **draft_entry(post, style),
+        **visibility_entries(post, style),
+        "slug": post.slug,
+        "author": author or None,
+        "summary": summary or None,
+        **taxonomy_entries(post),
+        **link_entries(post, style),
+        "image": post.image or None,
+        # A negative id is wxr2db's own (the export gave none, or a repeated one): no WordPress id.
+        "wordpress_id": post.id if post.id > 0 else None,
+    }
+    return {key: value for key, value in entries.items() if value is not None}
+
+
+def layout_front_matter(post: PostView, style: Style, teaser: str = "") -> dict[str, Any]:
+    """The front matter under the keys the layout's generator reads."""
+    return get_layout(style.layout).front_matter_keys(canonical_front_matter(post, style, teaser))

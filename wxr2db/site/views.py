@@ -1,0 +1,225 @@
+"""What a post looks like to the renderer (PostView and its comments), read from the database a
+chunk at a time, or made from a record `iter_records` yields."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..content import plain_text
+from ..normalize import decode_slug, id_list, plural, wp_date
+from ..records import Comment, Meta, Post
+from ..sqlite import store
+from ..sqlite.store import CommentRow, PostText, TermRow
+from .layouts import DRAFT_STATUSES
+from .links import SiteLinks
+
+# Replies nest in the front matter up to here; YAML writers recurse once per level.
+# js-yaml (Eleventy, Astro) refuses front matter nested past 100 levels, two per comment level.
+MAX_COMMENT_DEPTH = 48
+GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    id: int
+    author: str = ""
+    author_url: str = ""
+    date: str | None = None
+    date_gmt: str | None = None
+    content: str = ""
+    approved: str = "1"
+    type: str = ""
+    replies: tuple[CommentView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentMedia:
+    """content.Media for one post: attachment URLs by id, and the images attached to the post."""
+
+    urls: dict[int, str] = field(default_factory=dict)
+    images: tuple[str, ...] = ()
+
+    def url(self, attachment_id: int) -> str | None:
+        return self.urls.get(attachment_id)
+
+    def attached_images(self) -> list[str]:
+        return list(self.images)
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    id: int
+    title: str = ""
+    slug: str = ""
+    post_type: str = "post"
+    status: str = "publish"
+    link: str = ""
+    author: str = ""
+    date: str | None = None
+    date_gmt: str | None = None
+    modified: str | None = None
+    modified_gmt: str | None = None
+    content: str = ""
+    excerpt: str = ""
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    image: str = ""
+    media: AttachmentMedia = field(default_factory=AttachmentMedia)
+    comments: tuple[CommentView, ...] = ()
+    url: str = ""  # where the generator will publish it, when the layout tells; an equal alias is dropped
+    protected: bool = False  # has a post password
+    footnotes: tuple[tuple[str, str], ...] = ()  # block-editor footnotes: (id, HTML)
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How posts are rendered: the layout's name (see layouts.LAYOUTS) and the export's choices."""
+
+    layout: str = "plain"
+    keep_permalinks: bool = False
+    comment_status: bool = False  # with --comments all, say which comments WordPress showed
+    links: SiteLinks | None = None  # rewrites links and media references before rendering
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """One post to read: its id, and the slug and public URL planning gave it."""
+
+    post_id: int
+    slug: str
+    url: str = ""
+
+
+def is_draft(post: PostView) -> bool:
+    return post.status in DRAFT_STATUSES
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+
+def comment_tree(rows: list[CommentRow], everything: bool) -> tuple[CommentView, ...]:
+    """Threads as WordPress shows them, oldest first at every level. A reply whose parent is left
+    out (not approved) is left out too: WordPress would not show it either. Replies deeper than
+    MAX_COMMENT_DEPTH levels are written at that level, in thread order (see deep_comment_warnings).
+
+    Built bottom-up without recursion, so a chain of any length costs time linear in its length."""
+    ids = {row.id for row in rows}
+    children: dict[int | None, list[CommentRow]] = {}
+    for row in rows:
+        if everything or row.approved == "1":
+            children.setdefault(row.parent_id if row.parent_id in ids else None, []).append(row)
+    kids: dict[int | None, list[CommentView]] = {}
+    for row, home in reversed(thread_order(children)):
+        view = CommentView(row.id, row.author, row.author_url, row.date, row.date_gmt, row.content, row.approved,
+                           row.type, tuple(reversed(kids.pop(row.id, []))))
+        kids.setdefault(home, []).append(view)
+    return tuple(reversed(kids.get(None, [])))
+
+
+def thread_order(children: dict[int | None, list[CommentRow]]) -> list[tuple[CommentRow, int | None]]:
+    """Every shown comment in thread order, each with the comment it is written under: its parent,
+    or, past MAX_COMMENT_DEPTH, the ancestor at that depth."""
+    order: list[tuple[CommentRow, int | None]] = []
+    stack: list[tuple[CommentRow, int | None, int]] = [(row, None, 1) for row in reversed(children.get(None, []))]
+    while stack:
+        row, home, depth = stack.pop()
+        order.append((row, home))
+        deeper = depth < MAX_COMMENT_DEPTH
+        for child in reversed(children.get(row.id, [])):
+            stack.append((child, row.id if deeper else home, depth + 1 if deeper else depth))
+    return order
+
+
+def read_comments(conn: sqlite3.Connection, ids: list[int], mode: str) -> dict[int, tuple[CommentView, ...]]:
+    if mode == "none":
+        return {}
+    trees = {post_id: comment_tree(rows, everything=mode == "all")
+             for post_id, rows in store.post_comments(conn, ids).items()}
+    return {post_id: tree for post_id, tree in trees.items() if tree}
+
+
+def deep_comment_warnings(conn: sqlite3.Connection, ids: list[int], mode: str) -> list[str]:
+    """One warning per post whose replies nest deeper than the front matter holds (comment_tree
+    writes them at the deepest level); the depth stored at import says which."""
+    if mode == "none":
+        return []
+    counts = store.deep_comment_counts(conn, ids, mode == "all", MAX_COMMENT_DEPTH)
+    return [f"post {post_id}: {plural(n, 'comment')} nested deeper than {MAX_COMMENT_DEPTH} levels, "
+            f"written at level {MAX_COMMENT_DEPTH}" for post_id, n in counts.items()]
+
+
+# --- posts ----------------------------------------------------------------------------------------
+
+
+def term_names(rows: Iterable[TermRow]) -> dict[str, list[str]]:
+    """Taxonomy -> the names of the post's terms, as the front matter has them."""
+    terms: dict[str, list[str]] = {}
+    for row in rows:
+        if row.taxonomy == "post_format":
+            # Formats are stored as terms `post-format-gallery`; themes know them as `gallery`.
+            value = row.slug.removeprefix("post-format-")
+        else:
+            value = plain_text(row.name) or row.slug  # names are stored HTML-escaped (`&amp;`)
+        terms.setdefault(row.taxonomy, []).append(value)
+    return terms
+
+
+def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) -> list[PostView]:
+    """PostViews for a chunk of posts, in the chunk's order, with a few queries for the whole chunk."""
+    ids = [w.post_id for w in wanted]
+    texts = store.post_texts(conn, ids)
+    thumbnails = store.thumbnail_ids(conn, ids)
+    gallery_ids = [n for text in texts.values() for found in GALLERY_IDS.findall(text.content) for n in id_list(found)]
+    urls = store.attachment_urls(conn, [*thumbnails.values(), *gallery_ids])
+    attached, terms = store.attached_images(conn, ids), store.post_terms(conn, ids)
+    authors = store.author_names(conn, [text.author for text in texts.values()])
+    comments = read_comments(conn, ids, mode)
+    footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
+    views = []
+    for one in wanted:
+        text = texts[one.post_id]
+        views.append(view_of(
+            text, one, author=authors.get(text.author, text.author), terms=term_names(terms.get(text.id, ())),
+            image=urls.get(thumbnails.get(text.id, -1), ""),
+            media=AttachmentMedia(urls, tuple(attached.get(text.id, ()))), comments=comments.get(text.id, ()),
+            protected=text.id in protected, footnotes=footnotes.get(text.id, ())))
+    return views
+
+
+def view_of(text: PostText, wanted: Wanted, author: str, terms: dict[str, list[str]], image: str,
+            media: AttachmentMedia, comments: tuple[CommentView, ...], protected: bool,
+            footnotes: tuple[tuple[str, str], ...]) -> PostView:
+    return PostView(text.id, text.title, wanted.slug, text.post_type, text.status, text.link, author, text.date,
+                    text.date_gmt, text.modified, text.modified_gmt, text.content, text.excerpt, terms, image,
+                    media, comments, wanted.url, protected, footnotes)
+
+
+# --- a record, without a database -----------------------------------------------------------------
+
+
+def view_of_record(post: Post, comments: str = "approved", url: str = "") -> PostView:
+    """The PostView of a record `iter_records` yields, as the database would give it, short of what
+    other records hold: the author is named by login, and attachments (featured image, galleries by
+    id) are not known. `comments` is none, approved or all."""
+    terms = sorted(post.terms, key=lambda t: (t.taxonomy, t.name.lower()))
+    text = PostText(post.id, post.title, post.post_type or "post", post.status, post.link, post.author,
+                    wp_date(post.date), wp_date(post.date_gmt), wp_date(post.modified), wp_date(post.modified_gmt),
+                    post.content, post.excerpt)
+    thread = () if comments == "none" else comment_tree(comment_rows(post.comments), comments == "all")
+    return view_of(text, Wanted(post.id, decode_slug(post.slug), url), author=post.author,
+                   terms=term_names(TermRow(t.taxonomy, t.slug, t.name) for t in terms), image="",
+                   media=AttachmentMedia(), comments=thread, protected=bool(post.password),
+                   footnotes=record_footnotes(post.meta))
+
+
+def comment_rows(comments: Iterable[Comment]) -> list[CommentRow]:
+    rows = [CommentRow(c.id, c.parent_id, c.author, c.author_url, wp_date(c.date), wp_date(c.date_gmt), c.content,
+                       c.approved, c.type) for c in comments]
+    return sorted(rows, key=lambda row: (row.date_gmt or row.date or "", row.id))
+
+
+def record_footnotes(meta: Iterable[Meta]) -> tuple[tuple[str, str], ...]:
+    found = [store.footnote_list(m.value) for m in meta if m.key == "footnotes"]
+    return next((notes for notes in reversed(found) if notes is not None), ())
