@@ -544,11 +544,14 @@ class _Reader:
         if parent.tag != "channel":
             problems.insert(0, Problem("item-outside-channel", f"item at line {elem.sourceline} "
                                        f"'{post.title}' is outside <channel>; imported all the same", post.id))
-        yield from self._repairs_before(elem.sourceline or 0)
-        self.last_item = (elem.sourceline or 0, post.id, post.title)
+        line = elem.sourceline or 0
+        # Free the element before the post goes on: lxml's copy of a huge post is not needed while the
+        # saver turns the post into rows.
+        self._free(elem)
+        yield from self._repairs_before(line)
+        self.last_item = (line, post.id, post.title)
         yield post
         yield from problems
-        self._free(elem)
 
     def _repairs_before(self, line: int) -> Iterator[Problem]:
         """Report the stream's repairs that lie before `line`, under the item they were in."""
