@@ -166,4 +166,5 @@ CASES: tuple[Case, ...] = (
     Case("view: comment_threads chain", reply_chain, 1_000, "threads"),
     Case("memory: channel plugin elements", plugin_elements, 50_000, "import"),
     Case("memory: one-line post", one_line_post, 1_000_000, "markdown"),
+    Case("memory: one-line post, import", one_line_post, 1_000_000, "import"),
 )

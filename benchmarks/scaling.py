@@ -4,10 +4,12 @@
 
 For every case in benchmarks/crafted.py: write the export at n, 2n and 4n (n times --scale), run
 ``python -m wxr2db import`` or ``markdown`` on it in a child process (so the harness does not care
-how the package is laid out inside), and print wall time, the child's peak RSS and the ratio
+how the package is laid out inside), and print wall time, peak RSS and the ratio
 t(4n)/t(n), after taking off the time of the same command on a tiny export (interpreter start-up).
 A linear step gives about 4, a quadratic one about 16; above 5.5, or a timeout, is SUPERLINEAR.
-Memory is "grows" when peak RSS rises by more than half the growth of the input (and 8 MB).
+Peak RSS is summed over the child and its own children (`import` runs SQL in a second process),
+sampled from /proc every 20 ms, or the child's own peak where there is no /proc. Memory is "grows"
+when peak RSS rises by more than half the growth of the input (and 8 MB).
 """
 
 from __future__ import annotations
@@ -32,6 +34,22 @@ THREADS_QUERY = ("import sqlite3, sys; "
                  "sqlite3.connect(sys.argv[1]).execute('select count(*) from comment_threads').fetchall()")
 
 
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants now, in KiB (0 where /proc is missing)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except (OSError, ValueError):
+            continue  # it ended between two reads
+    return total
+
+
 @dataclass(frozen=True)
 class Run:
     seconds: float
@@ -41,8 +59,9 @@ class Run:
 
 
 def run_child(command: list[str], timeout: float) -> Run:
-    """One child to the end or the timeout; wall time and the child's own peak RSS."""
+    """One child to the end or the timeout; wall time and the peak RSS of the child and its children."""
     started = time.perf_counter()
+    peak = 0
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
@@ -50,16 +69,17 @@ def run_child(command: list[str], timeout: float) -> Run:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            peak = max(peak, tree_rss_kb(proc.pid))
             if time.perf_counter() - started > timeout:
                 os.killpg(proc.pid, signal.SIGKILL)
                 _, status, usage = os.wait4(proc.pid, 0)
-                return Run(timeout, usage.ru_maxrss, True)
+                return Run(timeout, max(peak, usage.ru_maxrss), True)
             time.sleep(0.02)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         failed = "" if proc.returncode == 0 else err.read().decode("utf-8", "replace").strip()[-200:]
-        return Run(seconds, usage.ru_maxrss, False, failed)
+        return Run(seconds, max(peak, usage.ru_maxrss), False, failed)
 
 
 def run_step(wxr2db: list[str], step: str, export: Path, work: Path, timeout: float) -> Run:

@@ -30,6 +30,9 @@ KNOWN_NS = {
 }
 # Channel-level elements the reader handles as they end; everything else is read with its parent.
 LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}category", "{*}tag", "{*}term")
+# What lxml's iterparse reads at a time. Keep it: which channel elements after the first item reach
+# the site's extra depends on what lxml has parsed when that item's end is handled.
+READ_SIZE = 32 * 1024
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 HEADER_TAGS = {"wp:author", "wp:wp_author", "wp:category", "wp:tag", "wp:term"}
 
@@ -412,10 +415,11 @@ class _Reader:
         self.last_item: tuple[int, int, str] | None = None  # (start line, id, title)
         self.site_values: dict[str, str] = {}
         self.site_extra: dict[str, list[str]] = {}
+        self.channel_on_top = False  # <channel> sits right under <rss>, as in every real export
+        self.root: etree._Element | None = None
 
     def run(self) -> Iterator[Record]:
-        events = etree.iterparse(
-            self.stream,
+        parser = etree.XMLPullParser(
             events=("start", "end"),
             tag=LISTENED_TAGS,
             resolve_entities=False,
@@ -427,17 +431,38 @@ class _Reader:
             remove_pis=True,
         )
         try:
-            yield from self._walk(events)
+            yield from self._feed(parser)
         except etree.XMLSyntaxError as error:
             # The exception's error_log also holds errors of earlier parses in this thread.
-            if not only_uri_complaints(events.error_log):
+            if not only_uri_complaints(parser.feed_error_log):
                 raise self._broken(error) from None
         except (OSError, EOFError, zlib.error) as error:
             # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
             raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
-        yield from self._finish(events)
+        yield from self._finish(parser)
 
-    def _walk(self, events: etree.iterparse) -> Iterator[Record]:
+    def _feed(self, parser: etree.XMLPullParser) -> Iterator[Record]:
+        """What lxml's iterparse does, with a step of our own after each chunk's events (_tidy).
+        As iterparse does, the events parsed before an error are handled before it is raised."""
+        while True:
+            failed: Exception | None = None
+            data = b""
+            try:
+                data = self.stream.read(READ_SIZE)
+                if data:
+                    parser.feed(data)
+                else:
+                    self.root = parser.close()
+            except Exception as error:  # raised again below, once the events are handled
+                failed = error
+            yield from self._walk(parser.read_events())
+            if failed is not None:
+                raise failed
+            if not data:
+                return
+            self._tidy()
+
+    def _walk(self, events: Iterator[tuple[str, etree._Element]]) -> Iterator[Record]:
         for event, elem in events:
             if event == "start":
                 yield from self._check_start(elem)
@@ -450,6 +475,18 @@ class _Reader:
                 yield record
                 yield from problems
                 self._free(elem)
+
+    def _tidy(self) -> None:
+        """Plugin elements directly under <channel> get no event (they are not listened to), so
+        without this a plugin that dumps a long list there would keep all of it in lxml's tree until
+        the next item. Every child but the last has ended: take it as _free does, and drop it."""
+        channel = self.channel
+        if channel is None or not self.channel_on_top:
+            return
+        while len(channel) > 1:
+            if not self.site_sent:
+                site_field(channel[0], self.site_values, self.site_extra)
+            del channel[0]
 
     def _check_start(self, elem: etree._Element) -> Iterator[Problem]:
         if elem.tag == "channel" and self.channel is not None:
@@ -465,6 +502,8 @@ class _Reader:
                     "namespace http://wordpress.org/export/1.x/ is declared)"
                 )
             self.channel = elem
+            parent = elem.getparent()
+            self.channel_on_top = parent is not None and parent.getparent() is None
 
     def _is_header(self, elem: etree._Element) -> bool:
         parent = elem.getparent()
@@ -505,11 +544,14 @@ class _Reader:
         if parent.tag != "channel":
             problems.insert(0, Problem("item-outside-channel", f"item at line {elem.sourceline} "
                                        f"'{post.title}' is outside <channel>; imported all the same", post.id))
-        yield from self._repairs_before(elem.sourceline or 0)
-        self.last_item = (elem.sourceline or 0, post.id, post.title)
+        line = elem.sourceline or 0
+        # Free the element before the post goes on: lxml's copy of a huge post is not needed while the
+        # saver turns the post into rows.
+        self._free(elem)
+        yield from self._repairs_before(line)
+        self.last_item = (line, post.id, post.title)
         yield post
         yield from problems
-        self._free(elem)
 
     def _repairs_before(self, line: int) -> Iterator[Problem]:
         """Report the stream's repairs that lie before `line`, under the item they were in."""
@@ -527,18 +569,18 @@ class _Reader:
         _, post_id, title = self.last_item
         return Problem(kind, f"{what} in item {post_id} '{title}' ({where})", post_id)
 
-    def _finish(self, events: etree.iterparse) -> Iterator[Record]:
+    def _finish(self, parser: etree.XMLPullParser) -> Iterator[Record]:
         if not self.site_sent and self.channel is not None:
             # Only with --recover: libxml2 gave up (a cut file, nesting too deep) before the channel
             # or any item ended. Keep the site, as far as it was read; the error log says the rest.
             yield from self._send_site(self.channel)
         if not self.site_sent:
-            root = events.root
+            root = self.root
             what = f"<{etree.QName(root).localname}>" if root is not None else "nothing"
             raise NotAnExportError(f"{self.name}: not a WordPress export (its root element is {what}, "
                                    "not <rss> with a <channel>)")
         yield from self._repairs_before(0)
-        for entry in events.error_log if self.recover else ():
+        for entry in parser.feed_error_log if self.recover else ():
             if entry.type in NS_URI_COMPLAINTS:
                 continue
             yield Problem("xml-recovered", f"line {entry.line}, column {entry.column}: {entry.message} "
