@@ -30,9 +30,9 @@ from wxr2db.site.fetch import (
     iter_jobs,
     load_manifest,
     redirect_target,
-    uploads_path,
     write_failures,
 )
+from wxr2db.uploads import uploads_path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {

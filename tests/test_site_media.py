@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import CORPUS
 from wxr2db.cli import app, opened_source
-from wxr2db.site.fetch import uploads_path
 from wxr2db.site.links import media_urls
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.site.plan import plan_targets
+from wxr2db.uploads import uploads_path
 
 EXPORT = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 HUGO = shutil.which("hugo")

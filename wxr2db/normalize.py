@@ -34,6 +34,30 @@ def wp_date(text: str) -> str | None:
     return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
 
 
+_MONTHS = {m: n for n, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                        "Nov", "Dec"), 1)}
+# PHP's date('D, d M Y H:i:s O'), what every WordPress writes: read without the email module, which is
+# a tenth of the import's time otherwise. Anything else takes the general parser.
+_PUB_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?(\d\d) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)",
+                       re.ASCII)
+
+
+def _pub_date(text: str) -> str | None:
+    match = _PUB_DATE.fullmatch(text)
+    if match is None or match.group(2) not in _MONTHS or int(match.group(8)) > 23 or int(match.group(9)) > 59:
+        return None
+    day, month, year, hour, minute, second, sign, tz_hours, tz_minutes = match.groups()
+    try:
+        datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+    except ValueError:
+        return None
+    if int(year) < 1971:
+        return ""
+    stamp = f"{year}-{_MONTHS[month]:02d}-{day}T{hour}:{minute}:{second}"
+    # RFC 2822: -0000 means the zone is unknown, so the time stays without an offset.
+    return stamp if sign == "-" and tz_hours == tz_minutes == "00" else f"{stamp}{sign}{tz_hours}:{tz_minutes}"
+
+
 def rfc822_date(text: str) -> str | None:
     """`Mon, 14 Jun 2010 09:30:00 +0000` (the export's pubDate) -> `2010-06-14T09:30:00+00:00`.
 
@@ -43,6 +67,9 @@ def rfc822_date(text: str) -> str | None:
     text = text.strip()
     if not text or len(text) > 100 or is_never(text):
         return None
+    fast = _pub_date(text)
+    if fast is not None:
+        return fast or None
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

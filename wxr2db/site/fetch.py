@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -29,20 +29,15 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from wxr2db.errors import WxrError
 from wxr2db.site.files import RefusedPath, SiteFolder, Stream
+from wxr2db.uploads import uploads_path
 
 MANIFEST_NAME = ".wxr2db-media.json"
 FAILURES_NAME = "media-failures.tsv"
-UPLOADS_MARK = "/wp-content/uploads/"
 OK_STATUSES = ("downloaded", "copied", "reused")
 Status = Literal["downloaded", "copied", "reused", "failed"]
 # Called with (files finished, bytes received) deltas, serialized by a lock, from worker threads.
 ProgressCallback = Callable[[int, int], None]
 
-_WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in "0123456789¹²³"]
-)
-_BAD_CHARS = frozenset('<>:"|?*\\/')
-_MAX_NAME_BYTES = 200
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset([301, 302, 303, 307, 308])
 
@@ -51,65 +46,6 @@ class ManifestError(WxrError):
     """The media manifest in OUTDIR is not one wxr2db wrote."""
 
     hint = f"Delete {MANIFEST_NAME} in the output folder to start the media download over."
-
-
-# ---------------------------------------------------------------- uploads paths
-
-
-def uploads_path(url: str) -> str | None:
-    """The path under the uploads root (`2008/06/a.jpg`) of an uploads URL, sanitized; None for other URLs."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https", ""):
-        return None
-    path = parts.path
-    at = path.find(UPLOADS_MARK)
-    if at >= 0:
-        rest = path[at + len(UPLOADS_MARK) :]
-    elif host.endswith(".files.wordpress.com"):
-        # WordPress.com serves uploads from NAME.files.wordpress.com/YYYY/MM/name, no wp-content folder.
-        rest = path.lstrip("/")
-    else:
-        return None
-    return _safe_relative(rest.split("/"))
-
-
-def _safe_relative(raw_segments: list[str]) -> str | None:
-    """Decode, resolve dot segments (as a browser would) and sanitize; None if it climbs above the root."""
-    kept: list[str] = []
-    for raw in raw_segments:
-        segment = unquote(raw, errors="replace")
-        if segment in ("", "."):
-            continue
-        if segment == "..":
-            if not kept:
-                return None
-            kept.pop()
-            continue
-        kept.append(_safe_name(segment))
-    return "/".join(kept) if kept else None
-
-
-def _safe_name(name: str) -> str:
-    """One path component that is a plain file name on Linux, macOS and Windows."""
-    cleaned = "".join("_" if ord(c) < 32 or ord(c) == 127 or c in _BAD_CHARS else c for c in name)
-    # Windows drops trailing dots and spaces, so `a.jpg.` and `a.jpg` would collide there.
-    cleaned = cleaned.rstrip(". ") or "_"
-    if cleaned.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
-        cleaned = "_" + cleaned
-    if cleaned in (".", ".."):
-        cleaned = "_"
-    encoded = cleaned.encode("utf-8", "replace")
-    if len(encoded) > _MAX_NAME_BYTES:
-        stem, dot, ext = cleaned.rpartition(".")
-        ext = ext[:16] if dot and stem else ""
-        digest = hashlib.sha256(encoded).hexdigest()[:10]
-        head = encoded[: _MAX_NAME_BYTES - len(ext) - 12].decode("utf-8", "ignore")
-        cleaned = f"{head}-{digest}" + (f".{ext}" if ext else "")
-    return cleaned
 
 
 # ---------------------------------------------------------------- public records
