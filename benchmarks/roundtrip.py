@@ -29,7 +29,9 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from wxr2db import iter_records
-from wxr2db.content import is_block_content, render_body, wpautop
+from wxr2db.content.autop import wpautop
+from wxr2db.content.blocks import is_block_content
+from wxr2db.content.body import render_body
 from wxr2db.records import Post
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"

@@ -12,7 +12,11 @@ import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from wxr2db.content import Rendered, plain_text, render_body, render_text, wpautop
+from wxr2db.content.autop import wpautop
+from wxr2db.content.body import render_body
+from wxr2db.content.html2md import render_text
+from wxr2db.content.plaintext import plain_text
+from wxr2db.content.rendered import Rendered
 
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 GOLDEN = Path(__file__).parent / "golden" / "content"

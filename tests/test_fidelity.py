@@ -17,7 +17,9 @@ from tests.conftest import corpus_files, need_corpus
 from tests.test_hugo import make_site
 from tests.test_markdown import export, records_db, split
 from wxr2db import iter_records
-from wxr2db.content import is_block_content, render_body, wpautop
+from wxr2db.content.autop import wpautop
+from wxr2db.content.blocks import is_block_content
+from wxr2db.content.body import render_body
 from wxr2db.records import Meta, Post, Record
 from wxr2db.site.layouts import escape_hugo_shortcodes
 

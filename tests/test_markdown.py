@@ -604,7 +604,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     leaves that post's body as HTML with a warning, in one process or in the pool, and never stops
     the posts after it."""
     import wxr2db.site.render as render_module
-    from wxr2db.content import render_body as real
+    from wxr2db.content.body import render_body as real
 
     def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
         if "BOOM" in content:

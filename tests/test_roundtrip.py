@@ -33,7 +33,7 @@ def test_merged_tables_are_a_difference() -> None:
 
 def test_a_post_whose_markdown_shows_a_backslash_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks import roundtrip
-    from wxr2db.content import Rendered
+    from wxr2db.content.rendered import Rendered
 
     monkeypatch.setattr(roundtrip, "render_body", lambda content: Rendered("Hello\\\xa0there\n", ()))
     score, _ = score_post(Post(1, content="<p>Hello&nbsp;there</p>"))

@@ -1,5 +1,8 @@
 """wxr2db: turn a WordPress export (WXR) into a SQLite database and Markdown files."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BrokenExportError,
     DamagedFileError,
@@ -15,13 +18,29 @@ from .errors import (
     WxrError,
 )
 from .records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
-from .site.export import export_markdown
-from .site.options import MarkdownOptions
-from .sources.wxr import iter_records
-from .sqlite.save import ImportStats, Saver, save
-from .sqlite.schema import ensure_db_shape
+
+if TYPE_CHECKING:
+    from .site.export import export_markdown
+    from .site.options import MarkdownOptions
+    from .sources.wxr import iter_records
+    from .sqlite.save import ImportStats, Saver, save
+    from .sqlite.schema import ensure_db_shape
 
 __version__ = "0.1.0"
+
+# Loaded on first use: every process wxr2db starts (the SQL writer, the render pool) imports this
+# package first, and the Markdown side alone takes most of a second to import.
+_LAZY = {
+    "export_markdown": "site.export", "MarkdownOptions": "site.options", "iter_records": "sources.wxr",
+    "ImportStats": "sqlite.save", "Saver": "sqlite.save", "save": "sqlite.save", "ensure_db_shape": "sqlite.schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wxr2db' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 __all__ = [
     "Author",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlite_utils import Database
@@ -18,23 +18,20 @@ from tqdm import tqdm
 
 from . import __version__
 from .errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
-from .listing import render_csv, render_json, render_table
 from .normalize import plural
-from .site.export import export_markdown
-from .site.fetch import MediaSource
 from .site.layouts import LAYOUTS
-from .site.links import FAILURES_NAME, SiteOptions
-from .site.options import MarkdownOptions, MarkdownStats
-from .site.redirects import FORMATS
 from .sources.files import STDIN, iter_export_parts, source_size
 from .sources.wxr import iter_records
 from .sqlite.census import Census, census
-from .sqlite.media import LISTING_COLUMNS, media_listing
 from .sqlite.metadata import save_metadata
 from .sqlite.public import redact_public
 from .sqlite.save import ImportStats, Saver
 from .sqlite.schema import check_database, ensure_db_shape
 from .sqlite.staging import staged_database
+
+if TYPE_CHECKING:
+    from .site.fetch import MediaSource
+    from .site.options import MarkdownStats
 
 app = typer.Typer(
     help="Turn a WordPress export (WXR) into a SQLite database and Markdown files.",
@@ -279,6 +276,9 @@ def media(
     recover: Recover = False,
 ) -> None:
     """List every file the site uses (attachments, their sizes, files posts name) and the posts using each."""
+    from .listing import render_csv, render_json, render_table
+    from .sqlite.media import LISTING_COLUMNS, media_listing
+
     with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
         listing = media_listing(database, source)
     if format_ is ListFormat.json:
@@ -352,8 +352,8 @@ def markdown(
         help="Publish posts at their old WordPress paths (permalink/url) instead of redirecting from them."
     )] = False,
     templates: Annotated[bool, typer.Option(
-        help="Also write ready templates that show the comments (hugo, jekyll, eleventy), never over your "
-             "files.")] = False,
+        help="Also write ready templates that show the comments (hugo, jekyll, eleventy, astro), never "
+             "over your files.")] = False,
     rewrite_links: Annotated[bool, typer.Option(
         help="Point links to the old site's posts, pages, attachments and archives at the new pages.")] = True,
     media: Annotated[MediaChoice, typer.Option(
@@ -373,6 +373,11 @@ def markdown(
     Files you edited since wxr2db wrote them are left alone (see .wxr2db-manifest.json in OUTDIR)
     unless you pass --overwrite.
     """
+    # The Markdown side is imported only here: `import` and its writer process start faster without it.
+    from .site.export import export_markdown
+    from .site.links import SiteOptions
+    from .site.options import MarkdownOptions
+
     with reported_errors():
         site = SiteOptions(rewrite_links=rewrite_links, redirects=redirect_formats(redirects),
                            media=media_source(media, media_from))
@@ -387,6 +392,8 @@ def markdown(
 
 
 def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | None:
+    from .site.fetch import MediaSource
+
     if media_from is not None and not media_from.strip():
         raise WxrError("--media-from is empty", "Give the folder holding YYYY/MM/name, or the URL serving it.")
     if media_from is None and choice is MediaChoice.offline:
@@ -401,6 +408,8 @@ def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | N
 
 
 def redirect_formats(text: str) -> tuple[str, ...]:
+    from .site.redirects import FORMATS
+
     names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FORMATS]
     if unknown:
@@ -410,6 +419,8 @@ def redirect_formats(text: str) -> tuple[str, ...]:
 
 def echo_media_failures(outdir: Path, stats: MarkdownStats) -> None:
     """Every asked-for file that is not in the site; the run still wrote everything else."""
+    from .site.links import FAILURES_NAME
+
     report = stats.site.report
     if report is None or not report.failures():
         return

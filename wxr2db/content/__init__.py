@@ -1,11 +1,6 @@
-"""WordPress post bodies and titles -> Markdown and plain text; the names other modules import."""
+"""WordPress post bodies and titles -> Markdown and plain text.
 
-from .autop import wpautop
-from .blocks import is_block_content
-from .body import MORE, MORE_LINE, Rendered, render_body
-from .html2md import render_text
-from .links import Links
-from .plaintext import plain_text
-
-__all__ = ["MORE", "MORE_LINE", "Links", "Rendered", "is_block_content", "plain_text", "render_body", "render_text",
-           "wpautop"]
+Import from the module that does the job (`content.body.render_body`, `content.plaintext.search_text`, ...):
+this package imports nothing itself, so the SQL writer process, which needs only the plain text, does not
+load html2text.
+"""

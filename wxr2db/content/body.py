@@ -9,8 +9,6 @@ to HTML and html2text turns the HTML into CommonMark. Everything here is pure: n
 from __future__ import annotations
 
 import html
-import re
-from dataclasses import dataclass
 
 from .autop import wpautop
 from .blocks import drop_block_delimiters, is_block_content
@@ -20,24 +18,8 @@ from .footnotes import Footnotes, footnote_section, keep_footnote_refs
 from .html2md import html_to_markdown
 from .links import Links, Media, as_links
 from .markers import Keeper, hide_markers, show_markers
+from .rendered import MORE, MORE_LINE, Rendered
 from .shortcodes import code_blocks, expand_shortcodes_outside_code, shortcode_unautop
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What render_body makes of a body: the Markdown, and what it could not carry over as it was."""
-
-    markdown: str
-    unknown_shortcodes: tuple[str, ...]
-    # What Markdown could not express and was simplified (a colspan, a list inside a table cell).
-    lossy: tuple[str, ...] = ()
-    # None without a <!--more--> marker; else its custom "Read more" text ("" when there is none).
-    more: str | None = None
-
-
-MORE_LINE = "<!--more-->"
-# WordPress's excerpt marker, with optional custom link text: <!--more Read the rest-->.
-MORE = re.compile(r"<!--more(.{0,500}?)-->", re.DOTALL)
 
 
 def keep_more_marker(text: str, keeper: Keeper) -> tuple[str, str | None]:

@@ -17,7 +17,7 @@ try:
 except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
-from ..content import plain_text
+from ..content.plaintext import plain_text
 from ..normalize import utc_offset
 from .layouts import get_layout
 from .plan import old_path

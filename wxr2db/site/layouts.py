@@ -14,7 +14,8 @@ from types import MappingProxyType
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from ..content import MORE, MORE_LINE, Rendered, plain_text
+from ..content.plaintext import plain_text
+from ..content.rendered import MORE, MORE_LINE, Rendered
 from ..errors import WxrError
 from ..sqlite.store import PostRow
 from .names import post_segment

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from ..content import plain_text
+from ..content.plaintext import plain_text
 from ..errors import WxrError
 from ..sqlite import store
 from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures

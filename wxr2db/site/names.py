@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..content import plain_text
+from ..content.plaintext import plain_text
 from ..normalize import slugify
 
 MAX_SEGMENT_BYTES = 150

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from ..content import plain_text, render_body
+from ..content.body import render_body
+from ..content.plaintext import plain_text
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
 from .layouts import get_layout

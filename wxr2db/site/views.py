@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..content import plain_text
+from ..content.plaintext import plain_text
 from ..normalize import decode_slug, id_list, plural, wp_date
 from ..records import Comment, Meta, Post
 from ..sqlite import store
