@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from itertools import islice
 from typing import Any
@@ -66,16 +65,21 @@ for _dumper in (FastDumper, PureDumper):
 # --- YAML -----------------------------------------------------------------------------------------
 
 
-def strings_in(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from strings_in(key)
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
+def strings_in(value: Any) -> list[str]:
+    """Every string in nested dicts and lists, keys too, in no particular order; without recursion, as
+    comment threads nest deep."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
 
 
 def translated(value: Any, table: dict[int, str]) -> Any:

@@ -13,9 +13,10 @@ import html as htmllib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -86,7 +87,7 @@ class Parsed:
 
     host: str | None  # normalised; None for a root-relative link
     path: str  # key form, see path_key
-    query: list[tuple[str, str]]
+    query: tuple[tuple[str, str], ...]
     fragment: str
 
 
@@ -108,20 +109,35 @@ def path_key(path: str) -> str:
     return "/".join(part for part in decoded.split("/") if part).casefold()
 
 
+ABSOLUTE = re.compile(r"https?://[^/?#\\]", re.IGNORECASE)
+
+
 def parse(href: str, base: str) -> Parsed | None:
     """None for what is not a web link (mailto:, javascript:, a bare #fragment, junk)."""
     text = href.strip()
     if not text or text.startswith("#"):
         return None
+    if not base or ABSOLUTE.match(text):
+        # urljoin gives an absolute http(s) URL back as it is, part for part; most links are
+        # absolute, and the same ones recur in every post.
+        return parse_absolute(text)
     try:
-        parts = urlsplit(urljoin(base, text) if base else text)
+        return parse_absolute(urljoin(base, text))
+    except ValueError:  # `http://[x/` in the base
+        return None
+
+
+@lru_cache(maxsize=4096)
+def parse_absolute(url: str) -> Parsed | None:
+    try:
+        parts = urlsplit(url)
         host = parts.hostname
         _ = parts.port
     except ValueError:  # `http://[x/`, a port that is not a number
         return None
     if parts.scheme and parts.scheme.lower() not in ("http", "https"):
         return None
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
     return Parsed(norm_host(host) if host else None, path_key(parts.path), query, parts.fragment)
 
 
@@ -185,7 +201,7 @@ class UrlIndex:
                 break
         return key[len("index.php/") :] if key.startswith("index.php/") else key
 
-    def query_target(self, query: list[tuple[str, str]]) -> Target | None:
+    def query_target(self, query: Sequence[tuple[str, str]]) -> Target | None:
         values = dict(query)
         for name in ID_QUERY:
             number = post_id(values.get(name, ""))
