@@ -242,7 +242,8 @@ def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]
         database.conn.execute("PRAGMA synchronous = OFF")
         try:
             try:
-                saver = Saver(database, background=worth_a_second_process([source]))
+                # Nobody searches this database: no search text, no full-text index.
+                saver = Saver(database, background=worth_a_second_process([source]), search=False)
                 read_into(saver, [source], quiet=quiet, recover=recover)
             except (WxrError, sqlite3.Error, OSError) as error:
                 if is_disk_full(error):

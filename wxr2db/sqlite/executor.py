@@ -41,28 +41,31 @@ def with_json(rows: Sequence[Row]) -> list[Row]:
     return [(*row, decoded_meta(row[2])) for row in rows]
 
 
-def with_plain_text(rows: Sequence[Row]) -> list[Row]:
+def with_plain_text(rows: Sequence[Row], search: bool) -> list[Row]:
     """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
-    second process does it while the first parses."""
+    second process does it while the first parses (or None in a database nobody searches)."""
+    if not search:
+        return [(*row[:-1], None) for row in rows]
     return [(*row[:-1], search_text(row[-1] or "")) for row in rows]
 
 
-def prepared(table: str, rows: Sequence[Row]) -> Sequence[Row]:
+def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Sequence[Row]:
     if table in META_TABLES:
         return with_json(rows)
     if table in TEXT_TABLES:
-        return with_plain_text(rows)
+        return with_plain_text(rows, search)
     return rows
 
 
 class InlineWriter:
     """Runs each statement at once on the given connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, search: bool = True) -> None:
         self.conn = conn
+        self.search = search
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
-        self.conn.executemany(sql, prepared(table, rows))
+        self.conn.executemany(sql, prepared(table, rows, self.search))
 
     def execute(self, sql: str, params: Row = ()) -> None:
         self.conn.execute(sql, params)
@@ -84,10 +87,10 @@ class ProcessWriter:
     for the answer, and report any error the child met since the last answer.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, search: bool = True) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=write_loop, args=(path, child), daemon=True)
+        self.process = context.Process(target=write_loop, args=(path, child, search), daemon=True)
         self.process.start()
         child.close()
 
@@ -134,14 +137,14 @@ class ProcessWriter:
         return value
 
 
-def write_loop(path: str, pipe: Connection) -> None:
+def write_loop(path: str, pipe: Connection, search: bool = True) -> None:
     """The child: apply statements until told to close; keep the first error for the next answer."""
     # Ctrl-C reaches the whole process group; the parent decides what happens, so ignore it here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    writer = InlineWriter(conn)
+    writer = InlineWriter(conn, search)
     error: str | None = None
     while True:
         try:

@@ -54,14 +54,18 @@ def chunks(ids: list[int], size: int = 500) -> Iterator[tuple[str, tuple[int, ..
 class Saver:
     """Writes records into a database in batches; `finish()` flushes and returns the counts."""
 
-    def __init__(self, db: Database, *, merge_sites: bool = False, background: bool = False) -> None:
-        """With background=True (and a database file), SQLite runs in a second process."""
+    def __init__(self, db: Database, *, merge_sites: bool = False, background: bool = False,
+                 search: bool = True) -> None:
+        """With background=True (and a database file), SQLite runs in a second process. With
+        search=False the database gets no search text or full-text index (a throwaway one for
+        `markdown` or `info` on an export)."""
         ensure_tables(db)
         db.conn.commit()
         self.db = db
         path = database_file(db.conn)
         self.writer: InlineWriter | ProcessWriter = (
-            ProcessWriter(path) if background and path else InlineWriter(db.conn))
+            ProcessWriter(path, search) if background and path else InlineWriter(db.conn, search))
+        self.search = search
         self.merge_sites = merge_sites
         self.stats = ImportStats()
         self.indexed = False
@@ -250,7 +254,7 @@ class Saver:
         """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
         self.writer.close()
-        self.stats.warnings.update(ensure_db_shape(self.db))
+        self.stats.warnings.update(ensure_db_shape(self.db, search=self.search))
         count_stored(self.db, self.stats)
         return self.stats
 

@@ -186,11 +186,12 @@ def ensure_tables(db: Database) -> None:
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
-def ensure_db_shape(db: Database) -> Counter[str]:
+def ensure_db_shape(db: Database, *, search: bool = True) -> Counter[str]:
     """Everything that is cheaper to build after the rows are in; safe to run any number of times.
-    Returns the warnings it recorded, by kind."""
+    Returns the warnings it recorded, by kind. search=False leaves out the search text and the
+    full-text indexes, for a database only read by wxr2db itself."""
     ensure_tables(db)
-    fill_plain_text(db)
+    fill_plain_text(db, search)
     warned = replace_warnings(db, ("term-parent-unknown",), resolve_term_parents(db))
     warned.update(replace_warnings(db, CONSISTENCY_KINDS, consistency_problems(db)))
     for table, columns in INDEXES:
@@ -199,7 +200,7 @@ def ensure_db_shape(db: Database) -> Counter[str]:
     # After the indexes: it looks up each post's meta by post_id.
     ensure_media(db)
     ensure_published_posts(db)
-    for table, columns in FTS_CONFIG.items():
+    for table, columns in FTS_CONFIG.items() if search else ():
         db[table].enable_fts(columns, create_triggers=table != "published_posts",  # type: ignore[union-attr]
                              replace=True)
     for name, sql in VIEWS.items():
@@ -229,10 +230,10 @@ def fill_thread_order(db: Database) -> None:
     db.conn.commit()
 
 
-def fill_plain_text(db: Database) -> None:
+def fill_plain_text(db: Database, search: bool = True) -> None:
     """Rows the writer did not fill: those of a database made by an older wxr2db."""
     db.conn.create_function("wxr2db_plain_text", 1, lambda html: search_text(html or ""), deterministic=True)
-    for table in ("posts", "comments"):
+    for table in ("posts", "comments") if search else ():
         db.execute(f"UPDATE [{table}] SET plain_text = wxr2db_plain_text(content) "
                    "WHERE plain_text IS NULL AND content IS NOT NULL")
     db.execute("UPDATE posts SET year = CAST(substr(date, 1, 4) AS INTEGER) "
