@@ -8,13 +8,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from benchmarks.synth import write_export
+from tests.helpers import FIXTURES, SEED, import_bytes, import_path, rows, table_rows
+from tests.wxrbuild import category, export_bytes, header, item
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.executor import ProcessWriter
 from wxr2db.sqlite.save import Saver
-
-from .conftest import FIXTURES, SEED
-from .helpers import import_bytes, import_path, rows
-from .wxrbuild import category, export_bytes, header, item
 
 TABLES = {"site", "authors", "terms", "posts", "post_terms", "comments", "postmeta", "commentmeta",
           "termmeta", "warnings"}
@@ -86,9 +84,9 @@ def test_full_text_search() -> None:
 
 def test_reimport_changes_nothing() -> None:
     db, _ = import_path(SEED)
-    before = {t: sorted(map(repr, db[t].rows)) for t in TABLES}
+    before = table_rows(db, TABLES)
     import_path(SEED, db)
-    assert {t: sorted(map(repr, db[t].rows)) for t in TABLES} == before
+    assert table_rows(db, TABLES) == before
     assert [r["id"] for r in db.table("posts").search("collaboration")] == [1024]
 
 
@@ -199,10 +197,6 @@ def test_in_memory_database_is_independent() -> None:
     assert "posts" not in b.table_names() and a.table("posts").count == 1
 
 
-def table_rows(db: Database) -> dict[str, list[str]]:
-    return {t: sorted(map(repr, db[t].rows)) for t in TABLES}
-
-
 def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
     """The second-process writer the CLI uses for big files runs the same statements."""
     export = tmp_path / "synthetic.xml"
@@ -216,7 +210,7 @@ def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
             for record in iter_records(f):
                 saver.save(record)
         saver.finish()
-        results.append(table_rows(db))
+        results.append(table_rows(db, TABLES))
     assert results[0] == results[1]
     assert results[0]["posts"]
     decoded = db.execute("SELECT count(*) FROM postmeta WHERE value_json IS NOT NULL").fetchone()[0]

@@ -11,13 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
 from benchmarks.crafted import controls, latin1, zeros
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES, cli
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
-from wxr2db.cli import app
 from wxr2db.records import Post, Problem
 from wxr2db.sources.repair import CleanStream, detect_encoding
 
@@ -220,7 +218,7 @@ def test_the_cli_imports_wide_exports_without_a_bom(codec: str, tmp_path: Path) 
     """These got "not XML (Blank needed here)" before appendix F detection."""
     path = tmp_path / "wide.xml"
     path.write_bytes(SAMPLE.replace("{enc}", codec.upper()[:6]).encode(codec))
-    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.db")])
+    result = cli("import", str(path), "--db", str(tmp_path / "w.db"))
     assert result.exit_code == 0, result.output
     rows = list(Database(tmp_path / "w.db").execute("SELECT id, content FROM posts"))
     assert rows == [(1, "Ünïcödé — 😀 text")]
