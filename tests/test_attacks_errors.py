@@ -7,10 +7,11 @@ and messages that point the user the wrong way. Each answer is a clean run or on
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +20,8 @@ import pytest
 import yaml
 from typer.testing import Result
 
-from tests.conftest import ROOT
-from tests.helpers import synthetic_export
-from tests.test_robustness import FULL, assert_ok, cli, error_line, imported
+from tests.helpers import assert_ok, cli, error_line, imported, start_wxr2db, synthetic_export, wxr2db
+from tests.test_robustness import FULL
 from tests.wxrbuild import export, export_bytes, item
 
 XFAIL = "issue 8: "
@@ -218,25 +218,14 @@ def test_full_disk_while_copying_the_database_says_so(tmp_path: Path, tmpfs: Pat
     assert "not a SQLite database" not in line and "space" in line.lower(), line
 
 
-def test_truncated_gzip_does_not_suggest_recover(tmp_path: Path) -> None:
-    import gzip
-
-    result, _ = imported(tmp_path, gzip.compress(FULL)[:150], "cut.xml.gz")
-    line = error_line(result, "cut.xml.gz")
-    assert "Try --recover" not in line and "cannot repair a damaged compressed file" in line
-
-
-def test_non_gzip_file_named_gz_does_not_suggest_recover(tmp_path: Path) -> None:
-    result, _ = imported(tmp_path, b"this is not gzip at all\n" * 10, "plain.xml.gz")
-    line = error_line(result, "plain.xml.gz")
-    assert "Try --recover" not in line and "cannot repair a damaged compressed file" in line
-
-
-def test_truncated_bz2_does_not_suggest_recover(tmp_path: Path) -> None:
-    import bz2
-
-    result, _ = imported(tmp_path, bz2.compress(FULL)[:200], "cut.xml.bz2")
-    line = error_line(result, "cut.xml.bz2")
+@pytest.mark.parametrize(("name", "data"), [
+    ("cut.xml.gz", gzip.compress(FULL)[:150]),
+    ("plain.xml.gz", b"this is not gzip at all\n" * 10),
+    ("cut.xml.bz2", bz2.compress(FULL)[:200]),
+], ids=["truncated-gzip", "non-gzip-named-gz", "truncated-bz2"])
+def test_damaged_compressed_file_does_not_suggest_recover(tmp_path: Path, name: str, data: bytes) -> None:
+    result, _ = imported(tmp_path, data, name)
+    line = error_line(result, name)
     assert "Try --recover" not in line and "cannot repair a damaged compressed file" in line
 
 
@@ -245,22 +234,8 @@ def synth_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthetic_export(tmp_path_factory, 6_000_000, seed=5)[0]
 
 
-def wxr2db(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wxr2db", *map(str, args)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=ROOT, timeout=120,
-                          check=False)
-
-
-def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 1, done.stderr
-    assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), lines
-    return lines[0]
-
-
 def test_background_writer_on_a_full_disk_says_the_disk_is_full(tmpfs: Path, synth_export: Path) -> None:
-    line = one_error_line(wxr2db("import", synth_export, "--db", tmpfs / "big.db", "-q"))
+    line = error_line(wxr2db("import", synth_export, "--db", tmpfs / "big.db", "-q"), code=1)
     assert "Connection reset" not in line and "full" in line.lower(), line
     assert sorted(p.name for p in tmpfs.iterdir()) == []
 
@@ -276,9 +251,7 @@ def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_exp
     if not Path("/proc/self/task").is_dir():
         pytest.skip("needs /proc to find the writer process")
     db = tmp_path / "out.db"
-    process = subprocess.Popen([sys.executable, "-m", "wxr2db", "import", str(synth_export), "--db", str(db), "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    process = start_wxr2db("import", synth_export, "--db", db, "-q")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(
             p.stat().st_size > 200_000 for p in tmp_path.glob("out.db.*.wxr2db-partial")):
@@ -287,13 +260,13 @@ def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_exp
         os.kill(pid, signal.SIGKILL)
     _, err = process.communicate(timeout=60)
     done = subprocess.CompletedProcess(process.args, process.returncode, "", err)
-    line = one_error_line(done)
+    line = error_line(done, code=1)
     assert "Connection reset" not in line and "Broken pipe" not in line and "writer" in line, line
     assert not db.exists() and list(tmp_path.glob("out.db*")) == []
 
 
 def test_full_temporary_folder_during_info_says_temporary(tmpfs: Path, synth_export: Path) -> None:
-    line = one_error_line(wxr2db("info", synth_export, env={"TMPDIR": str(tmpfs)}))
+    line = error_line(wxr2db("info", synth_export, env={"TMPDIR": str(tmpfs)}), code=1)
     assert "temporary" in line.lower() and "TMPDIR" in line, line
 
 

@@ -11,7 +11,6 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,9 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from tests.conftest import ROOT
-from tests.helpers import synthetic_export
-from tests.test_robustness import assert_ok, cli, error_line, sha256
+from tests.helpers import assert_ok, cli, error_line, sha256, start_wxr2db, synthetic_export, wxr2db
 from tests.wxrbuild import export_bytes, item
 
 XFAIL = "issue 8: "
@@ -29,13 +26,7 @@ TIMEOUT = 20
 
 
 def run(*args: str | Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """`python -m wxr2db ...` in a subprocess: a hang becomes a test failure, not a stuck suite."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    try:
-        return subprocess.run([sys.executable, "-m", "wxr2db", *map(str, args)], capture_output=True,
-                              text=True, env=env, cwd=ROOT, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"wxr2db {' '.join(map(str, args))} hung for {timeout} s") from None
+    return wxr2db(*args, timeout=timeout)
 
 
 def small_db(tmp_path: Path) -> Path:
@@ -230,12 +221,6 @@ def synth_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return synthetic_export(tmp_path_factory, 12_000_000, seed=3)
 
 
-def start(*args: str | Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "wxr2db", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-
-
 def finished(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
     _, err = process.communicate(timeout=timeout)
     return process.returncode, err
@@ -257,10 +242,10 @@ def staging_files(db: Path) -> Iterator[Path]:
 def test_two_concurrent_imports_leave_one_whole_database(tmp_path: Path, synth_export: tuple[Path, int]) -> None:
     export_path, items = synth_export
     db = tmp_path / "shared.db"
-    first = start("import", export_path, "--db", db, "-q")
+    first = start_wxr2db("import", export_path, "--db", db, "-q")
     # The second starts once the first is under way (its staging file exists beside the database).
     wait_until(lambda: any(staging_files(db)) or first.poll() is not None, "the first import start")
-    second = start("import", export_path, "--db", db, "-q")
+    second = start_wxr2db("import", export_path, "--db", db, "-q")
     results = [finished(first), finished(second)]
     assert any(code == 0 for code, _ in results), results
     for code, err in results:
@@ -277,7 +262,7 @@ def test_two_concurrent_imports_leave_one_whole_database(tmp_path: Path, synth_e
 def test_a_write_committed_during_the_import_is_not_lost(tmp_path: Path, synth_export: tuple[Path, int]) -> None:
     export_path, _ = synth_export
     db = small_db(tmp_path)
-    importing = start("import", export_path, "--db", db, "-q", "--merge-sites")
+    importing = start_wxr2db("import", export_path, "--db", db, "-q", "--merge-sites")
     wait_until(lambda: any(staging_files(db)) or importing.poll() is not None, "the import start")
     with sqlite3.connect(db, timeout=30) as conn:
         conn.execute("CREATE TABLE notes (text TEXT)")
@@ -304,7 +289,7 @@ def many_posts_db(tmp_path: Path, name: str, body: str, n: int = 1500) -> Path:
 def test_two_concurrent_markdown_runs_keep_the_manifest_true(tmp_path: Path) -> None:
     old, new = many_posts_db(tmp_path, "old", "Old text"), many_posts_db(tmp_path, "new", "New text")
     out = tmp_path / "out"
-    runs = [start("markdown", old, out), start("markdown", new, out)]
+    runs = [start_wxr2db("markdown", old, out), start_wxr2db("markdown", new, out)]
     results = [finished(p) for p in runs]
     for code, err in results:
         assert "Traceback" not in err

@@ -11,18 +11,23 @@ import pytest
 import yaml
 from sqlite_utils import Database
 
-from tests.conftest import CORPUS, FIXTURES, corpus_files, need_corpus
-from tests.test_robustness import assert_ok, cli, dump, imported, warnings
+from tests.helpers import (
+    FIXTURES,
+    THEME_UNIT_TEST,
+    assert_ok,
+    cli,
+    corpus_files,
+    corpus_params,
+    dump,
+    imported,
+    query,
+    warnings,
+)
 from tests.wxrbuild import comment, export, export_bytes, item, split_items
 from wxr2db.normalize import _break_cycles, _depths
 from wxr2db.sqlite.schema import ensure_db_shape
 
 XFAIL = "issue 8: "
-THEME_UNIT_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
-
-
-def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in Database(db).execute(sql).fetchall()]
 
 
 # --- comments -------------------------------------------------------------------------------------
@@ -186,8 +191,8 @@ def test_second_channel_items_are_kept_or_reported(tmp_path: Path) -> None:
 # --- split exports and re-imports -----------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_theme_unit_test_split_in_two_keeps_every_post(tmp_path: Path) -> None:
-    need_corpus()
     whole = THEME_UNIT_TEST.read_bytes()
     part1, part2 = split_items(whole, 93)
     (tmp_path / "part1.xml").write_bytes(part1)
@@ -213,7 +218,6 @@ def test_termmeta_reimport_is_idempotent(tmp_path: Path) -> None:
 
 
 EXPORTS = sorted(FIXTURES.glob("*.xml"))
-CORPUS_IDS = [p.name for p in corpus_files()] or ["no-corpus"]
 
 
 def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict[str, list[str]],
@@ -226,29 +230,11 @@ def twice(tmp_path: Path, export_path: Path) -> tuple[dict[str, list[str]], dict
     return dump(once), dump(separately), dump(one_run)
 
 
-@pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
-def test_fixture_imported_twice_separately_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
-    once, separately, _ = twice(tmp_path, export_path)
+@pytest.mark.parametrize("export_path", [*EXPORTS, *(pytest.param(p, marks=pytest.mark.corpus)
+                                                      for p in corpus_params())], ids=lambda p: p.name)
+def test_export_imported_twice_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
+    once, separately, one_run = twice(tmp_path, export_path)
     assert separately == once
-
-
-@pytest.mark.parametrize("export_path", EXPORTS, ids=[p.name for p in EXPORTS])
-def test_fixture_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, export_path: Path) -> None:
-    once, _, one_run = twice(tmp_path, export_path)
-    assert one_run == once
-
-
-@pytest.mark.parametrize("name", CORPUS_IDS)
-def test_corpus_export_imported_twice_separately_dumps_the_same(tmp_path: Path, name: str) -> None:
-    need_corpus()
-    once, separately, _ = twice(tmp_path, CORPUS / name)
-    assert separately == once
-
-
-@pytest.mark.parametrize("name", CORPUS_IDS)
-def test_corpus_export_imported_twice_in_one_run_dumps_the_same(tmp_path: Path, name: str) -> None:
-    need_corpus()
-    once, _, one_run = twice(tmp_path, CORPUS / name)
     assert one_run == once
 
 

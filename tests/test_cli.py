@@ -13,17 +13,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.helpers import ROOT, SEED, cli, runner
 from wxr2db import __version__
 from wxr2db.cli import app, progress_bar
 from wxr2db.records import Post
 from wxr2db.sources.files import open_export
 from wxr2db.sources.wxr import iter_records
 
-from .conftest import ROOT, SEED
-
-runner = CliRunner()
 COMMANDS = ["import", "info", "markdown", "media"]
 
 
@@ -59,7 +56,7 @@ def test_readme_examples_print_what_the_readme_shows(in_tmp: Path) -> None:
         if command.startswith("head "):
             run_head(command)
             continue
-        result = runner.invoke(app, shlex.split(command)[1:])
+        result = cli(*shlex.split(command)[1:])
         assert result.exit_code == (1 if expected.startswith("Error:") else 0), result.output
         assert result.output.strip("\n") == expected, command
 
@@ -72,13 +69,13 @@ def test_readme_first_command_names_the_bundled_fixture() -> None:
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
 def test_help(command: list[str]) -> None:
-    result = runner.invoke(app, [*command, "--help"])
+    result = cli(*command, "--help")
     assert result.exit_code == 0
     assert "Usage:" in result.output
 
 
 def test_version() -> None:
-    result = runner.invoke(app, ["--version"])
+    result = cli("--version")
     assert result.exit_code == 0 and result.output.strip() == f"wxr2db {__version__}"
 
 
@@ -92,14 +89,14 @@ def test_import_gzip_to_chosen_db_and_summary(tmp_path: Path) -> None:
     packed = tmp_path / "site.xml.gz"
     packed.write_bytes(gzip.compress(SEED.read_bytes()))
     db = tmp_path / "out.db"
-    result = runner.invoke(app, ["import", str(packed), "--db", str(db)])
+    result = cli("import", str(packed), "--db", str(db))
     assert result.exit_code == 0, result.output
     assert "1 post; 9 comments, 5 terms" in result.output
     assert db.exists()
 
 
 def test_default_db_name_from_export(in_tmp: Path) -> None:
-    result = runner.invoke(app, ["import", "fixtures/wxr-1.1.xml", "--quiet"])
+    result = cli("import", "fixtures/wxr-1.1.xml", "--quiet")
     assert result.exit_code == 0 and result.output == ""
     assert (in_tmp / "wxr-1.1.db").exists()
 
@@ -108,20 +105,20 @@ def test_stdin(tmp_path: Path) -> None:
     db = tmp_path / "in.db"
     result = runner.invoke(app, ["import", "-", "--db", str(db)], input=SEED.read_bytes())
     assert result.exit_code == 0, result.output
-    info = runner.invoke(app, ["info", str(db)])
+    info = cli("info", str(db))
     assert "comments:    9 (approved 9)" in info.output
 
 
 def test_two_parts_into_one_db(tmp_path: Path) -> None:
     db = tmp_path / "both.db"
-    result = runner.invoke(app, ["import", str(SEED), str(SEED), "--db", str(db)])
+    result = cli("import", str(SEED), str(SEED), "--db", str(db))
     assert result.exit_code == 0, result.output
-    info = runner.invoke(app, ["info", str(db)])
+    info = cli("info", str(db))
     assert "posts:       post: publish 1" in info.output
 
 
 def test_info_on_export_writes_nothing(in_tmp: Path) -> None:
-    result = runner.invoke(app, ["info", "fixtures/wxr-1.1.xml"])
+    result = cli("info", "fixtures/wxr-1.1.xml")
     assert result.exit_code == 0
     assert "posts:       post: publish 3, draft 1, private 1" in result.output
     assert "comments:    2" in result.output
@@ -129,14 +126,14 @@ def test_info_on_export_writes_nothing(in_tmp: Path) -> None:
 
 
 def test_warnings_are_summarised(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(ROOT / "fixtures" / "wxr-1.0.xml"), "--db", str(tmp_path / "a.db")])
+    result = cli("import", str(ROOT / "fixtures" / "wxr-1.0.xml"), "--db", str(tmp_path / "a.db"))
     assert result.exit_code == 0
     assert "1 warning (1 item-without-id)" in result.output
     assert "sqlite-utils rows" in result.output
 
 
 def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(tmp_path / "nope.xml"), "--db", str(tmp_path / "x.db")])
+    result = cli("import", str(tmp_path / "nope.xml"), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "nope.xml" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x.db").exists()
@@ -167,7 +164,7 @@ def test_progress_bar_shows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_db_in_a_missing_folder_is_one_line_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(SEED), "--db", str(tmp_path / "nowhere" / "x.db")])
+    result = cli("import", str(SEED), "--db", str(tmp_path / "nowhere" / "x.db"))
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "does not exist" in result.output
     assert "Traceback" not in result.output
@@ -181,7 +178,7 @@ def test_a_db_not_made_by_wxr2db_is_refused(tmp_path: Path, command: str) -> Non
     sqlite3.connect(other).execute("CREATE TABLE t (id INTEGER)").connection.commit()
     for db, expected in ((garbage, "not a SQLite database"), (other, "not a database made by `wxr2db import`")):
         args = [command, str(db)] + ([str(tmp_path / "out")] if command == "markdown" else [])
-        result = runner.invoke(app, args)
+        result = cli(*args)
         assert result.exit_code == 1, result.output
         assert result.output.startswith(f"Error: {db}: {expected}") and "Traceback" not in result.output
 
@@ -191,7 +188,7 @@ def test_unwritable_output_is_reported_not_a_traceback(tmp_path: Path) -> None:
     out = tmp_path / "site"
     (out / "content").mkdir(parents=True)
     (out / "content" / "posts").write_text("a file, not a folder")
-    result = runner.invoke(app, ["markdown", str(SEED), str(out), "--layout", "hugo"])
+    result = cli("markdown", str(SEED), str(out), "--layout", "hugo")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.splitlines()[-2:] == [
         f"not written: {out}/content/posts/sharing-and-collaboration/index.md: posts: a file stands where a "
@@ -205,6 +202,6 @@ def test_disk_full_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
         raise OSError(28, "No space left on device", str(tmp_path / "x.db"))
 
     monkeypatch.setattr("wxr2db.cli.staged_database", full)
-    result = runner.invoke(app, ["import", str(SEED), "--db", str(tmp_path / "x.db")])
+    result = cli("import", str(SEED), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 1
     assert result.output == f"Error: {tmp_path / 'x.db'}: No space left on device\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -12,14 +11,14 @@ import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
 
+from tests.helpers import CORPUS, GOLDEN
 from wxr2db.content.autop import wpautop
 from wxr2db.content.body import render_body
 from wxr2db.content.html2md import render_text
 from wxr2db.content.plaintext import plain_text
 from wxr2db.content.rendered import Rendered
 
-CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
-GOLDEN = Path(__file__).parent / "golden" / "content"
+GOLDEN_CONTENT = GOLDEN / "content"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 
 commonmark = MarkdownIt("commonmark", {"html": False})
@@ -393,8 +392,6 @@ _parsed: dict[str, dict[str, str]] = {}
 
 
 def corpus_body(file_name: str, slug: str) -> str:
-    if not CORPUS.is_dir():
-        pytest.skip(f"WXR corpus not found at {CORPUS} (only the project's own machines have it)")
     if file_name not in _parsed:
         bodies: dict[str, str] = {}
         for item in etree.parse(str(CORPUS / file_name)).iter("item"):
@@ -405,20 +402,17 @@ def corpus_body(file_name: str, slug: str) -> str:
     return _parsed[file_name][slug]
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("slug", sorted(GOLDEN_POSTS))
-def test_golden(slug: str) -> None:
-    markdown = render_body(corpus_body(GOLDEN_POSTS[slug], slug)).markdown
-    golden = GOLDEN / f"{slug}.md"
-    if os.environ.get("WXR2DB_UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(markdown, encoding="utf-8")
-    assert markdown == golden.read_text(encoding="utf-8")
+def test_golden(slug: str, golden: Callable[[Path, str], None]) -> None:
+    golden(GOLDEN_CONTENT / f"{slug}.md", render_body(corpus_body(GOLDEN_POSTS[slug], slug)).markdown)
 
 
 def pelican(slug: str) -> str:
     return to_html(render_body(corpus_body("getpelican__pelican__wordpressexport.xml", slug)).markdown)
 
 
+@pytest.mark.corpus
 def test_pelican_caption_on_image_facts() -> None:
     html = pelican("caption-on-image")
     for caption in ("This is a pelican", "This also a pelican", "Yet another pelican"):
@@ -428,6 +422,7 @@ def test_pelican_caption_on_image_facts() -> None:
     assert "[caption" not in html
 
 
+@pytest.mark.corpus
 def test_pelican_code_in_list_keeps_indentation() -> None:
     html = pelican("code-in-list-test")
     assert "  a = [1, 2, 3]\n  b = [4, 5, 6]\n  for i in zip(a, b):\n    print i\n" in html
@@ -435,6 +430,7 @@ def test_pelican_code_in_list_keeps_indentation() -> None:
     assert re.search(r"<li>.*?<pre><code>", html, re.S)
 
 
+@pytest.mark.corpus
 def test_pelican_raw_data_quotes_unescaped() -> None:
     html = pelican("post-with-raw-data")
     assert "\u201cThat\u2019s a \u2018magic\u2019 sock.\u201d" in html
@@ -447,6 +443,7 @@ def theme(slug: str) -> str:
     return to_html(render_body(body).markdown)
 
 
+@pytest.mark.corpus
 def test_theme_formatting_facts() -> None:
     html = theme("markup-html-tags-and-formatting")
     for level in range(1, 7):
@@ -457,6 +454,7 @@ def test_theme_formatting_facts() -> None:
     assert "*[" not in html  # no Markdown Extra abbreviations
 
 
+@pytest.mark.corpus
 def test_theme_nested_lists_facts() -> None:
     html = theme("edge-case-nested-and-mixed-lists")
     # The source has 5 <ol>, 8 <ul> and 34 <li>.
@@ -464,12 +462,14 @@ def test_theme_nested_lists_facts() -> None:
     assert count("li", html) == 34
 
 
+@pytest.mark.corpus
 def test_unicode_page_survives() -> None:
     html = theme("greek")
     assert "<h1>Επικεφαλίδα 1 Header one</h1>" in html
     assert "<li>Πρώτο στοιχείο List item one" in html
 
 
+@pytest.mark.corpus
 def test_block_quote_facts() -> None:
     body = corpus_body("WordPress__theme-test-data__64-block-test-data.xml", "quote")
     html = to_html(render_body(body).markdown)
@@ -477,6 +477,7 @@ def test_block_quote_facts() -> None:
     assert "wp:" not in html
 
 
+@pytest.mark.corpus
 def test_golden_suite_is_fast() -> None:
     """All goldens together well under a second: the renderer has no pathological regexes."""
     start = time.perf_counter()

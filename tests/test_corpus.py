@@ -10,13 +10,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from tests.helpers import CORPUS, THEME_UNIT_TEST, import_path, table_rows
 from wxr2db.errors import WxrError
 from wxr2db.records import Term
 from wxr2db.sources.wxr import iter_records
-from wxr2db.sqlite.save import save
-
-from .conftest import CORPUS, need_corpus
-from .helpers import import_path
 
 
 @dataclass
@@ -80,9 +77,9 @@ def count(db: Database, sql: str) -> int:
     return int(db.execute(sql).fetchone()[0])
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("expected", manifest(), ids=lambda e: e.file)
 def test_corpus_export_lands_whole(expected: Expected) -> None:
-    need_corpus()
     path = CORPUS / expected.file
     if not expected.well_formed:
         check_malformed(path, expected)
@@ -127,22 +124,20 @@ def check_malformed(path: Path, expected: Expected) -> None:
     assert count(db, "SELECT count(*) FROM posts") > 0
 
 
+@pytest.mark.corpus
 def test_manifest_is_parsed() -> None:
-    need_corpus()
     rows = manifest()
     assert rows, "MANIFEST.md has no counts table"
     assert {r.file for r in rows} <= {p.name for p in CORPUS.glob("*.xml")}
 
 
+@pytest.mark.corpus
 def test_reimport_of_corpus_changes_nothing() -> None:
-    need_corpus()
-    path = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
-    db, _ = import_path(path)
+    db, _ = import_path(THEME_UNIT_TEST)
     tables = ["posts", "comments", "terms", "post_terms", "postmeta", "authors", "site", "warnings"]
-    before = {t: sorted(map(repr, db[t].rows)) for t in tables}
-    with path.open("rb") as f:
-        save(db, iter_records(f, name=path.name))
-    assert {t: sorted(map(repr, db[t].rows)) for t in tables} == before
+    before = table_rows(db, tables)
+    import_path(THEME_UNIT_TEST, db)
+    assert table_rows(db, tables) == before
     hits = db.execute("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'sticky'").fetchone()[0]
     assert hits == len({r[0] for r in db.execute(
         "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'sticky'").fetchall()})

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
 from benchmarks.crafted import CASES, Case, one_line_post, plugin_elements
+from tests.helpers import cli
 from wxr2db import iter_records
-from wxr2db.cli import app
 from wxr2db.records import Post, Problem, Site
 from wxr2db.sources.wxr import _Reader
 
@@ -35,7 +34,7 @@ def test_each_crafted_export_imports(case: Case, tmp_path: Path) -> None:
         assert not kinds & set(REPAIRS.values())
     path = tmp_path / "crafted.xml"
     path.write_bytes(data)
-    result = CliRunner().invoke(app, ["import", "-q", str(path), "--db", str(tmp_path / "c.db")])
+    result = cli("import", "-q", str(path), "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0, result.output
     assert Database(tmp_path / "c.db")["posts"].count == len(posts)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,19 +16,11 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import CORPUS
-from tests.helpers import import_path, stop
+from tests.helpers import THEME_UNIT_TEST, free_port, import_path, stop
 from wxr2db.sqlite.metadata import save_metadata
 
 pytest.importorskip("datasette", reason="Datasette is in the test extra: pip install -e '.[test]'")
-EXPORT = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+pytestmark = pytest.mark.corpus
 
 
 class Server:
@@ -58,11 +49,9 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not EXPORT.is_file():
-        pytest.skip(f"no corpus export at {EXPORT} (it ships beside the checkout for developers only)")
     db_path = tmp_path_factory.mktemp("datasette") / "export.db"
     db = Database(db_path)
-    import_path(EXPORT, db)
+    import_path(THEME_UNIT_TEST, db)
     meta = save_metadata(db_path)
     port = free_port()
     process = subprocess.Popen(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+from lxml import etree
 from sqlite_utils import Database
 
 from benchmarks.synth import write_export
+from tests.helpers import FIXTURES, SEED, import_bytes, import_path, rows, table_rows
+from tests.wxrbuild import category, export_bytes, header, item
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.executor import ProcessWriter
 from wxr2db.sqlite.save import Saver
-
-from .conftest import FIXTURES, SEED
-from .helpers import import_bytes, import_path, rows
-from .wxrbuild import category, export_bytes, header, item
 
 TABLES = {"site", "authors", "terms", "posts", "post_terms", "comments", "postmeta", "commentmeta",
           "termmeta", "warnings"}
@@ -86,9 +86,9 @@ def test_full_text_search() -> None:
 
 def test_reimport_changes_nothing() -> None:
     db, _ = import_path(SEED)
-    before = {t: sorted(map(repr, db[t].rows)) for t in TABLES}
+    before = table_rows(db, TABLES)
     import_path(SEED, db)
-    assert {t: sorted(map(repr, db[t].rows)) for t in TABLES} == before
+    assert table_rows(db, TABLES) == before
     assert [r["id"] for r in db.table("posts").search("collaboration")] == [1024]
 
 
@@ -199,10 +199,6 @@ def test_in_memory_database_is_independent() -> None:
     assert "posts" not in b.table_names() and a.table("posts").count == 1
 
 
-def table_rows(db: Database) -> dict[str, list[str]]:
-    return {t: sorted(map(repr, db[t].rows)) for t in TABLES}
-
-
 def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
     """The second-process writer the CLI uses for big files runs the same statements."""
     export = tmp_path / "synthetic.xml"
@@ -216,8 +212,118 @@ def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
             for record in iter_records(f):
                 saver.save(record)
         saver.finish()
-        results.append(table_rows(db))
+        results.append(table_rows(db, TABLES))
     assert results[0] == results[1]
     assert results[0]["posts"]
     decoded = db.execute("SELECT count(*) FROM postmeta WHERE value_json IS NOT NULL").fetchone()[0]
     assert decoded > 0
+
+
+# --- a fresh database from the seed, whole --------------------------------------------------------
+
+FTS_TABLES = {f"{t}_fts{s}" for t in ("posts", "comments", "published_posts")
+              for s in ("", "_config", "_data", "_docsize", "_idx")}
+
+
+def test_seed_database_has_exactly_these_tables_views_and_foreign_keys() -> None:
+    db, _ = import_path(SEED)
+    assert set(db.table_names()) == TABLES | FTS_TABLES | {"media", "post_media", "published_posts",
+                                                           "synthetic_ids"}
+    assert set(db.view_names()) == {"category_posts_by_year", "comment_threads", "featured_images", "post_files",
+                                    "post_term_names", "seo_descriptions"}
+    assert {(fk.table, fk.column, fk.other_table, fk.other_column)
+            for t in db.table_names() for fk in db.table(t).foreign_keys} == {
+        ("commentmeta", "comment_id", "comments", "id"), ("comments", "parent_id", "comments", "id"),
+        ("comments", "post_id", "posts", "id"), ("media", "attachment_id", "posts", "id"),
+        ("media", "original_url", "media", "url"), ("post_media", "post_id", "posts", "id"),
+        ("post_media", "url", "media", "url"), ("post_terms", "post_id", "posts", "id"),
+        ("post_terms", "term_id", "terms", "id"), ("postmeta", "post_id", "posts", "id"),
+        ("posts", "author", "authors", "login"), ("posts", "parent_id", "posts", "id"),
+        ("published_posts", "author", "authors", "login"), ("termmeta", "term_id", "terms", "id"),
+        ("terms", "parent_id", "terms", "id")}
+
+
+def exported_texts(path: Path) -> tuple[str, dict[int, str]]:
+    """The item's content:encoded and each wp:comment_content, read from the export without wxr2db."""
+    wp = "{http://wordpress.org/export/1.2/}"
+    (item,) = etree.parse(str(path)).iter("item")
+    comments = {int(c.findtext(f"{wp}comment_id") or 0): c.findtext(f"{wp}comment_content") or ""
+                for c in item.iter(f"{wp}comment")}
+    return item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or "", comments
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def test_seed_posts_rows_whole() -> None:
+    db, _ = import_path(SEED)
+    content, _ = exported_texts(SEED)
+    [post] = list(db["posts"].rows)
+    assert {**post, "plain_text": digest(post["plain_text"])} == {
+        "id": 1024, "post_type": "post", "status": "publish", "title": "Sharing and Collaboration",
+        "slug": "sharing-and-collaboration", "link": "http://socialsteve.example.com/2010/06/14/sharing-and-collaboration/",
+        "guid": "http://socialsteve.example.com/?p=1024", "author": "socialsteve", "date": "2010-06-14T09:30:00",
+        "date_gmt": "2010-06-14T13:30:00", "modified": "2010-06-17T22:15:04", "modified_gmt": "2010-06-18T02:15:04",
+        "content": content, "excerpt": "", "parent_id": None, "menu_order": 0, "comment_status": "open",
+        "ping_status": "open", "password": "", "sticky": 0, "attachment_url": "",
+        "pub_date": "2010-06-14T13:30:00+00:00", "description": "", "extra": None, "year": 2010, "export_id": None,
+        "plain_text": "7fbe24dfee92156b"}
+
+
+SEED_COMMENTS = [  # id, parent_id, depth, author, author_email, author_url, author_ip, date, date_gmt, user_id
+    (101, None, 1, "Dana Whitcomb", "dana.whitcomb@mailbox.example.net", "", "98.114.20.61",
+     "2010-06-14T11:02:37", "2010-06-14T15:02:37", None),
+    (102, None, 1, "James Snider", "jsnider@inbox.example.org", "http://jamessnider.example.org/", "71.182.44.209",
+     "2010-06-14T15:47:12", "2010-06-14T19:47:12", None),
+    (103, None, 1, "Melissa Lande", "melissa@leaderhuntress.example.com", "http://leaderhuntress.example.com/",
+     "24.90.131.18", "2010-06-15T08:12:54", "2010-06-15T12:12:54", None),
+    (104, 103, 2, "Social Steve", "steve@socialsteve.example.com", "http://socialsteve.example.com", "66.108.7.152",
+     "2010-06-15T21:05:19", "2010-06-16T01:05:19", 1),
+    (105, 104, 3, "Melissa Lande", "melissa@leaderhuntress.example.com", "http://leaderhuntress.example.com/",
+     "24.90.131.18", "2010-06-16T10:33:41", "2010-06-16T14:33:41", None),
+    (106, None, 1, "Jan", "jan@shropshirejelly.example.co.uk", "http://shropshirejelly.example.co.uk/",
+     "86.150.212.37", "2010-06-16T14:20:08", "2010-06-16T18:20:08", None),
+    (107, 106, 2, "Social Steve", "steve@socialsteve.example.com", "http://socialsteve.example.com", "66.108.7.152",
+     "2010-06-17T07:45:26", "2010-06-17T11:45:26", 1),
+    (108, None, 1, "Melissa Lande", "melissa@leaderhuntress.example.com", "http://leaderhuntress.example.com/",
+     "24.90.131.18", "2010-06-17T12:10:03", "2010-06-17T16:10:03", None),
+    (109, None, 1, "James Jefferson", "jjefferson@consulting.example.com", "http://jamesjefferson.example.com/",
+     "81.103.56.140", "2010-06-21T16:58:45", "2010-06-21T20:58:45", None),
+]
+
+
+def test_seed_comments_rows_whole() -> None:
+    db, _ = import_path(SEED)
+    _, texts = exported_texts(SEED)
+    # Plain text is the comment itself but for 106, whose link markup it drops.
+    plain = {**texts, 106: "1096178fd5e97231"}
+    expected = [{"id": i, "post_id": 1024, "parent_id": parent, "depth": depth, "author": author,
+                 "author_email": email, "author_url": url, "author_ip": ip, "date": date, "date_gmt": gmt,
+                 "content": texts[i], "approved": "1", "type": "comment", "user_id": user, "thread_order": order,
+                 "export_id": None, "plain_text": plain[i]}
+                for order, (i, parent, depth, author, email, url, ip, date, gmt, user) in enumerate(SEED_COMMENTS)]
+    found = [{**r, "plain_text": digest(r["plain_text"]) if r["id"] == 106 else r["plain_text"]}
+             for r in db["comments"].rows_where(order_by="id")]
+    assert found == expected
+
+
+def test_seed_small_tables_rows_whole() -> None:
+    db, _ = import_path(SEED)
+    found = {t: rows(db, f"SELECT * FROM [{t}] ORDER BY 1, 2") for t in
+             ("site", "authors", "terms", "post_terms", "postmeta", "commentmeta", "termmeta", "warnings")}
+    assert found == {
+        "site": [("http://socialsteve.example.com", "Social Steve",
+                  "Social media, collaboration and getting things done", "en-US", "1.2",
+                  "http://socialsteve.example.com", "http://socialsteve.example.com",
+                  "https://wordpress.org/?v=6.4.3", "2024-03-10T18:41:07+00:00", None)],
+        "authors": [("socialsteve", 1, "steve@socialsteve.example.com", "Social Steve", "Steve", "")],
+        "terms": [(5, "category", "social-media", "social media", "", "", None),
+                  (9, "category", "social-steve", "Social Steve", "", "", None),
+                  (12, "category", "change-management", "change management", "", "", None),
+                  (31, "post_tag", "socialmedia", "socialmedia", "", "", None),
+                  (44, "post_tag", "socialsteve", "SocialSteve", "", "", None)],
+        "post_terms": [(1024, 5), (1024, 9), (1024, 12), (1024, 31), (1024, 44)],
+        "postmeta": [(1024, "_edit_last", "1", None), (1024, "_edit_lock", "1276827304:1", None)],
+        "commentmeta": [(102, "akismet_result", "false", None), (106, "akismet_result", "false", None)],
+        "termmeta": [], "warnings": []}

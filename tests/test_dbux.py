@@ -8,12 +8,9 @@ from itertools import chain
 from pathlib import Path
 
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES
-from tests.helpers import import_bytes, rows
+from tests.helpers import FIXTURES, cli, import_bytes, rows
 from tests.wxrbuild import category, comment, export_bytes, header, item
-from wxr2db.cli import app
 from wxr2db.normalize import link_id, rfc822_date
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.save import save
@@ -131,13 +128,13 @@ def test_import_writes_metadata_beside_any_db_path_and_rewrites_it(tmp_path: Pat
     target = tmp_path / "sub folder" / "my site.db"
     target.parent.mkdir()
     command = ["import", str(FIXTURES / "wxr-1.1.xml"), "--db", str(target), "-q"]
-    assert CliRunner().invoke(app, command).exit_code == 0
+    assert cli(*command).exit_code == 0
     meta = target.with_name("my site.metadata.json")
     first = json.loads(meta.read_text())
     assert list(first["databases"]) == ["my site"]
     assert "search_published_posts" in first["databases"]["my site"]["queries"]
     meta.write_text("stale")
-    assert CliRunner().invoke(app, command).exit_code == 0
+    assert cli(*command).exit_code == 0
     assert json.loads(meta.read_text()) == first
     assert sorted(p.name for p in target.parent.iterdir()) == ["my site.db", "my site.metadata.json"]
 
@@ -145,7 +142,7 @@ def test_import_writes_metadata_beside_any_db_path_and_rewrites_it(tmp_path: Pat
 def test_public_import_keeps_exactly_the_posts_readers_saw(tmp_path: Path) -> None:
     full, public = tmp_path / "full.db", tmp_path / "public.db"
     for path, flags in ((full, []), (public, ["--public"])):
-        result = CliRunner().invoke(app, ["import", str(FIXTURES / "wxr-1.1.xml"), "--db", str(path), "-q", *flags])
+        result = cli("import", str(FIXTURES / "wxr-1.1.xml"), "--db", str(path), "-q", *flags)
         assert result.exit_code == 0, result.output
     expected = rows(Database(full), "SELECT id, post_type, title FROM posts WHERE status = 'publish' "
                     "AND password = '' AND post_type IN ('post', 'page') ORDER BY id")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers import subprocess_env
 from wxr2db.site.fetch import (
     MANIFEST_NAME,
     FetchFailure,
@@ -34,7 +34,6 @@ from wxr2db.site.fetch import (
 )
 from wxr2db.uploads import uploads_path
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "/wp-content/uploads/2008/06/a.jpg": b"A" * 3000,
     "/wp-content/uploads/2008/06/b.png": b"B" * 70000,
@@ -366,8 +365,7 @@ fetch_media(jobs, out, out, options=FetchOptions(workers=1, manifest_interval=0,
 
 def test_killed_download_resumes_with_only_the_missing_file(server: Server, tmp_path: Path) -> None:
     paths = [*FILES, "/trickle.bin"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, server.base, str(tmp_path), *paths], env=env)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, server.base, str(tmp_path), *paths], env=subprocess_env())
     deadline = time.monotonic() + 10
     while server.trickled < 100_000 and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.02)

@@ -13,9 +13,8 @@ import pytest
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
-from tests.conftest import corpus_files, need_corpus
+from tests.helpers import corpus_params, export_site, records_db, split
 from tests.test_hugo import make_site
-from tests.test_markdown import export, records_db, split
 from wxr2db import iter_records
 from wxr2db.content.autop import wpautop
 from wxr2db.content.blocks import is_block_content
@@ -127,9 +126,9 @@ def tables_in(page: str) -> int:
     return len(lxml_html.fromstring(f"<div>{page}</div>").findall(".//table"))
 
 
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: p.stem)
 def test_corpus_tables_and_backslashes_survive(path: Path) -> None:
-    need_corpus()
     with path.open("rb") as f:
         posts = [r for r in iter_records(f, name=path.name) if isinstance(r, Post) and r.content]
     for post in posts:
@@ -154,7 +153,7 @@ def written_post(tmp_path: Path, layout: str, *records: Record, **options: Any) 
     tmp_path.mkdir(parents=True, exist_ok=True)
     db = records_db(records, tmp_path)
     out = tmp_path / f"out-{layout}"
-    export(db, out, layout=layout, **options)
+    export_site(db, out, layout=layout, **options)
     files = [p for p in out.rglob("*.md")]
     assert len(files) == 1, files
     return split(files[0].read_text(encoding="utf-8"))
@@ -207,7 +206,7 @@ def test_template_syntax_is_switched_off_only_where_present(
 def test_hugo_builds_a_post_about_shortcodes_and_shows_them(tmp_path: Path) -> None:
     make_site(tmp_path)
     db = records_db([post(TEMPLATE_TALK)], tmp_path)
-    export(db, tmp_path, layout="hugo")
+    export_site(db, tmp_path, layout="hugo")
     done = subprocess.run(["hugo", "--quiet", "--source", str(tmp_path)], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -256,7 +255,7 @@ def test_astro_entries_keep_their_nested_ids(tmp_path: Path) -> None:
                Post(3, post_type="page", title="Jobs", slug="jobs", status="publish"),
                Post(4, post_type="page", title="Team", slug="team", parent_id=3, status="publish")]
     db = records_db(records, tmp_path)
-    export(db, tmp_path / "out", layout="astro")
+    export_site(db, tmp_path / "out", layout="astro")
     pages = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md"))
     assert pages == ["src/content/pages/about.md", "src/content/pages/about/team.md",
                      "src/content/pages/jobs.md", "src/content/pages/jobs/team.md"]

@@ -29,11 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES, corpus_files, need_corpus
+from tests.helpers import FIXTURES, cli, corpus_params
 from tests.wxrbuild import comment, export_bytes, item
-from wxr2db.cli import app
 from wxr2db.errors import WxrError
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.save import Saver
@@ -229,7 +227,6 @@ def test_huge_text_node_is_kept_whole() -> None:
 
 
 def test_cli_prints_no_traceback_for_mutated_files(tmp_path: Path) -> None:
-    runner = CliRunner()
     rnd = random.Random(2024)
     seed = (FIXTURES / "sharing-and-collaboration.xml").read_bytes()
     for n in range(8):
@@ -237,7 +234,7 @@ def test_cli_prints_no_traceback_for_mutated_files(tmp_path: Path) -> None:
         source = tmp_path / f"mutated-{n}.xml"
         source.write_bytes(mutation(seed, rnd))
         for extra in ([], ["--recover"]):
-            result = runner.invoke(app, ["import", str(source), "--db", str(tmp_path / f"m{n}.db"), *extra])
+            result = cli("import", str(source), "--db", str(tmp_path / f"m{n}.db"), *extra)
             assert "Traceback" not in result.output
             assert result.exception is None or isinstance(result.exception, SystemExit), repr(
                 result.exception
@@ -250,10 +247,9 @@ def test_cli_prints_no_traceback_for_mutated_files(tmp_path: Path) -> None:
 # --- real exports, broken -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", corpus_files() or [None], ids=lambda p: p.name if p else "no-corpus")
-def test_real_exports_with_a_byte_or_two_flipped(path: Path | None) -> None:
-    need_corpus()
-    assert path is not None
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: p.name)
+def test_real_exports_with_a_byte_or_two_flipped(path: Path) -> None:
     data = path.read_bytes()
     rnd = random.Random(path.name)
     for _ in range(3):

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import CORPUS, SEED, need_corpus
+from tests.helpers import CORPUS, SEED, wxr2db
 from tests.wxrbuild import comment, export, item
 from wxr2db.site.templates import template_files
 
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("WXR2DB_GENERATORS", Path.home() / ".cache" / "wxr2db-generators"))
 ELEVENTY = CACHE / "eleventy" / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
 ASTRO = CACHE / "astro" / "node_modules"
@@ -120,8 +118,8 @@ def deep_thread(depth: int) -> list[dict[str, Any]]:
 
 
 def write_markdown(source: Path, site: Path, layout: str, *options: str) -> Path:
-    subprocess.run([sys.executable, "-m", "wxr2db", "markdown", str(source), str(site), "--layout", layout,
-                    "--templates", "-q", *options], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = wxr2db("markdown", source, site, "--layout", layout, "--templates", "-q", *options, timeout=600)
+    assert done.returncode == 0, done.stderr
     return site
 
 
@@ -177,9 +175,9 @@ def test_seed_builds_with_comment_threads(tmp_path: Path, layout: str) -> None:
     check_site(build_site(tmp_path, layout, SEED), layout)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
 def test_corpus_builds_with_comment_threads(tmp_path: Path, layout: str) -> None:
-    need_corpus()
     check_site(build_site(tmp_path, layout, CORPUS_EXPORT), layout)
 
 
@@ -287,8 +285,8 @@ def test_astro_keeps_nested_page_paths(astro_site: Path) -> None:
     assert 'href="/north/team/"' in index and 'href="/plans/"' in index
 
 
+@pytest.mark.corpus
 def test_astro_corpus_pages_keep_their_parents(astro_site: Path) -> None:
-    need_corpus()
     assert "<h1>Clearing Floats</h1>" in built(astro_site, "/about/clearing-floats/")
     assert "<h1>Level 3a</h1>" in built(astro_site, "/level-1/level-2/level-3a/")
 
@@ -302,8 +300,8 @@ def test_astro_rewritten_links_land_on_built_pages(astro_site: Path) -> None:
     assert [url for url in sorted(pages) if not (astro_site / "dist" / url.strip("/") / "index.html").is_file()] == []
 
 
+@pytest.mark.corpus
 def test_astro_shows_tables_figures_and_footnotes(astro_site: Path) -> None:
-    need_corpus()
     tables = [p for p in (astro_site / "src" / "content").rglob("*.md")
               if re.search(r"^\|[ :-]*-[ :|-]*\|$", p.read_text(encoding="utf-8"), re.MULTILINE)]
     assert tables

@@ -8,11 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from wxr2db.cli import app
+from tests.helpers import SEED, cli
 
-SEED = Path(__file__).resolve().parent.parent / "fixtures" / "sharing-and-collaboration.xml"
 HUGO = shutil.which("hugo")
 pytestmark = pytest.mark.skipif(HUGO is None, reason="hugo not installed; .ci/run installs it with apt-get")
 
@@ -48,7 +46,7 @@ def make_site(root: Path) -> None:
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hugo-site")
     make_site(root)
-    result = CliRunner().invoke(app, ["markdown", str(SEED), str(root), "--layout", "hugo", "--quiet"])
+    result = cli("markdown", str(SEED), str(root), "--layout", "hugo", "--quiet")
     assert result.exit_code == 0, result.output
     assert HUGO is not None
     subprocess.run([HUGO, "--quiet", "--source", str(root)], check=True, timeout=120, capture_output=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,26 +13,27 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
-from wxr2db.cli import app
-from wxr2db.records import Comment, Post, PostTerm, Record
-from wxr2db.site.export import export_markdown
+from tests.helpers import (
+    FIXTURES,
+    GOLDEN,
+    SEED,
+    cli,
+    corpus_files,
+    export_site,
+    import_export,
+    records_db,
+    split,
+)
+from wxr2db.records import Comment, Post, PostTerm
 from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
 from wxr2db.site.layouts import LAYOUTS
 from wxr2db.site.links import SiteOptions
 from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
-from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.site.render import render_post
 from wxr2db.site.views import PostView, Style
-from wxr2db.sources.wxr import iter_records
-from wxr2db.sqlite.save import Saver
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "fixtures"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "markdown"
-CORPUS = REPO.parent / "shared" / "corpus"
-SEED = FIXTURES / "sharing-and-collaboration.xml"
+GOLDEN_MARKDOWN = GOLDEN / "markdown"
 SEED_LINKS = (
     "http://socialsteve.example.com/2010/05/delivering-happiness-review/",
     "http://socialsteve.example.com/2010/04/how-social-media-has-prepared-us-for-collaborative-business/",
@@ -41,35 +41,6 @@ SEED_LINKS = (
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def records_db(records: Iterable[Record], tmp_path: Path, name: str = "made.db") -> Database:
-    """What `wxr2db markdown` does with an export: a quick throwaway import (indexed by finish())."""
-    db = Database(tmp_path / name)
-    db.conn.execute("PRAGMA synchronous = OFF")
-    saver = Saver(db)
-    for record in records:
-        saver.save(record)
-    saver.finish()
-    return db
-
-
-def import_export(path: Path, tmp_path: Path) -> Database:
-    with path.open("rb") as source:
-        return records_db(iter_records(source, name=str(path)), tmp_path, f"{path.stem}.db")
-
-
-def export(db: Database, outdir: Path, **options: Any) -> MarkdownStats:
-    return export_markdown(db, outdir, MarkdownOptions(**options))
-
-
-def split(text: str) -> tuple[dict[str, Any], str]:
-    """Front matter (parsed) and body of a written file."""
-    assert text.startswith("---\n")
-    matter, _, body = text[4:].partition("\n---\n")
-    data = yaml.safe_load(matter)
-    assert isinstance(data, dict)
-    return data, body
 
 
 def written(outdir: Path) -> dict[str, str]:
@@ -94,7 +65,7 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
 @pytest.fixture(scope="module")
 def seed_file(seed_db: Database, tmp_path_factory: pytest.TempPathFactory) -> str:
     outdir = tmp_path_factory.mktemp("seed-out")
-    export(seed_db, outdir)
+    export_site(seed_db, outdir)
     return (outdir / "posts" / "sharing-and-collaboration.md").read_text(encoding="utf-8")
 
 
@@ -151,14 +122,11 @@ def test_seed_comments_are_nested_as_threads(seed_file: str) -> None:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_golden_file_per_layout(layout: str, seed_db: Database, tmp_path: Path) -> None:
-    export(seed_db, tmp_path, layout=layout)
+def test_golden_file_per_layout(layout: str, seed_db: Database, tmp_path: Path,
+                                golden: Callable[[Path, str], None]) -> None:
+    export_site(seed_db, tmp_path, layout=layout)
     (text,) = written(tmp_path).values()
-    golden = GOLDEN / f"{layout}.md"
-    if os.environ.get("WXR2DB_UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8"), f"rerun with WXR2DB_UPDATE_GOLDEN=1 to accept {golden}"
+    golden(GOLDEN_MARKDOWN / f"{layout}.md", text)
 
 
 @pytest.mark.parametrize(("layout", "path", "keys"), [
@@ -172,7 +140,7 @@ def test_golden_file_per_layout(layout: str, seed_db: Database, tmp_path: Path) 
 def test_each_layout_puts_the_post_where_its_generator_looks(
     layout: str, path: str, keys: set[str], seed_db: Database, tmp_path: Path
 ) -> None:
-    export(seed_db, tmp_path, layout=layout)
+    export_site(seed_db, tmp_path, layout=layout)
     files = written(tmp_path)
     assert list(files) == [path]
     matter, _ = split(files[path])
@@ -182,7 +150,7 @@ def test_each_layout_puts_the_post_where_its_generator_looks(
 
 def test_keep_permalinks_publishes_at_the_old_path(seed_db: Database, tmp_path: Path) -> None:
     for layout, key in (("hugo", "url"), ("jekyll", "permalink"), ("eleventy", "permalink")):
-        export(seed_db, tmp_path / layout, layout=layout, keep_permalinks=True)
+        export_site(seed_db, tmp_path / layout, layout=layout, keep_permalinks=True)
         matter, _ = split(next(iter(written(tmp_path / layout).values())))
         assert matter[key] == "/2010/06/14/sharing-and-collaboration/"
         assert "aliases" not in matter and "redirect_from" not in matter
@@ -219,7 +187,7 @@ def test_render_post_takes_a_record_without_a_database(tmp_path: Path) -> None:
                 comments=(Comment(2, content="late", date="2010-01-16 10:00:00"),
                           Comment(1, content="early", date="2010-01-15 10:00:00"),
                           Comment(3, parent_id=1, content="reply", date="2010-01-17 10:00:00")))
-    export(records_db([post], tmp_path), tmp_path / "out", layout="hugo", site=SiteOptions(rewrite_links=False))
+    export_site(records_db([post], tmp_path), tmp_path / "out", layout="hugo", site=SiteOptions(rewrite_links=False))
     written = (tmp_path / "out" / "content/posts/five/index.md").read_text(encoding="utf-8")
     assert render_post(post, Style("hugo")) == written
     assert [c["content"] for c in split(written)[0]["comments"]] == ["early", "late"]
@@ -260,16 +228,16 @@ def ids_in(outdir: Path) -> set[int]:
 
 def test_drafts_private_and_password_posts_are_not_written_by_default(wxr11_db: Database,
                                                                       tmp_path: Path) -> None:
-    stats = export(wxr11_db, tmp_path)
+    stats = export_site(wxr11_db, tmp_path)
     assert 63 not in ids_in(tmp_path) and 51 not in ids_in(tmp_path) and 44 not in ids_in(tmp_path)
     assert stats.skipped == {"draft": 1, "private": 1, "password": 1}
     assert "skipped 3 (1 draft, 1 password, 1 private)" in stats.summary()
 
 
 def test_drafts_private_and_password_posts_are_written_when_asked(wxr11_db: Database, tmp_path: Path) -> None:
-    export(wxr11_db, tmp_path / "drafts", drafts=True)
+    export_site(wxr11_db, tmp_path / "drafts", drafts=True)
     assert 63 in ids_in(tmp_path / "drafts") and 51 not in ids_in(tmp_path / "drafts")
-    stats = export(wxr11_db, tmp_path / "all", drafts=True, private=True, layout="jekyll")
+    stats = export_site(wxr11_db, tmp_path / "all", drafts=True, private=True, layout="jekyll")
     assert {44, 51, 63} <= ids_in(tmp_path / "all") and not stats.skipped
     draft = (tmp_path / "all" / "_drafts" / "rye-crackers-unfinished.md").read_text(encoding="utf-8")
     matter, _ = split(draft)
@@ -279,12 +247,12 @@ def test_drafts_private_and_password_posts_are_written_when_asked(wxr11_db: Data
 
 def test_jekyll_draft_pages_are_unpublished(tmp_path: Path) -> None:
     db = records_db([Post(1, post_type="page", slug="soon", status="draft", title="Soon")], tmp_path)
-    export(db, tmp_path / "out", layout="jekyll", drafts=True)
+    export_site(db, tmp_path / "out", layout="jekyll", drafts=True)
     assert split((tmp_path / "out/soon.md").read_text(encoding="utf-8"))[0]["published"] is False
 
 
 def test_hugo_drafts_say_draft(wxr11_db: Database, tmp_path: Path) -> None:
-    export(wxr11_db, tmp_path, drafts=True, layout="hugo")
+    export_site(wxr11_db, tmp_path, drafts=True, layout="hugo")
     draft = tmp_path / "content/posts/rye-crackers-unfinished/index.md"
     matter, _ = split(draft.read_text(encoding="utf-8"))
     assert matter["draft"] is True
@@ -292,7 +260,7 @@ def test_hugo_drafts_say_draft(wxr11_db: Database, tmp_path: Path) -> None:
 
 def test_types_chooses_custom_post_types(tmp_path: Path) -> None:
     db = import_export(FIXTURES / "custom-types.xml", tmp_path)
-    stats = export(db, tmp_path / "out", types=("book",), layout="hugo")
+    stats = export_site(db, tmp_path / "out", types=("book",), layout="hugo")
     files = written(tmp_path / "out")
     assert sorted(files) == ["content/book/murder-at-the-allotment/index.md",
                              "content/book/the-long-orbit/index.md"]
@@ -303,7 +271,7 @@ def test_types_chooses_custom_post_types(tmp_path: Path) -> None:
 
 def test_post_format_is_a_word(tmp_path: Path) -> None:
     db = import_export(FIXTURES / "custom-types.xml", tmp_path)
-    export(db, tmp_path / "out", types=("post",))
+    export_site(db, tmp_path / "out", types=("post",))
     (text,) = written(tmp_path / "out").values()
     assert split(text)[0]["format"] == "gallery"
 
@@ -318,7 +286,7 @@ def test_comments_none_and_all(tmp_path: Path) -> None:
     ))
     db = records_db([post], tmp_path)
     for mode in ("none", "approved", "all"):
-        export(db, tmp_path / mode, comments=mode)
+        export_site(db, tmp_path / mode, comments=mode)
     none = split((tmp_path / "none/posts/p.md").read_text(encoding="utf-8"))[0]
     assert "comments" not in none
     approved = split((tmp_path / "approved/posts/p.md").read_text(encoding="utf-8"))[0]["comments"]
@@ -332,7 +300,7 @@ def test_comments_none_and_all(tmp_path: Path) -> None:
 
 def test_featured_image_and_gallery_from_attachments(tmp_path: Path) -> None:
     db = import_export(FIXTURES / "attachments.xml", tmp_path)
-    stats = export(db, tmp_path / "out")
+    stats = export_site(db, tmp_path / "out")
     (text,) = written(tmp_path / "out").values()
     matter, body = split(text)
     url = db.execute("SELECT attachment_url FROM posts WHERE id = 401").fetchone()[0]
@@ -360,13 +328,13 @@ def pages() -> list[Post]:
                "src/content/pages/about/team/alice.md", "src/content/posts/hello.md"]),
 ])
 def test_pages_go_by_their_parents_path(layout: str, expected: list[str], tmp_path: Path) -> None:
-    export(records_db(pages(), tmp_path), tmp_path / "out", layout=layout)
+    export_site(records_db(pages(), tmp_path), tmp_path / "out", layout=layout)
     assert sorted(written(tmp_path / "out")) == expected
 
 
 def test_hugo_drops_an_alias_that_is_the_page_itself(tmp_path: Path) -> None:
     about = Post(1, post_type="page", status="publish", slug="about", link="https://example.com/about/")
-    export(records_db([about], tmp_path), tmp_path / "out", layout="hugo")
+    export_site(records_db([about], tmp_path), tmp_path / "out", layout="hugo")
     assert "aliases" not in split((tmp_path / "out/content/about/index.md").read_text(encoding="utf-8"))[0]
 
 
@@ -390,7 +358,7 @@ def nasty_posts() -> list[Post]:
 def test_every_file_stays_inside_outdir_with_a_portable_name(layout: str, tmp_path: Path) -> None:
     db = records_db(nasty_posts(), tmp_path)
     outdir = tmp_path / "site"
-    stats = export(db, outdir, layout=layout, types=("post", "page", "../evil"))
+    stats = export_site(db, outdir, layout=layout, types=("post", "page", "../evil"))
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".md")
     assert len(files) == len(NASTY_SLUGS) + 3 == stats.written and not stats.skipped
     depth = {"hugo": 4, "jekyll": 2, "eleventy": 2, "astro": 4, "plain": 2}[layout]  # where posts go
@@ -415,7 +383,7 @@ def test_empty_slug_falls_back_to_title_then_id() -> None:
 def test_fallback_slugs(tmp_path: Path) -> None:
     db = records_db([Post(5, slug="", title="Hello, World!", status="publish"),
                      Post(6, slug="", title="", status="publish")], tmp_path)
-    export(db, tmp_path / "out")
+    export_site(db, tmp_path / "out")
     assert sorted(written(tmp_path / "out")) == ["posts/6.md", "posts/hello-world.md"]
 
 
@@ -425,7 +393,7 @@ def test_a_symlink_out_of_outdir_is_refused(tmp_path: Path) -> None:
     outdir.mkdir()
     elsewhere.mkdir()
     (outdir / "posts").symlink_to(elsewhere, target_is_directory=True)
-    stats = export(db, outdir)
+    stats = export_site(db, outdir)
     assert list(elsewhere.iterdir()) == []
     assert stats.written == 3
     assert stats.failed == [("posts/hello.md", "posts: a symlink stands where a folder must go; not followed")]
@@ -435,7 +403,7 @@ def test_clashing_slugs_get_numbers(tmp_path: Path) -> None:
     posts = [Post(1, slug="same", status="publish"), Post(2, slug="same", status="publish"),
              Post(3, slug="Same", status="publish"), Post(4, slug="same-2", status="publish")]
     db = records_db(posts, tmp_path)
-    stats = export(db, tmp_path / "out")
+    stats = export_site(db, tmp_path / "out")
     files = written(tmp_path / "out")
     by_id = {split(text)[0]["wordpress_id"]: (path, split(text)[0]["slug"]) for path, text in files.items()}
     assert by_id[1] == ("posts/same.md", "same")
@@ -450,18 +418,18 @@ def test_clashing_slugs_get_numbers(tmp_path: Path) -> None:
 
 def test_edited_files_are_kept_and_unedited_ones_rewritten(seed_db: Database, wxr11_db: Database,
                                                             tmp_path: Path) -> None:
-    export(wxr11_db, tmp_path)
+    export_site(wxr11_db, tmp_path)
     edited, unedited = tmp_path / "posts/start-here.md", tmp_path / "posts/feeding-a-starter-on-a-schedule.md"
     edited.write_text("my own words\n", encoding="utf-8")
     (tmp_path / "posts/mine.md").write_text("not from wxr2db\n", encoding="utf-8")
     before = unedited.read_text(encoding="utf-8")
-    stats = export(wxr11_db, tmp_path, comments="none")
+    stats = export_site(wxr11_db, tmp_path, comments="none")
     assert edited.read_text(encoding="utf-8") == "my own words\n"
     assert unedited.read_text(encoding="utf-8") != before  # rewritten without its comments
     assert stats.skipped["edited by you"] == 1 and stats.written == 1
-    again = export(wxr11_db, tmp_path, comments="none")
+    again = export_site(wxr11_db, tmp_path, comments="none")
     assert again.unchanged == 1 and again.written == 0 and again.skipped["edited by you"] == 1
-    forced = export(wxr11_db, tmp_path, overwrite=True)
+    forced = export_site(wxr11_db, tmp_path, overwrite=True)
     assert forced.written == 2 and edited.read_text(encoding="utf-8").startswith("---\n")
     assert (tmp_path / "posts/mine.md").read_text(encoding="utf-8") == "not from wxr2db\n"
 
@@ -470,7 +438,7 @@ def test_a_file_wxr2db_did_not_write_is_kept(seed_db: Database, tmp_path: Path) 
     target = tmp_path / "posts/sharing-and-collaboration.md"
     target.parent.mkdir(parents=True)
     target.write_text("hand made\n", encoding="utf-8")
-    stats = export(seed_db, tmp_path)
+    stats = export_site(seed_db, tmp_path)
     assert target.read_text(encoding="utf-8") == "hand made\n"
     assert stats.skipped == {"not made by wxr2db": 1}
 
@@ -485,8 +453,8 @@ def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
     write_export(export_path, target_bytes=400_000, seed=3)
     db = import_export(export_path, tmp_path)
     common: dict[str, Any] = {"layout": "hugo", "drafts": True, "private": True, "comments": "all"}
-    single = export(db, tmp_path / "single", pool_threshold=10**9, **common)
-    pooled = export(db, tmp_path / "pooled", pool_threshold=0, workers=3, **common)
+    single = export_site(db, tmp_path / "single", pool_threshold=10**9, **common)
+    pooled = export_site(db, tmp_path / "pooled", pool_threshold=0, workers=3, **common)
     assert single.written == pooled.written > 30
     assert (single.processes, pooled.processes) == (1, 3)
     assert written(tmp_path / "single") == written(tmp_path / "pooled")
@@ -496,19 +464,13 @@ def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
 # --- every export in the shared corpus ------------------------------------------------------------
 
 
-def corpus_exports() -> list[Path]:
-    return sorted(CORPUS.glob("*.xml")) if CORPUS.is_dir() else []
-
-
 @pytest.fixture(scope="module")
 def corpus_dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Database]:
-    exports = corpus_exports()
-    if not exports:
-        pytest.skip(f"no WXR corpus at {CORPUS} (it is not shipped with wxr2db)")
     folder = tmp_path_factory.mktemp("corpus")
-    return {path.name: import_export(path, folder) for path in exports}
+    return {path.name: import_export(path, folder) for path in corpus_files()}
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_every_corpus_export_writes_parseable_files(layout: str, corpus_dbs: dict[str, Database],
                                                      tmp_path: Path) -> None:
@@ -516,7 +478,7 @@ def test_every_corpus_export_writes_parseable_files(layout: str, corpus_dbs: dic
     for name, db in corpus_dbs.items():
         path = Path(name)
         outdir = tmp_path / path.stem
-        stats = export(db, outdir, layout=layout, drafts=True, private=True, types=("post", "page"))
+        stats = export_site(db, outdir, layout=layout, drafts=True, private=True, types=("post", "page"))
         files = [p for p in outdir.rglob("*") if p.is_file()]
         # and the manifest, and the report of links that point at nothing written when there are some
         reports = [p for p in files if p.name == ".wxr2db-unresolved-links.tsv"]
@@ -540,36 +502,33 @@ def test_every_corpus_export_writes_parseable_files(layout: str, corpus_dbs: dic
 
 
 def test_cli_help() -> None:
-    result = CliRunner().invoke(app, ["markdown", "--help"])
+    result = cli("markdown", "--help")
     assert result.exit_code == 0
     for option in ("--layout", "--types", "--drafts", "--private", "--comments", "--overwrite", "--quiet"):
         assert option in result.output
 
 
 def test_cli_writes_from_an_export_and_reports(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["markdown", str(FIXTURES / "wxr-1.1.xml"), str(tmp_path / "site"),
-                                      "--layout", "hugo"])
+    result = cli("markdown", FIXTURES / "wxr-1.1.xml", tmp_path / "site", "--layout", "hugo")
     assert result.exit_code == 0, result.output
     assert "wrote 2 files" in result.stderr
     assert "skipped 3 (1 draft, 1 password, 1 private)" in result.stderr
     assert (tmp_path / "site/content/posts/start-here/index.md").is_file()
-    quiet = CliRunner().invoke(app, ["markdown", str(FIXTURES / "wxr-1.1.xml"), str(tmp_path / "q"), "-q"])
+    quiet = cli("markdown", str(FIXTURES / "wxr-1.1.xml"), str(tmp_path / "q"), "-q")
     assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
 def test_cli_writes_from_a_database(tmp_path: Path) -> None:
     db_path = tmp_path / "seed.db"
-    runner = CliRunner()
-    assert runner.invoke(app, ["import", str(SEED), "--db", str(db_path), "-q"]).exit_code == 0
-    result = runner.invoke(app, ["markdown", str(db_path), str(tmp_path / "site"), "--types", "post",
-                                 "--comments", "none"])
+    assert cli("import", SEED, "--db", db_path, "-q").exit_code == 0
+    result = cli("markdown", db_path, tmp_path / "site", "--types", "post", "--comments", "none")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "site/posts/sharing-and-collaboration.md").read_text(encoding="utf-8")
     assert "comments" not in split(text)[0]
 
 
 def test_cli_reports_unknown_shortcodes(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["markdown", str(FIXTURES / "custom-types.xml"), str(tmp_path)])
+    result = cli("markdown", str(FIXTURES / "custom-types.xml"), str(tmp_path))
     assert result.exit_code == 0
     assert "unknown shortcodes kept as text: [gallery] 1" in result.stderr
 
@@ -581,7 +540,7 @@ def test_cli_reports_unknown_shortcodes(tmp_path: Path) -> None:
     ([str(SEED), "--types", " , "], 1, "--types names no post type"),
 ])
 def test_cli_errors(args: list[str], code: int, message: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["markdown", args[0], str(tmp_path / "site"), *args[1:]])
+    result = cli("markdown", args[0], str(tmp_path / "site"), *args[1:])
     assert result.exit_code == code
     assert message in result.stderr
 
@@ -589,7 +548,7 @@ def test_cli_errors(args: list[str], code: int, message: str, tmp_path: Path) ->
 def test_cli_refuses_a_database_not_made_by_wxr2db(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
-    result = CliRunner().invoke(app, ["markdown", str(other), str(tmp_path / "site")])
+    result = cli("markdown", str(other), str(tmp_path / "site"))
     assert result.exit_code == 1
     assert "not a database made by `wxr2db import`" in result.stderr
 
@@ -617,7 +576,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     posts[3] = Post(4, status="publish", slug="p4", title="P4", content="<p>BOOM <b>kept</b></p>\n",
                     comments=(Comment(50, content="hi"),))
     db = records_db(posts, tmp_path)
-    stats = export(db, tmp_path / "out", pool_threshold=0 if workers > 1 else 200, workers=workers)
+    stats = export_site(db, tmp_path / "out", pool_threshold=0 if workers > 1 else 200, workers=workers)
     files = written(tmp_path / "out")
     assert stats.processes == workers and stats.written == 7
     assert sorted(files) == [f"posts/p{n}.md" for n in range(1, 8)]
@@ -642,7 +601,7 @@ def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, mon
     monkeypatch.setattr(Plain, "path", counted)
     posts = [Post(n, status="publish", slug="same", title="Same") for n in range(1, 2001)]
     posts.append(Post(3000, status="publish", slug="same-2", title="Clash with a renamed one"))
-    stats = export(records_db(posts, tmp_path), tmp_path / "out")
+    stats = export_site(records_db(posts, tmp_path), tmp_path / "out")
     names = set(written(tmp_path / "out"))
     assert names == {"posts/same.md", *(f"posts/same-{n}.md" for n in range(2, 2001)), "posts/same-2-2.md"}
     assert stats.renamed == 2000 and calls < 3 * 2001

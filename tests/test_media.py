@@ -14,8 +14,7 @@ import lxml.html
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import CORPUS, FIXTURES
-from tests.test_robustness import assert_ok, cli, dump, imported
+from tests.helpers import FIXTURES, THEME_UNIT_TEST, assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
 from wxr2db.content.media import Attachment, Context, post_references
 from wxr2db.sqlite.media import media_files, post_files
@@ -253,9 +252,6 @@ def test_media_command_unknown_format_fails(tmp_path: Path) -> None:
 
 # --- the corpus -----------------------------------------------------------------------------------
 
-THEME_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
-
-
 def independent_img_sources(db: Database) -> set[tuple[int, str]]:
     """(post, URL) of every `<img src>` and `<video poster>`, read with lxml.html straight from the bodies."""
     base = db.execute("SELECT link FROM site").fetchone()[0]
@@ -269,11 +265,10 @@ def independent_img_sources(db: Database) -> set[tuple[int, str]]:
     return found
 
 
+@pytest.mark.corpus
 def test_theme_unit_test_media_agree_with_an_independent_count(tmp_path: Path) -> None:
-    if not THEME_TEST.is_file():
-        pytest.skip(f"corpus export {THEME_TEST.name} is absent (the corpus ships beside the checkout only)")
     db_path = tmp_path / "theme.db"
-    assert_ok(cli("import", THEME_TEST, "--db", db_path))
+    assert_ok(cli("import", THEME_UNIT_TEST, "--db", db_path))
     db = Database(db_path)
     img = set(db.execute("SELECT post_id, url FROM post_media WHERE usage = 'img'").fetchall())
     assert img == independent_img_sources(db) and len(img) == 72

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import SEED
-from tests.helpers import import_path
+from tests.helpers import SEED, import_path
 from wxr2db.errors import WxrError
 from wxr2db.sqlite.metadata import COLUMN_DESCRIPTIONS, datasette_metadata, save_metadata
 

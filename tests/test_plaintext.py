@@ -7,8 +7,7 @@ import re
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import corpus_files, need_corpus
-from tests.helpers import import_path
+from tests.helpers import corpus_files, import_path
 from wxr2db import iter_records
 from wxr2db.content.plaintext import Scanner, scan
 from wxr2db.content.plaintext import plain_text as one_line
@@ -67,8 +66,8 @@ def regex_title(text: str) -> str:
     return " ".join(html.unescape(TAG.sub("", text[:end]) + text[end:]).split())
 
 
+@pytest.mark.corpus
 def test_one_line_mode_is_the_title_regex_on_the_corpus_and_random_fragments() -> None:
-    need_corpus()
     texts = []
     for path in corpus_files():
         with path.open("rb") as f:
@@ -118,8 +117,8 @@ ESCAPED_ANGLE = re.compile(r"&(?:lt|#0*60|#x0*3c);", re.I)
 SHOWN_TAG = re.compile("\x01[^\x01>]*>")
 
 
+@pytest.mark.corpus
 def test_every_corpus_post_is_free_of_markup() -> None:
-    need_corpus()
     checked = 0
     for path in corpus_files():
         db, _ = import_path(path, Database(memory=True))

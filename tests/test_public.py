@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
-from tests.conftest import CORPUS, FIXTURES
-from wxr2db.cli import app
+from tests.helpers import FIXTURES, THEME_UNIT_TEST, cli
 
-EXPORTS = [CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml", FIXTURES / "wxr-1.1.xml"]
+EXPORTS = [pytest.param(THEME_UNIT_TEST, marks=pytest.mark.corpus), FIXTURES / "wxr-1.1.xml"]
 # Deliberately looser than the redaction's own patterns, so a miss there shows here.
 EMAIL = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+\.[A-Za-z]{2,}")
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
@@ -23,10 +21,8 @@ POST_ID_COLUMNS = {("posts", "id"), ("posts", "parent_id"), ("post_terms", "post
 
 
 def imported(export: Path, folder: Path, *flags: str) -> Database:
-    if not export.is_file():
-        pytest.skip(f"no export at {export} (the corpus ships beside the checkout for developers only)")
     db_path = folder / ("public.db" if flags else "full.db")
-    result = CliRunner().invoke(app, ["import", str(export), "--db", str(db_path), "-q", *flags])
+    result = cli("import", str(export), "--db", str(db_path), "-q", *flags)
     assert result.exit_code == 0, result.output
     assert db_path.with_name(db_path.stem + ".metadata.json").is_file()
     return Database(db_path)

@@ -6,12 +6,11 @@ import io
 
 import pytest
 
+from tests.helpers import SEED
+from tests.wxrbuild import comment, export_bytes, header, item
 from wxr2db.errors import BrokenExportError, NotAnExportError
 from wxr2db.records import Author, Post, Problem, Site, Term
 from wxr2db.sources.wxr import _Reader, iter_records
-
-from .conftest import SEED
-from .wxrbuild import comment, export_bytes, header, item
 
 
 def read(data: bytes) -> list[object]:

@@ -15,8 +15,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from tests.conftest import need_corpus
-from tests.helpers import stop
+from tests.helpers import free_port, stop
 from tests.test_urls import corpus_index, export  # noqa: F401  (export is a fixture)
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.redirects import (
@@ -195,13 +194,6 @@ def test_apache_config_test(tmp_path: Path) -> None:  # pragma: no cover - only 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def start_nginx(folder: Path, files: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -275,10 +267,10 @@ def test_nginx_serves_the_redirects(nginx: tuple[Path, list[tuple[subprocess.Pop
     assert answers(port, list(wanted)) == wanted
 
 
+@pytest.mark.corpus
 def test_nginx_serves_the_corpus_redirects(
         nginx: tuple[Path, list[tuple[subprocess.Popen[bytes], int]]],
         export: tuple[Site, list[Post], list[Term]]) -> None:  # noqa: F811
-    need_corpus()
     index = corpus_index(export)
     plan = plan_redirects(index.redirects.items())
     folder, servers = nginx

@@ -1,4 +1,4 @@
-"""The byte-repair stream (wxr2db/cleaning.py) on its own: what it repairs, that where the file is
+"""The byte-repair stream (wxr2db/sources/repair.py) on its own: what it repairs, that where the file is
 cut into reads never changes the result, and that its work stays proportional to the input."""
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
-from typer.testing import CliRunner
 
 from benchmarks.crafted import controls, latin1, zeros
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES, cli
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
-from wxr2db.cli import app
 from wxr2db.records import Post, Problem
 from wxr2db.sources.repair import CleanStream, detect_encoding
 
@@ -79,6 +77,30 @@ def test_repairs_are_reported_under_the_item_they_are_in() -> None:
         ("invalid-character", 3, f"removed 1 character(s) XML 1.0 forbids in item 3 'A post' (lines {three})"),
     ]
     assert [r.content for r in records if isinstance(r, Post)] == ["one", "two", "café and "]
+
+
+def test_clean_input_passes_byte_for_byte_with_no_repairs() -> None:
+    # Tabs, newlines, carriage returns and references to allowed characters are XML 1.0's own.
+    data = HEAD + "a\tb\r\nc &#9; &#x41; &amp; é 😀 \ue000".encode() + b"</r>"
+    out, stream = cleaned(data, step=7)
+    assert out == data
+    assert repairs(stream) == [] and stream.repairs.total() == 0 and stream.encoding == "utf-8"
+
+
+def test_at_end_only_once_everything_is_read() -> None:
+    stream = CleanStream(Trickle(HEAD + b"abc</r>", 4), chunk=4)  # type: ignore[arg-type]
+    first = stream.read(3)
+    assert not stream.at_end
+    rest = stream.read()
+    assert stream.at_end and first + rest == HEAD + b"abc</r>" and stream.read() == b""
+
+
+def test_take_before_gives_the_earlier_lines_and_keeps_the_rest() -> None:
+    _, stream = cleaned(HEAD + b"\x01\n\x02\x03\n\n\x04\n</r>")  # on lines 2, 3, 3 and 5
+    assert list(stream.repairs.take_before(3)) == [("invalid-character", 1, [2])]
+    assert list(stream.repairs.take_before(3)) == []
+    assert repairs(stream) == [("invalid-character", 3, [3, 3, 5])]
+    assert stream.repairs.total() == 0
 
 
 def test_a_reference_split_across_reads_is_still_removed() -> None:
@@ -220,7 +242,7 @@ def test_the_cli_imports_wide_exports_without_a_bom(codec: str, tmp_path: Path) 
     """These got "not XML (Blank needed here)" before appendix F detection."""
     path = tmp_path / "wide.xml"
     path.write_bytes(SAMPLE.replace("{enc}", codec.upper()[:6]).encode(codec))
-    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.db")])
+    result = cli("import", str(path), "--db", str(tmp_path / "w.db"))
     assert result.exit_code == 0, result.output
     rows = list(Database(tmp_path / "w.db").execute("SELECT id, content FROM posts"))
     assert rows == [(1, "Ünïcödé — 😀 text")]

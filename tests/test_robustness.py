@@ -8,7 +8,6 @@ errors, what was being read, a hint) and never a traceback; the database is all 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import http.server
 import os
 import re
@@ -16,7 +15,6 @@ import resource
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,71 +24,21 @@ from typing import ClassVar
 
 import pytest
 from sqlite_utils import Database
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from tests.conftest import ROOT, SEED
-from tests.helpers import synthetic_export
+from tests.helpers import (
+    SEED,
+    assert_ok,
+    cli,
+    dump,
+    error_line,
+    imported,
+    sha256,
+    start_wxr2db,
+    synthetic_export,
+    warnings,
+)
 from tests.wxrbuild import category, comment, export, export_bytes, header, item
-from wxr2db.cli import app
-
-runner = CliRunner()
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def cli(*args: str | Path) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def imported(tmp_path: Path, data: bytes, name: str = "export.xml", *args: str) -> tuple[Result, Path]:
-    source = tmp_path / name
-    source.write_bytes(data)
-    db = tmp_path / (name + ".db")
-    return cli("import", source, "--db", db, *args), db
-
-
-def assert_ok(result: Result) -> None:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-
-
-def error_line(result: Result, *needles: str) -> str:
-    """The failing command's single `Error:` line, checked for each needle."""
-    assert result.exit_code not in (0, None), result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-FTS_SHADOW = re.compile(r"_fts(_data|_idx|_docsize|_config)?$")
-
-
-def dump(db_path: Path) -> dict[str, list[str]]:
-    """Every row of every table but the full-text indexes' own (whose pages differ run to run)."""
-    db = Database(db_path)
-    return {
-        t: sorted(map(repr, db.execute(f"SELECT * FROM [{t}]").fetchall()))
-        for t in db.table_names()
-        if not FTS_SHADOW.search(t)
-    }
-
-
-def warnings(db_path: Path) -> list[tuple[str, int | None, str]]:
-    return [
-        tuple(r) for r in Database(db_path).execute("SELECT kind, item, detail FROM warnings ORDER BY kind")
-    ]
-
 
 # --- 1. entities are never resolved ---------------------------------------------------------------
 
@@ -418,13 +366,9 @@ def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthetic_export(tmp_path_factory, 30_000_000, seed=1)[0]
 
 
-def start_import(export_path: Path, db: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def start_import(export_path: Path, db: Path) -> subprocess.Popen[str]:
     # The synthetic site is not the seed's site, hence --merge-sites.
-    command = ["-m", "wxr2db", "import", str(export_path), "--db", str(db), "--merge-sites"]
-    return subprocess.Popen(
-        [sys.executable, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
-    )
+    return start_wxr2db("import", export_path, "--db", db, "--merge-sites")
 
 
 def staging_copies(db: Path) -> list[Path]:
@@ -432,7 +376,7 @@ def staging_copies(db: Path) -> list[Path]:
     return sorted(db.parent.glob(db.name + ".*.wxr2db-partial"))
 
 
-def wait_for_growth(process: subprocess.Popen[bytes], db: Path, beyond: int) -> Path:
+def wait_for_growth(process: subprocess.Popen[str], db: Path, beyond: int) -> Path:
     """Poll until the staging copy holds the old db and then some: the import is under way."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -467,7 +411,7 @@ def interrupted_import(db: Path, export_path: Path, sig: signal.Signals) -> tupl
         process.send_signal(sig)
     finally:
         _, err = process.communicate(timeout=30)
-    return process.returncode, err.decode(), staging
+    return process.returncode, err, staging
 
 
 def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_export: Path) -> None:

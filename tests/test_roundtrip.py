@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.roundtrip import score_post, structure
-from tests.conftest import corpus_files, need_corpus
+from tests.helpers import corpus_params
 from wxr2db.records import Post
 
 BASELINE = Path(__file__).with_name("roundtrip_baseline.json")
 
 
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: p.stem)
 def test_no_post_regresses(path: Path) -> None:
-    need_corpus()
     from benchmarks.roundtrip import score_export
 
     allowed = set(json.loads(BASELINE.read_text(encoding="utf-8")).get(path.name, []))

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
+from tests.helpers import cli
 from tests.wxrbuild import SITE, category, export, header, item
-from wxr2db.cli import app
 from wxr2db.site.layouts import public_url
 
 UPLOADS = f"{SITE}/wp-content/uploads/2020/01"
@@ -30,7 +29,7 @@ def crafted(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["markdown", *args])
+    result = cli("markdown", *args)
     return result.exit_code, result.stderr
 
 

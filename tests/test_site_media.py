@@ -15,16 +15,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import CORPUS
-from wxr2db.cli import app, opened_source
+from tests.helpers import THEME_UNIT_TEST, cli
+from wxr2db.cli import opened_source
 from wxr2db.site.links import media_urls
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.site.plan import plan_targets
 from wxr2db.uploads import uploads_path
 
-EXPORT = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 HUGO = shutil.which("hugo")
 OLD_HOSTS = ("wpthemetestdata.wordpress.com", "wpthemetestdata.files.wordpress.com")
 CONFIG = """\
@@ -38,12 +36,12 @@ BASEOF = '<!DOCTYPE html>\n<html><body>{{ block "main" . }}{{ end }}</body></htm
 SINGLE = '{{ define "main" }}<img src="{{ .Params.image }}">{{ .Content }}{{ end }}\n'
 LIST = '{{ define "main" }}{{ .Content }}{{ range .Pages }}<a href="{{ .RelPermalink }}">x</a>{{ end }}{{ end }}\n'
 
-pytestmark = pytest.mark.skipif(not EXPORT.is_file(), reason=f"corpus export {EXPORT.name} not present")
+pytestmark = pytest.mark.corpus
 
 
 def referenced_uploads() -> list[str]:
     """The uploads paths of every file the written posts use, found as the command finds them."""
-    with opened_source(str(EXPORT), quiet=True, recover=False) as db:
+    with opened_source(str(THEME_UNIT_TEST), quiet=True, recover=False) as db:
         targets = plan_targets(db.conn, MarkdownOptions(layout="hugo"), MarkdownStats())
         urls = media_urls(db.conn, [t.post_id for t in targets], "approved")
     return sorted({path for path in map(uploads_path, urls) if path})
@@ -75,8 +73,8 @@ def uploads_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
 @pytest.fixture(scope="module")
 def written(uploads_server: tuple[str, list[str]], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     site = tmp_path_factory.mktemp("site")
-    result = CliRunner().invoke(app, ["markdown", str(EXPORT), str(site), "--layout", "hugo",
-                                      "--media-from", uploads_server[0], "--redirects", "netlify"])
+    result = cli("markdown", str(THEME_UNIT_TEST), str(site), "--layout", "hugo",
+                                      "--media-from", uploads_server[0], "--redirects", "netlify")
     assert result.exit_code == 0, result.stderr
     return site, result.stderr
 

@@ -10,23 +10,16 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from typer.testing import CliRunner, Result
 
-from tests.conftest import SEED
+from tests.helpers import SEED, cli, error_line
 from tests.wxrbuild import export, export_bytes, item
 from wxr2db import iter_records
-from wxr2db.cli import app
 from wxr2db.errors import DamagedFileError, NotAnExportError
 from wxr2db.records import Post
 from wxr2db.sources.files import Limits, iter_export_parts, open_export
 
-runner = CliRunner()
 PART_1 = export_bytes(item(1, "First"), item(2, "Second"))
 PART_2 = export_bytes(item(3, "Third"))
-
-
-def cli(*args: str | Path) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def zipped(path: Path, files: dict[str, bytes]) -> Path:
@@ -34,16 +27,6 @@ def zipped(path: Path, files: dict[str, bytes]) -> Path:
         for name, data in files.items():
             archive.writestr(name, data)
     return path
-
-
-def one_error_line(result: Result, *needles: str) -> str:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    [line] = [x for x in result.output.splitlines() if x.strip()]
-    assert line.startswith("Error: "), line
-    for needle in needles:
-        assert needle in line, line
-    return line
 
 
 def titles(db: Path) -> list[tuple[int, str]]:
@@ -78,7 +61,7 @@ def test_zip_parts_come_in_name_order_and_are_named_in_messages(tmp_path: Path) 
         parts.append((name, [r.id for r in iter_records(source, name=name) if isinstance(r, Post)]))
     assert parts == [(f"{archive}:a.xml", [1, 2]), (f"{archive}:b.xml", [3])]
     broken = zipped(tmp_path / "broken.zip", {"a.xml": PART_1, "b.xml": PART_2[:-30]})
-    one_error_line(cli("import", broken, "--db", tmp_path / "b.db"), "broken.zip:b.xml", "line")
+    error_line(cli("import", broken, "--db", tmp_path / "b.db"), "broken.zip:b.xml", "line", code=1)
     assert not (tmp_path / "b.db").exists()
 
 
@@ -92,7 +75,7 @@ def test_zip_progress_ends_at_the_compressed_sizes(tmp_path: Path) -> None:
 
 def test_a_zip_without_xml_says_so(tmp_path: Path) -> None:
     archive = zipped(tmp_path / "photos.zip", {"a.jpg": b"\xff\xd8"})
-    one_error_line(cli("import", archive, "--db", tmp_path / "x.db"), "photos.zip", "no .xml file")
+    error_line(cli("import", archive, "--db", tmp_path / "x.db"), "photos.zip", "no .xml file", code=1)
     with pytest.raises(NotAnExportError):
         list(iter_export_parts(str(archive)))
 
@@ -111,7 +94,7 @@ def test_a_damaged_compressed_file_says_so_and_never_suggests_recover(tmp_path: 
     (tmp_path / name).write_bytes(data)
     for recover in ((), ("--recover",)):
         result = cli("import", tmp_path / name, "--db", tmp_path / "x.db", *recover)
-        line = one_error_line(result, name, "damaged", "--recover cannot repair")
+        line = error_line(result, name, "damaged", "--recover cannot repair", code=1)
         assert "Try --recover" not in line
         assert not (tmp_path / "x.db").exists()
 
@@ -121,7 +104,7 @@ def test_a_zip_cut_in_its_data_says_damaged(tmp_path: Path) -> None:
     data = bytearray(archive.read_bytes())
     data[200:260] = b"\0" * 60  # inside the deflated data: a CRC or inflate error on reading
     archive.write_bytes(bytes(data))
-    one_error_line(cli("import", archive, "--db", tmp_path / "x.db"), "x.zip:a.xml", "damaged")
+    error_line(cli("import", archive, "--db", tmp_path / "x.db"), "x.zip:a.xml", "damaged", code=1)
 
 
 def bomb(size: int) -> bytes:
@@ -174,7 +157,7 @@ def test_the_cli_refuses_a_bomb_with_one_line(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr("wxr2db.sources.files.LIMITS", SMALL)
     path = tmp_path / "bomb.xml.gz"
     path.write_bytes(gzip.compress(bomb(10_000_000)))
-    one_error_line(cli("import", path, "--db", tmp_path / "x.db"), "bomb.xml.gz", "zip bomb", "--recover cannot")
+    error_line(cli("import", path, "--db", tmp_path / "x.db"), "bomb.xml.gz", "zip bomb", "--recover cannot", code=1)
     assert not (tmp_path / "x.db").exists()
 
 

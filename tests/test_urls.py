@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from tests.conftest import CORPUS, need_corpus
+from tests.helpers import THEME_UNIT_TEST
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.urls import (
     AttachmentUrl,
@@ -24,7 +24,6 @@ from wxr2db.site.urls import (
 )
 from wxr2db.sources.wxr import iter_records
 
-THEME = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 HOME = "https://wpthemetestdata.wordpress.com"
 FILES = "https://wpthemetestdata.files.wordpress.com"
 
@@ -35,10 +34,9 @@ def new_url(post: Post) -> str:
 
 @pytest.fixture(scope="module")
 def export() -> tuple[Site, list[Post], list[Term]]:
-    need_corpus()
     site, posts, terms = Site(), [], []
-    with THEME.open("rb") as f:
-        for record in iter_records(f, name=THEME.name):
+    with THEME_UNIT_TEST.open("rb") as f:
+        for record in iter_records(f, name=THEME_UNIT_TEST.name):
             if isinstance(record, Site):
                 site = record
             elif isinstance(record, Post):
@@ -66,6 +64,7 @@ def index(export: tuple[Site, list[Post], list[Term]]) -> UrlIndex:
     return corpus_index(export)
 
 
+@pytest.mark.corpus
 def test_bases_leave_out_wordpress_com_itself(export: tuple[Site, list[Post], list[Term]]) -> None:
     site = export[0]
     assert site.base_site_url == "https://wordpress.com/"
@@ -144,6 +143,7 @@ FORMS = {
 }
 
 
+@pytest.mark.corpus
 def test_every_url_form(index: UrlIndex, export: tuple[Site, list[Post], list[Term]]) -> None:
     terms = {(t.taxonomy, t.slug): t.id for t in export[2]}
     assert (terms[("category", "child-2")], terms[("post_tag", "8bit")], terms[("category", "child-1")]) == (
@@ -151,6 +151,7 @@ def test_every_url_form(index: UrlIndex, export: tuple[Site, list[Post], list[Te
     assert {href: index.resolve(href) for href in FORMS} == FORMS
 
 
+@pytest.mark.corpus
 def test_fetched_media_points_at_the_local_file(export: tuple[Site, list[Post], list[Term]]) -> None:
     index = corpus_index(export, fetched=True)
     page = f"{HOME}/2010/09/10/post-format-gallery/dcp_2082/"
@@ -159,12 +160,14 @@ def test_fetched_media_points_at_the_local_file(export: tuple[Site, list[Post], 
         "attachment", "/2008/06/dcp_2082.jpg#x", 757)
 
 
+@pytest.mark.corpus
 def test_relative_links_are_read_against_the_post(index: UrlIndex) -> None:
     base = f"{HOME}/2010/09/10/post-format-gallery/"
     assert index.resolve("dcp_2082/", base).target_id == 757
     assert index.resolve("../../10/post-format-gallery/", base).target_id == 555
 
 
+@pytest.mark.corpus
 def test_redirect_pairs_cover_each_old_address(index: UrlIndex) -> None:
     assert index.redirects["/2010/09/10/post-format-gallery/"] == "/new/555/"
     assert index.redirects["/?p=555"] == "/new/555/"
@@ -233,6 +236,7 @@ def own_anchor_links(posts: list[Post]) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.corpus
 def test_corpus_own_links_resolve(index: UrlIndex, export: tuple[Site, list[Post], list[Term]]) -> None:
     links = own_anchor_links([p for p in export[1] if p.post_type not in ("attachment", "nav_menu_item")])
     kinds = Counter((urlsplit(href).hostname, index.resolve(href, base).kind) for base, href in links)
@@ -246,6 +250,7 @@ def test_corpus_own_links_resolve(index: UrlIndex, export: tuple[Site, list[Post
     assert unresolved == {f"{FILES}/2018/11/file_block.pdf"}
 
 
+@pytest.mark.corpus
 def test_corpus_bodies_rewrite_only_link_values(index: UrlIndex,
                                                 export: tuple[Site, list[Post], list[Term]]) -> None:
     total = LinkCounts()
