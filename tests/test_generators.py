@@ -9,6 +9,7 @@ or newer; that package brings one).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import yaml
 
 from tests.helpers import CORPUS, SEED, wxr2db
 from tests.wxrbuild import comment, export, item
+from wxr2db.site.front_matter import FastDumper, PureDumper, yaml_text
 from wxr2db.site.templates import template_files
 
 CACHE = Path(os.environ.get("WXR2DB_GENERATORS", Path.home() / ".cache" / "wxr2db-generators"))
@@ -314,3 +316,19 @@ def test_astro_shows_tables_figures_and_footnotes(astro_site: Path) -> None:
                      r"<p>Itty-bitty caption\.</p>", image)
     notes = built(astro_site, "/posts/footnotes/")
     assert "data-footnote-ref" in notes and re.search(r"<section data-footnotes[^>]*>.*A note", notes, re.DOTALL)
+
+
+YAML12_LOOKALIKES = ["1e3", "1E10", "-2e5", "1.5e3", ".5e1", "0o17", "+1e3", "10", "0x1F", "yes", "null"]
+
+
+def test_front_matter_strings_stay_strings_for_js_yaml() -> None:
+    """Eleventy and Astro read front matter with js-yaml (YAML 1.2), which takes `1e3` or `0o17` for
+    numbers where PyYAML (YAML 1.1) writes them bare: a tag `1e3` became 1000 and broke Astro's schema."""
+    js_yaml = CACHE / "eleventy" / "node_modules" / "js-yaml"
+    if not js_yaml.is_dir() or shutil.which("node") is None:
+        pytest.skip(f"js-yaml not in {js_yaml.parent} (npm install --prefix {CACHE / 'eleventy'} @11ty/eleventy@3)")
+    for dumper in (FastDumper, PureDumper):
+        text = yaml_text({"tags": YAML12_LOOKALIKES}, dumper)
+        script = "const y = require(process.argv[1]); process.stdout.write(JSON.stringify(y.load(process.argv[2])))"
+        out = subprocess.run(["node", "-e", script, str(js_yaml), text], capture_output=True, text=True, check=True)
+        assert json.loads(out.stdout) == {"tags": YAML12_LOOKALIKES}, text

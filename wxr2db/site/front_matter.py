@@ -57,9 +57,16 @@ def _represent_str(dumper: SafeRepresenter, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+# PyYAML writes YAML 1.1, where `1e3`, `1.5e3` and `0o17` are strings, so it leaves them unquoted; the
+# js-yaml that Eleventy and Astro read front matter with follows YAML 1.2 and makes numbers of them
+# (a tag `1e3` becomes 1000, and Astro's schema then stops the build). Resolving them as numbers
+# here makes PyYAML quote them.
+YAML12_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|\.[0-9_]+[eE][-+]?[0-9]+|0o[0-7]+)$")
+
 for _dumper in (FastDumper, PureDumper):
     _dumper.add_representer(datetime, _represent_datetime)
     _dumper.add_representer(str, _represent_str)
+    _dumper.add_implicit_resolver("tag:yaml.org,2002:float", YAML12_NUMBER, list("-+.0123456789"))
 
 
 # --- YAML -----------------------------------------------------------------------------------------
