@@ -37,11 +37,14 @@ class FakeMedia:
         self.urls = urls
         self.attached = attached or []
 
-    def url(self, attachment_id: int) -> str | None:
+    def url_for(self, attachment_id: int) -> str | None:
         return self.urls.get(attachment_id)
 
     def attached_images(self) -> list[str]:
         return self.attached
+
+    def rewrite(self, href: str) -> str:
+        return href
 
 
 # ------------------------------------------------------------------------- wpautop

@@ -16,7 +16,7 @@ from .embeds import link_lone_urls, link_media_elements
 from .finish import finish_markdown
 from .footnotes import Footnotes, footnote_section, keep_footnote_refs
 from .html2md import html_to_markdown
-from .links import Links, Media, as_links
+from .links import Links
 from .markers import Keeper, hide_markers, show_markers
 from .rendered import MORE, MORE_LINE, Rendered
 from .shortcodes import code_blocks, expand_shortcodes_outside_code, shortcode_unautop
@@ -32,9 +32,8 @@ def keep_more_marker(text: str, keeper: Keeper) -> tuple[str, str | None]:
     return text[: found.start()] + token + rest, html.unescape(found.group(1)).strip()
 
 
-def render_body(content: str, links: Links | Media | None = None, footnotes: Footnotes = ()) -> Rendered:
+def render_body(content: str, links: Links | None = None, footnotes: Footnotes = ()) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
-    resolver = as_links(links)
     keeper = Keeper()
     text = hide_markers(content.replace("\r\n", "\n").replace("\r", "\n"))
     text = code_blocks(text, keeper)
@@ -43,9 +42,9 @@ def render_body(content: str, links: Links | Media | None = None, footnotes: Foo
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
     text = drop_block_delimiters(text) if is_block_content(text) else shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text))
-    text = expand_shortcodes_outside_code(text, keeper, resolver)
-    markdown, lossy = html_to_markdown(text, resolver)
+    text = expand_shortcodes_outside_code(text, keeper, links)
+    markdown, lossy = html_to_markdown(text, links)
     markdown = finish_markdown(markdown, keeper)
     if footnotes:
-        markdown = markdown.rstrip("\n") + "\n\n" + footnote_section(footnotes, order, resolver) + "\n"
+        markdown = markdown.rstrip("\n") + "\n\n" + footnote_section(footnotes, order, links) + "\n"
     return Rendered(show_markers(markdown), tuple(keeper.unknown), lossy, more)

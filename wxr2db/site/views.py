@@ -37,16 +37,20 @@ class CommentView:
 
 @dataclass(frozen=True, slots=True)
 class AttachmentMedia:
-    """content.Media for one post: attachment URLs by id, and the images attached to the post."""
+    """content.links.Links for one post: attachment URLs by id, and the images attached to the post.
+    Links in the HTML are rewritten before rendering (site/links.py), so `rewrite` keeps them."""
 
     urls: dict[int, str] = field(default_factory=dict)
     images: tuple[str, ...] = ()
 
-    def url(self, attachment_id: int) -> str | None:
+    def url_for(self, attachment_id: int) -> str | None:
         return self.urls.get(attachment_id)
 
     def attached_images(self) -> list[str]:
         return list(self.images)
+
+    def rewrite(self, href: str) -> str:
+        return href
 
 
 @dataclass(frozen=True, slots=True)
