@@ -220,7 +220,6 @@ def site_extra(db: Path) -> dict[str, list[str]]:
     return dict(json.loads(extra))
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "channel elements after the first item are lost")
 def test_channel_plugin_elements_read_the_same_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
     data = plugin_export()
     seen = set()
@@ -230,7 +229,6 @@ def test_channel_plugin_elements_read_the_same_whatever_the_read_size(monkeypatc
     assert len(seen) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "channel elements after the first item are lost")
 def test_channel_plugin_elements_before_between_and_after_items_are_all_kept(tmp_path: Path) -> None:
     result, db = imported(tmp_path, plugin_export())
     assert_ok(result)
@@ -243,13 +241,14 @@ def test_channel_plugin_elements_before_between_and_after_items_are_all_kept(tmp
     assert query(db, "SELECT count(*) FROM posts") == [(3,)]
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL + "channel elements after the first item are lost")
 def test_second_channel_plugin_elements_and_site_fields_are_kept(tmp_path: Path) -> None:
     first = export(item(1), head=header() + plugin("first"))
     second = f"<channel>\n{header(title='Other')}{plugin('second')}{item(2)}{plugin('late')}</channel>\n"
-    result, db = imported(tmp_path, with_plugin_ns(first.replace("</rss>", second + "</rss>")).encode())
+    text = with_plugin_ns(first.replace("</rss>", second + plugin("bottom", "rss") + "</rss>"))
+    result, db = imported(tmp_path, text.encode())
     assert_ok(result)
-    assert site_extra(db) == {"plugin:setting": ["first", "second", "late"], "title": ["Other"]}
+    assert site_extra(db) == {"plugin:setting": ["first", "second", "late"], "title": ["Other"],
+                              "plugin:rss": ["bottom"]}
     assert query(db, "SELECT title FROM site") == [("Example",)]
     assert [w[0] for w in warnings(db)] == ["second-channel"]
 
