@@ -12,7 +12,7 @@ import json
 import multiprocessing
 import signal
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -37,17 +37,18 @@ def decoded_meta(value: str) -> str | None:
         return None
 
 
-def with_json(rows: Sequence[Row]) -> list[Row]:
-    return [(*row, decoded_meta(row[2])) for row in rows]
+def with_json(rows: Sequence[Row]) -> Iterator[Row]:
+    return ((*row, decoded_meta(row[2])) for row in rows)
 
 
-def with_plain_text(rows: Sequence[Row]) -> list[Row]:
+def with_plain_text(rows: Sequence[Row]) -> Iterator[Row]:
     """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
-    second process does it while the first parses."""
-    return [(*row[:-1], search_text(row[-1] or "")) for row in rows]
+    second process does it while the first parses. One row at a time, as executemany takes them:
+    a batch's plain texts are never all held at once."""
+    return ((*row[:-1], search_text(row[-1] or "")) for row in rows)
 
 
-def prepared(table: str, rows: Sequence[Row]) -> Sequence[Row]:
+def prepared(table: str, rows: Sequence[Row]) -> Iterable[Row]:
     if table in META_TABLES:
         return with_json(rows)
     if table in TEXT_TABLES:
