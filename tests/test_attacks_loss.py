@@ -4,6 +4,8 @@ warning says what was merged or dropped, with a count. Re-imports change nothing
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,10 @@ from tests.helpers import (
     query,
     warnings,
 )
-from tests.wxrbuild import comment, export, export_bytes, item, split_items
+from tests.wxrbuild import comment, export, export_bytes, header, item, split_items
 from wxr2db.normalize import _break_cycles, _depths
+from wxr2db.sources import wxr
+from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.schema import ensure_db_shape
 
 XFAIL = "issue 8: "
@@ -186,6 +190,72 @@ def test_second_channel_items_are_kept_or_reported(tmp_path: Path) -> None:
     result, db = imported(tmp_path, text.encode())
     assert_ok(result)
     all_items_kept_or_warned(db, {1, 2})
+
+
+# --- plugin elements at channel level ------------------------------------------------------------
+
+PLUGIN_NS = 'xmlns:plugin="http://example.com/plugin/"'
+PAD = "x" * 20_000  # items long enough that read chunks end in many different places
+
+
+def plugin(value: str, name: str = "setting") -> str:
+    return f"<plugin:{name}>{value}</plugin:{name}>\n"
+
+
+def with_plugin_ns(text: str) -> str:
+    return text.replace('<rss version="2.0"', f'<rss version="2.0" {PLUGIN_NS}', 1)
+
+
+def plugin_listing() -> str:
+    return "<plugin:list>" + "".join(f"<plugin:entry>{n}</plugin:entry>" for n in range(3000)) + "</plugin:list>"
+
+
+def plugin_export() -> bytes:
+    """Plugin elements directly under <channel> before, between and after items (one a long list),
+    and directly under <rss> before and after the channel."""
+    items = [item(1, content=PAD), plugin("between"), plugin_listing() + "\n", item(2, content=PAD),
+             *(plugin(f"n{n}") for n in range(200)), item(3, content=PAD), plugin("after")]
+    text = with_plugin_ns(export(*items, head=header() + plugin("before")))
+    text = text.replace("<channel>", plugin("top", "rss") + "<channel>", 1)
+    return text.replace("</rss>", plugin("bottom", "rss") + "</rss>").encode()
+
+
+def site_extra(db: Path) -> dict[str, list[str]]:
+    (extra,) = query(db, "SELECT extra FROM site")[0]
+    return dict(json.loads(extra))
+
+
+def test_channel_plugin_elements_read_the_same_whatever_the_read_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plugin_export()
+    seen = set()
+    for read_size in (1000, 4096, 32 * 1024, 100_000, 4 << 20):
+        monkeypatch.setattr(wxr, "READ_SIZE", read_size)
+        seen.add(repr(list(iter_records(io.BytesIO(data), name="t.xml"))))
+    assert len(seen) == 1
+
+
+def test_channel_plugin_elements_before_between_and_after_items_are_all_kept(tmp_path: Path) -> None:
+    result, db = imported(tmp_path, plugin_export())
+    assert_ok(result)
+    extra = site_extra(db)
+    (listing,) = extra.pop("plugin:list")
+    assert listing.startswith("<plugin:list ") and listing.endswith("<plugin:entry>2999</plugin:entry></plugin:list>")
+    assert listing.count("<plugin:entry>") == 3000
+    assert extra == {"plugin:rss": ["top", "bottom"],
+                     "plugin:setting": ["before", "between", *(f"n{n}" for n in range(200)), "after"]}
+    assert query(db, "SELECT count(*) FROM posts") == [(3,)]
+
+
+def test_second_channel_plugin_elements_and_site_fields_are_kept(tmp_path: Path) -> None:
+    first = export(item(1), head=header() + plugin("first"))
+    second = f"<channel>\n{header(title='Other')}{plugin('second')}{item(2)}{plugin('late')}</channel>\n"
+    text = with_plugin_ns(first.replace("</rss>", second + plugin("bottom", "rss") + "</rss>"))
+    result, db = imported(tmp_path, text.encode())
+    assert_ok(result)
+    assert site_extra(db) == {"plugin:setting": ["first", "second", "late"], "title": ["Other"],
+                              "plugin:rss": ["bottom"]}
+    assert query(db, "SELECT title FROM site") == [("Example",)]
+    assert [w[0] for w in warnings(db)] == ["second-channel"]
 
 
 # --- split exports and re-imports -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from benchmarks.crafted import controls, latin1, zeros
 from tests.helpers import FIXTURES, cli
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
+from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem
 from wxr2db.sources.repair import CleanStream, detect_encoding
 
@@ -246,3 +247,45 @@ def test_the_cli_imports_wide_exports_without_a_bom(codec: str, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     rows = list(Database(tmp_path / "w.db").execute("SELECT id, content FROM posts"))
     assert rows == [(1, "Ünïcödé — 😀 text")]
+
+
+# --- long CDATA sections ----------------------------------------------------------------------------
+
+# Brackets and multi-byte characters at every place a split could fall; about 3 MB on one line.
+LONG_TEXT = "word é ] €]] 😀 x" * 160_000
+
+
+@pytest.mark.parametrize(("text", "splits"), [(LONG_TEXT, 3), ("]" * 1_100_000 + "é" + "]" * 1_100_000, 1)],
+                         ids=["text", "brackets"])
+def test_a_long_cdata_section_is_split_and_read_back_whole(text: str, splits: int) -> None:
+    data = export(item(1, content=text)).encode()
+    (out,) = {cleaned(data, step)[0] for step in (1000, 4093, 1 << 16)}  # the same whatever the reads
+    assert out.count(b"]]><![CDATA[") == splits
+    assert out.replace(b"]]><![CDATA[", b"") == data
+    (post,) = [r for r in iter_records(io.BytesIO(data)) if isinstance(r, Post)]
+    assert post.content == text
+
+
+@pytest.mark.parametrize("before", ["<!-- <![CDATA[ -->", "<?plugin <![CDATA[ ?>",
+                                    '<!DOCTYPE rss [<!ENTITY x "<![CDATA[">]>'])
+def test_a_cdata_marker_in_a_comment_pi_or_doctype_starts_no_section(before: str) -> None:
+    # Taken for a section, the long text after it would get a `]]>`, which XML forbids there.
+    text = export(item(1, extra=f"<wp:long>{'a' * 2_500_000}</wp:long>"))
+    where = "<rss" if "DOCTYPE" in before else "<item>"
+    text = text.replace(where, before + where, 1)
+    out, _ = cleaned(text.encode())
+    assert out == text.encode()
+    (post,) = [r for r in iter_records(io.BytesIO(out)) if isinstance(r, Post)]
+    assert post.extra == {"wp:long": ["a" * 2_500_000]}
+
+
+@pytest.mark.parametrize("where", ["same line", "next item"])
+def test_an_error_after_a_split_section_names_its_line(where: str) -> None:
+    """The splits add no newline: the line is right (the column on the long line is not)."""
+    first = item(1, content=LONG_TEXT)
+    if where == "same line":
+        first = first.replace("</content:encoded>", "</content:encoded><&", 1)
+    text = export(first, item(2, title="<", raw_title=True))
+    bad = text.index("<&") if where == "same line" else text.index("<title><</title>")
+    with pytest.raises(BrokenExportError, match=f": line {text[:bad].count(chr(10)) + 1}, column"):
+        list(iter_records(io.BytesIO(text.encode())))

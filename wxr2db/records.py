@@ -27,6 +27,9 @@ class Site:
     generator: str = ""
     exported_at: str = ""
     extra: dict[str, list[str]] = field(default_factory=dict)
+    # True for the record that ends an export whose channel has elements after its first item: it
+    # replaces the channel's first Site record (the same fields, and every element in extra).
+    amends: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,18 @@ _DECLARATION = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[
 _DECLARED_ENCODING = re.compile(r"""(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
 _DECLARATION_SPAN = 1024
 
+# libxml2 keeps a CDATA section whole until its `]]>` before it makes the text (three copies of a
+# 50 MB one-line post at once). A section open longer than this is closed and opened again
+# (`]]><![CDATA[`); lxml reads adjacent sections back as one text, byte for byte.
+CDATA_SPLIT = 1 << 20
+_MARKUP = re.compile(rb"<(?:!\[CDATA\[|!--|\?|!DOCTYPE)")
+_MARKUP_ENDS = {b"<![CDATA[": b"]]>", b"<!--": b"-->", b"<?": b"?>"}
+_REOPEN = b"]]><![CDATA["
+_LOOKBEHIND = 8  # bytes of a piece a marker may have begun in (`<!DOCTYPE` is 9 long)
+# Where a section may be split: after a byte that is not `]` (a `]]>` may be just beginning) and
+# before a byte that starts a UTF-8 character.
+_SPLIT_POINT = re.compile(rb"[^\]][\x00-\x7f\xc0-\xff]")
+
 _C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NONCHARACTER_BYTES = re.compile(rb"\xef\xbf[\xbe\xbf]")
 _BAD_REFERENCE_BYTES = re.compile(_BAD_REFERENCE.encode("ascii"))
@@ -177,6 +189,52 @@ def _declared(head: bytes, default: str) -> str:
         return default
 
 
+class _CdataSplitter:
+    """Follows CDATA sections, comments and processing instructions through the stream's output,
+    and splits a CDATA section that stays open past CDATA_SPLIT bytes. It never adds a newline, so
+    lines in error messages stay right. A file with a DOCTYPE (WordPress writes none) goes through
+    as it is: its declarations may quote a `<![CDATA[`."""
+
+    def __init__(self) -> None:
+        self.end = b""  # what closes the comment, PI or CDATA section the stream is in
+        self.opened = 0  # where the CDATA section began, or was last split, in bytes passed on
+        self.passed = 0  # bytes of the pieces passed on so far, without the ones added
+        self.recent = b""  # the end of the last piece, where the next marker may have begun
+        self.off = False
+
+    def pass_on(self, piece: bytes) -> bytes:
+        if self.off:
+            return piece
+        data, start = self.recent + piece, len(self.recent)
+        base = self.passed - start  # data[i] is byte base + i of the stream
+        pos = 0
+        while True:
+            if not self.end:
+                found = _MARKUP.search(data, pos)
+                if found is None:
+                    break
+                if found.group() == b"<!DOCTYPE":
+                    self.off = True
+                    return piece
+                self.end, pos, self.opened = _MARKUP_ENDS[found.group()], found.end(), base + found.end()
+                continue
+            closed = data.find(self.end, pos)
+            if closed < 0:
+                break
+            pos, self.end = closed + len(self.end), b""
+        self.passed += len(piece)
+        if self.end == b"]]>" and base + len(data) > self.opened + CDATA_SPLIT:
+            # The first split point from CDATA_SPLIT bytes on: where the file was cut into reads
+            # never moves it.
+            found = _SPLIT_POINT.search(data, max(self.opened + CDATA_SPLIT - base, start, 1) - 1)
+            if found is not None:
+                cut = found.start() + 1
+                piece = piece[: cut - start] + _REOPEN + piece[cut - start :]
+                pos, self.opened = cut, base + cut
+        self.recent = data[max(pos, len(data) - _LOOKBEHIND) :]
+        return piece
+
+
 class _Lines:
     """Line numbers of positions in one piece of text, asked in increasing order: each character
     is counted once, however many repairs the piece holds."""
@@ -218,6 +276,7 @@ class CleanStream:
         self._carry = ""
         self._held = bytearray()
         self._declaration_seen = False
+        self._cdata = _CdataSplitter()
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
 
     @property
@@ -266,7 +325,7 @@ class CleanStream:
         self.seen_text = self.seen_text or not body.isspace()
         if self._declaration_seen and _clean_utf8(body):
             self._line += body.count(b"\n")
-            self._pending += body
+            self._pending += self._cdata.pass_on(body)
             return
         # Bad bytes in UTF-8 are never ASCII, so Python's own (C) surrogateescape suffices here.
         self._add_text(body.decode("utf-8", errors="surrogateescape"))
@@ -292,7 +351,7 @@ class CleanStream:
             text = text.lstrip("\ufeff")
             head = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text[:_DECLARATION_SPAN], count=1)
             text = head + text[_DECLARATION_SPAN:]
-        self._pending += self._clean(text).encode("utf-8")
+        self._pending += self._cdata.pass_on(self._clean(text).encode("utf-8"))
 
     def _start(self, data: bytes) -> bytes:
         while data and len(data) < _DECLARATION_SPAN:

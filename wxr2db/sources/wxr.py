@@ -30,8 +30,8 @@ KNOWN_NS = {
 }
 # Channel-level elements the reader handles as they end; everything else is read with its parent.
 LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}category", "{*}tag", "{*}term")
-# What lxml's iterparse reads at a time. Keep it: which channel elements after the first item reach
-# the site's extra depends on what lxml has parsed when that item's end is handled.
+# What lxml's iterparse reads at a time. What the reader yields must not depend on it: channel
+# elements are taken by their place in the document, never by what lxml has parsed so far.
 READ_SIZE = 32 * 1024
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 HEADER_TAGS = {"wp:author", "wp:wp_author", "wp:category", "wp:tag", "wp:term"}
@@ -176,15 +176,20 @@ SITE_FIELDS = {
 }
 
 
-def site_field(elem: etree._Element, values: dict[str, str], extra: dict[str, list[str]]) -> None:
-    """Collect one channel element that is not an item, author or term into the site's fields."""
-    if not isinstance(elem.tag, str) or elem.tag == "item":
-        return
-    name = local_name(elem.tag)
-    if name in SITE_FIELDS:
-        values.setdefault(SITE_FIELDS[name], text_of(elem))
-    elif name not in HEADER_TAGS:
-        extra.setdefault(extra_key(elem), []).append(extra_value(elem))
+def site_field(elem: etree._Element, values: dict[str, str], extra: dict[str, list[str]], fixed: bool) -> bool:
+    """Collect one channel element into the site's fields, or its extra; True if it went to extra.
+
+    The first <title> (and so on) is the site's; once the fields are fixed (the site record is out),
+    or for a second one, a value that differs is kept in extra under the field's name: two exports
+    pasted into one file, or a plugin that writes its own <link>, lose nothing."""
+    field_name = SITE_FIELDS.get(local_name(elem.tag))
+    if field_name is not None and not fixed and field_name not in values:
+        values[field_name] = text_of(elem)
+        return False
+    if field_name is not None and text_of(elem) == values.get(field_name, ""):
+        return False
+    extra.setdefault(extra_key(elem), []).append(extra_value(elem))
+    return True
 
 
 # --- items --------------------------------------------------------------------------------------
@@ -402,6 +407,10 @@ def iter_records(
 ) -> Iterator[Record]:
     """Yield Site, Author, Term, Post and Problem records from a WXR file opened in binary mode.
 
+    The Site record comes before the first item, with the channel's elements up to there. When
+    channel elements follow the first item (plugin data, a second channel), a second Site record
+    with `amends=True` ends the export: the same fields, and every channel element in its extra.
+
     Memory stays flat: each element is freed once read. Raises NotAnExportError or
     BrokenExportError (naming the file, line and item) when the file cannot be read.
     """
@@ -419,8 +428,10 @@ class _Reader:
         self.last_item: tuple[int, int, str] | None = None  # (start line, id, title)
         self.site_values: dict[str, str] = {}
         self.site_extra: dict[str, list[str]] = {}
+        self.extra_after_site = False  # the site's extra grew after its record went out
         self.channel_on_top = False  # <channel> sits right under <rss>, as in every real export
         self.root: etree._Element | None = None
+        self.top: etree._Element | None = None  # the document's root, once a channel has started
 
     def run(self) -> Iterator[Record]:
         parser = etree.XMLPullParser(
@@ -473,7 +484,7 @@ class _Reader:
             elif elem.tag == "item":
                 yield from self._item(elem)
             elif elem.tag == "channel":
-                yield from self._send_site(elem)
+                yield from self._end_channel(elem)
             elif self._is_header(elem):
                 record, problems = narrow_header(self._header(elem))
                 yield record
@@ -488,9 +499,43 @@ class _Reader:
         if channel is None or not self.channel_on_top:
             return
         while len(channel) > 1:
-            if not self.site_sent:
-                site_field(channel[0], self.site_values, self.site_extra)
+            self._take(channel[0], channel)
             del channel[0]
+
+    def _take(self, elem: etree._Element, parent: etree._Element) -> bool:
+        """Keep an ended element of <channel> or <rss> in the site's fields or extra before it is
+        dropped; False for the items, authors and terms that are records of their own."""
+        if elem.tag == "channel":
+            for child in elem:
+                self._take(child, elem)
+            return True
+        if not isinstance(elem.tag, str) or elem.tag == "item":
+            return False
+        if parent.tag == "channel" and local_name(elem.tag) in HEADER_TAGS:
+            return False
+        if site_field(elem, self.site_values, self.site_extra, self.site_sent) and self.site_sent:
+            self.extra_after_site = True
+        return True
+
+    def _drop_before(self, elem: etree._Element) -> None:
+        """Take and drop the siblings before elem: they have all ended."""
+        parent = elem.getparent()
+        if parent is None:
+            return
+        while elem.getprevious() is not None:
+            self._take(parent[0], parent)
+            del parent[0]
+
+    def _end_channel(self, channel: etree._Element) -> Iterator[Record]:
+        """Take every element left in an ended channel; the last stays when it is an item, for
+        _where to name if the file breaks further on."""
+        while len(channel) > 1:
+            self._take(channel[0], channel)
+            del channel[0]
+        if len(channel) and self._take(channel[0], channel):
+            del channel[0]
+        if channel is self.channel:
+            yield from self._send_site()
 
     def _check_start(self, elem: etree._Element) -> Iterator[Problem]:
         if elem.tag == "channel" and self.channel is not None:
@@ -506,8 +551,12 @@ class _Reader:
                     "namespace http://wordpress.org/export/1.x/ is declared)"
                 )
             self.channel = elem
+            self.top = elem.getroottree().getroot()
             parent = elem.getparent()
             self.channel_on_top = parent is not None and parent.getparent() is None
+        # Whatever stands before a channel in <rss> (another channel, plugin data) has ended.
+        if elem.tag == "channel":
+            self._drop_before(elem)
 
     def _is_header(self, elem: etree._Element) -> bool:
         parent = elem.getparent()
@@ -519,31 +568,31 @@ class _Reader:
             return read_author(elem)
         return read_term(elem, kind)
 
-    def _send_site(self, channel: etree._Element) -> Iterator[Record]:
+    def _send_site(self) -> Iterator[Record]:
         if not self.site_sent:
             self.site_sent = True
-            for elem in channel:
-                site_field(elem, self.site_values, self.site_extra)
-            yield Site(**self.site_values, extra=self.site_extra)
+            yield self._site()
+
+    def _site(self, *, amends: bool = False) -> Site:
+        # A copy: the reader's own extra grows on after the record is out.
+        extra = {key: list(values) for key, values in self.site_extra.items()}
+        return Site(**self.site_values, extra=extra, amends=amends)
 
     def _free(self, elem: etree._Element) -> None:
         """lxml keeps every parsed element in the tree: clear this one and drop the ones before it,
-        keeping what the site record still needs from them."""
+        keeping what the site record needs from them."""
         elem.clear(keep_tail=False)
-        parent = elem.getparent()
-        if parent is None:
-            return
-        while elem.getprevious() is not None:
-            if not self.site_sent:
-                site_field(parent[0], self.site_values, self.site_extra)
-            del parent[0]
+        self._drop_before(elem)
 
     def _item(self, elem: etree._Element) -> Iterator[Record]:
         parent = elem.getparent()
         if parent is None or (parent.tag != "channel" and parent.getparent() is not None):
             return  # an <item> inside another element is part of that element's text or XML
-        if parent is self.channel:
-            yield from self._send_site(parent)
+        if parent is self.channel and not self.site_sent:
+            # The site record goes out before the first post, with the channel elements before it;
+            # those after it, even when lxml has already parsed them, go to the amending record.
+            self._drop_before(elem)
+            yield from self._send_site()
         post, problems = read_item(elem)
         if parent.tag != "channel":
             problems.insert(0, Problem("item-outside-channel", f"item at line {elem.sourceline} "
@@ -577,7 +626,12 @@ class _Reader:
         if not self.site_sent and self.channel is not None:
             # Only with --recover: libxml2 gave up (a cut file, nesting too deep) before the channel
             # or any item ended. Keep the site, as far as it was read; the error log says the rest.
-            yield from self._send_site(self.channel)
+            yield from self._end_channel(self.channel)
+        if self.top is not None:
+            for elem in self.top:  # what follows the channel in <rss>, or a channel libxml2 gave up in
+                self._take(elem, self.top)
+            if self.extra_after_site:
+                yield self._site(amends=True)
         if not self.site_sent:
             root = self.root
             what = f"<{etree.QName(root).localname}>" if root is not None else "nothing"

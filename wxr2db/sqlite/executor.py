@@ -12,7 +12,7 @@ import json
 import multiprocessing
 import signal
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -37,19 +37,20 @@ def decoded_meta(value: str) -> str | None:
         return None
 
 
-def with_json(rows: Sequence[Row]) -> list[Row]:
-    return [(*row, decoded_meta(row[2])) for row in rows]
+def with_json(rows: Sequence[Row]) -> Iterator[Row]:
+    return ((*row, decoded_meta(row[2])) for row in rows)
 
 
-def with_plain_text(rows: Sequence[Row], search: bool) -> list[Row]:
+def with_plain_text(rows: Sequence[Row], search: bool) -> Iterator[Row]:
     """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
-    second process does it while the first parses (or None in a database nobody searches)."""
+    second process does it while the first parses (or None in a database nobody searches). One row
+    at a time, as executemany takes them: a batch's plain texts are never all held at once."""
     if not search:
-        return [(*row[:-1], None) for row in rows]
-    return [(*row[:-1], search_text(row[-1] or "")) for row in rows]
+        return ((*row[:-1], None) for row in rows)
+    return ((*row[:-1], search_text(row[-1] or "")) for row in rows)
 
 
-def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Sequence[Row]:
+def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Iterable[Row]:
     if table in META_TABLES:
         return with_json(rows)
     if table in TEXT_TABLES:

@@ -99,6 +99,9 @@ class Saver:
         self.stats.warnings[problem.kind] += 1
 
     def save_site(self, site: Site) -> None:
+        if site.amends:  # the same export's channel, complete: its row is replaced, nothing starts
+            self.rows["site"].append(site_row(site))
+            return
         self.flush()
         check_site(site, [row[0] for row in self.writer.query("SELECT link FROM site")], self.merge_sites)
         self.rows["site"].append(site_row(site))
