@@ -27,8 +27,10 @@ SHORTCODES = frozenset(("caption", "wp_caption", "gallery", "embed", "audio", "v
 
 TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
-WHITESPACE = re.compile(r"\s+")
 SPACES = re.compile(r"\s{2,}|[^\S ]")
+NOT_NEWLINE = re.compile(r"[^\S\n]+")
+# After NOT_NEWLINE, runs are single spaces and newlines, so this never backtracks over a long run.
+NEWLINE_RUN = re.compile(r"[ \n]*\n[ \n]*")
 ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 SPACE, LINE, PARAGRAPH = 1, 2, 3
@@ -63,8 +65,16 @@ def break_level(space: str) -> int:
     return PARAGRAPH if newlines > 1 else LINE if newlines else SPACE
 
 
-def separator(space: re.Match[str]) -> str:
-    return ("", " ", "\n", "\n\n")[break_level(space.group())]
+def folded(core: str) -> str:
+    """Each run of whitespace as the break it stands for (see break_level), one regex pass per kind:
+    other whitespace first becomes single spaces, so only runs holding a newline need a callback."""
+    if "\n" not in core:
+        return SPACES.sub(" ", core)
+    return NEWLINE_RUN.sub(newline_break, NOT_NEWLINE.sub(" ", core))
+
+
+def newline_break(run: re.Match[str]) -> str:
+    return "\n\n" if run.group().count("\n") > 1 else "\n"
 
 
 class Words:
@@ -97,7 +107,7 @@ class Words:
             self.brk(break_level(text[:lead]))
         if self.parts and self.pending:
             self.parts.append(("", " ", "\n", "\n\n")[self.pending])
-        self.parts.append(WHITESPACE.sub(separator, core) if "\n" in core else SPACES.sub(" ", core))
+        self.parts.append(folded(core))
         self.pending = 0
         trail = len(text) - len(text.rstrip())
         if trail:
@@ -189,17 +199,19 @@ def add_segment(s: Scanner, words: Words, start: int, stop: int) -> None:
     if words.one_line:
         words.add(s.text[start:stop])
         return
-    i = start
+    # Searches bounded by the segment: each one looks only at text this call consumes.
+    text, i = s.text, start
     while i < stop:
-        s.work += 1
-        bracket = min(s.find("[", i), stop)
-        close = min(s.find("]", bracket), stop) if bracket < stop else stop
-        name = SHORTCODE_NAME.match(s.text, bracket + 1, close) if close < stop else None
+        bracket = text.find("[", i, stop)
+        close = text.find("]", bracket, stop) if bracket != -1 else -1
+        s.work += (stop if close == -1 else close) - i + 1
+        if close == -1:
+            words.add(text[i:stop])
+            return
+        name = SHORTCODE_NAME.match(text, bracket + 1, close)
         if name is not None and name.group(1).translate(ASCII_LOWER) in SHORTCODES:
-            words.add(s.text[i:bracket])
+            words.add(text[i:bracket])
             words.brk(SPACE)
-            i = close + 1
         else:
-            cut = close + 1 if close < stop else stop
-            words.add(s.text[i:cut])
-            i = cut
+            words.add(text[i : close + 1])
+        i = close + 1
