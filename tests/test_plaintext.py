@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from tests.helpers import corpus_files, import_path
 from wxr2db import iter_records
+from wxr2db.content import plaintext
 from wxr2db.content.plaintext import Scanner, scan
 from wxr2db.content.plaintext import plain_text as one_line
 from wxr2db.content.plaintext import search_text as plain_text
@@ -131,3 +132,17 @@ def test_every_corpus_post_is_free_of_markup() -> None:
             assert "href=" not in text, where
             checked += 1
     assert checked > 100
+
+
+TAG_PIECES = ["<", ">", "<p>", "</p>", '<a href="x>y">', "<b title='a'>", "<br/>", "<script>", "</script>", "<!--",
+              "-->", "[caption]", "[/caption]", "&amp;", " ", "\n", "\n\n", "word", "<div class=a>", "</div>",
+              "<img src=x>", "<li>", "<td>", "<?php", '"', "'", "<x-y:z>", "<svg a=\"", "<p\n>", "<P CLASS=x>"]
+
+
+def test_the_simple_tag_shortcut_reads_tags_as_the_full_scanner_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tags without quotes are read by one regex; the scanner that handles quoted `>` must agree."""
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(TAG_PIECES) for _ in range(rng.randint(0, 20))) for _ in range(5000)]
+    fast = [plain_text(t) for t in texts]
+    monkeypatch.setattr(plaintext, "SIMPLE_TAG", re.compile(r"(?!)"))
+    assert [plain_text(t) for t in texts] == fast

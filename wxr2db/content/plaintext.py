@@ -26,6 +26,8 @@ DROPPED_TAGS = frozenset(("script", "style", "template", "noscript", "iframe", "
 SHORTCODES = frozenset(("caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"))
 
 TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
+# A tag with no quote and no `<` before its `>`; the lookahead keeps the name from backtracking.
+SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)(?![A-Za-z0-9:_-])[^<>\"']*>")
 SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
 SPACES = re.compile(r"\s{2,}|[^\S ]")
 NOT_NEWLINE = re.compile(r"[^\S\n]+")
@@ -155,14 +157,19 @@ def skip_markup(s: Scanner, words: Words, lt: int) -> int:
     nxt = text[lt + 1:lt + 2]
     if nxt in ("!", "?"):
         return s.find(">", lt + 2) + 1
-    closing = nxt == "/"
-    name = TAG_NAME.match(text, lt + 2 if closing else lt + 1)
-    if name is None:  # "a < b" is text
-        add_segment(s, words, lt, lt + 1)
-        return lt + 1
-    s.work += name.end() - name.start()
-    after = tag_end(s, name.end())
-    tag = name.group().lower()  # TAG_NAME is ASCII
+    simple = SIMPLE_TAG.match(text, lt)
+    if simple is not None:  # most tags: no quoted value, so no search for where they end
+        s.work += simple.end() - lt
+        closing, tag, after = simple.group(1) == "/", simple.group(2).lower(), simple.end()
+    else:
+        closing = nxt == "/"
+        name = TAG_NAME.match(text, lt + 2 if closing else lt + 1)
+        if name is None:  # "a < b" is text
+            add_segment(s, words, lt, lt + 1)
+            return lt + 1
+        s.work += name.end() - name.start()
+        after = tag_end(s, name.end())
+        tag = name.group().lower()  # TAG_NAME is ASCII
     words.brk(PARAGRAPH if tag in PARAGRAPH_TAGS else LINE if tag in LINE_TAGS else
               SPACE if tag in SPACE_TAGS else 0)
     if tag in DROPPED_TAGS and not closing and not text.startswith("/>", after - 2):
