@@ -87,26 +87,23 @@ def fields_and_meta(elem: etree._Element, meta_name: str) -> tuple[dict[str, str
     in one pass."""
     out: dict[str, str] = {}
     meta: list[Meta] = []
-    names = _NAMES
     for child in elem:
-        # name_of and text_of inlined: this loop visits most elements of an export.
-        name = names.get(child.tag) or name_of(child)
+        name = name_of(child)
         if name == meta_name:
             meta.append(read_meta(child))
         elif name is not None and name not in out:
-            out[name] = (child.text or "") if len(child) == 0 else text_of(child)
+            out[name] = text_of(child)
     return out, tuple(meta)
 
 
 def read_meta(elem: etree._Element) -> Meta:
     key = value = None
-    names = _NAMES
     for child in elem:
-        name = names.get(child.tag) or name_of(child)
+        name = name_of(child)
         if name == "wp:meta_key" and key is None:
-            key = (child.text or "") if len(child) == 0 else text_of(child)
+            key = text_of(child)
         elif name == "wp:meta_value" and value is None:
-            value = (child.text or "") if len(child) == 0 else text_of(child)
+            value = text_of(child)
     return Meta(key or "", value or "")
 
 
@@ -238,15 +235,14 @@ class ItemParts:
 def collect_item(item: etree._Element) -> ItemParts:
     parts = ItemParts()
     text = parts.text
-    names = _NAMES
     for child in item:
-        name = names.get(child.tag) or name_of(child)
+        name = name_of(child)
         if name is None:
             continue
         field_name = POST_TEXT_FIELDS.get(name)
         if field_name is not None:
             if field_name not in text:
-                text[field_name] = (child.text or "") if len(child) == 0 else text_of(child)
+                text[field_name] = text_of(child)
         elif name == "category":
             add_item_term(parts, child)
         elif name == "wp:postmeta":
