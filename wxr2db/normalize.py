@@ -52,7 +52,7 @@ def _pub_date(text: str) -> str | None:
     except ValueError:
         return None
     if int(year) < 1971:
-        return ""
+        return None  # the general parser says no date too
     stamp = f"{year}-{_MONTHS[month]:02d}-{day}T{hour}:{minute}:{second}"
     # RFC 2822: -0000 means the zone is unknown, so the time stays without an offset.
     return stamp if sign == "-" and tz_hours == tz_minutes == "00" else f"{stamp}{sign}{tz_hours}:{tz_minutes}"
@@ -69,7 +69,7 @@ def rfc822_date(text: str) -> str | None:
         return None
     fast = _pub_date(text)
     if fast is not None:
-        return fast or None
+        return fast
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
