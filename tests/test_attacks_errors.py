@@ -15,12 +15,13 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
 from typer.testing import Result
 
-from tests.helpers import assert_ok, cli, error_line, imported, start_wxr2db, synthetic_export, wxr2db
+from tests.helpers import assert_ok, cli, error_line, imported, query, start_wxr2db, synthetic_export, wxr2db
 from tests.test_robustness import FULL
 from tests.wxrbuild import export, export_bytes, item
 
@@ -57,6 +58,18 @@ def test_25_digit_post_id_is_no_traceback(tmp_path: Path) -> None:
     else:
         assert_ok(result)
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("slug", ["%2541", "%25", "%2525%2541"])
+def test_undeclared_term_with_a_twice_encoded_slug_is_no_traceback(tmp_path: Path, slug: str) -> None:
+    """The slug was decoded when the term was made and again when it was saved, so the lookup missed
+    (KeyError). Decoded once, it is the same term for both posts naming it."""
+    cats = [(slug, "Odd")]
+    result, db = imported(tmp_path, export_bytes(item(1, "One", categories=cats), item(2, "Two", categories=cats)))
+    assert_ok(result)
+    terms = query(db, "SELECT id, taxonomy, slug, name FROM terms")
+    assert [t[1:] for t in terms] == [("category", unquote(slug), "Odd")]
+    assert query(db, "SELECT post_id, term_id FROM post_terms ORDER BY post_id") == [(1, terms[0][0]), (2, terms[0][0])]
 
 
 def test_25_digit_comment_id_is_no_traceback(tmp_path: Path) -> None:

@@ -135,8 +135,9 @@ def term_slug(slug: str, name: str) -> str:
 
 
 def undeclared_term(term: PostTerm) -> Term:
-    """Terms used by items but never declared at channel level are still created."""
-    return Term(term.taxonomy, term_slug(term.slug, term.name), term.name)
+    """Terms used by items but never declared at channel level are still created. The slug stays as
+    the item wrote it: settling the term decodes it, once, as for a declared term."""
+    return Term(term.taxonomy, term.slug, term.name)
 
 
 def sort_key(comment_id: int, c: Comment) -> str:

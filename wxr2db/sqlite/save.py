@@ -136,10 +136,8 @@ class Saver:
     def term_id(self, term: PostTerm) -> int:
         found = self.resolver.term_id(term)
         if found is None:
-            declared = undeclared_term(term)
-            self.save_term(declared)
+            found = self.save_term(undeclared_term(term))
             self.stats.terms -= 1
-            found = self.resolver.term_ids[(declared.taxonomy, declared.slug)]
         return found
 
     def save_post(self, post: Post) -> None:
