@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from sqlite_utils import Database
 
@@ -13,7 +14,7 @@ from benchmarks.synth import write_export
 from tests.helpers import FIXTURES, SEED, import_bytes, import_path, rows, table_rows
 from tests.wxrbuild import category, export_bytes, header, item
 from wxr2db.sources.wxr import iter_records
-from wxr2db.sqlite.executor import ProcessWriter
+from wxr2db.sqlite.executor import Message, ProcessWriter
 from wxr2db.sqlite.save import Saver
 
 TABLES = {"site", "authors", "terms", "posts", "post_terms", "comments", "postmeta", "commentmeta",
@@ -217,6 +218,31 @@ def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
     assert results[0]["posts"]
     decoded = db.execute("SELECT count(*) FROM postmeta WHERE value_json IS NOT NULL").fetchone()[0]
     assert decoded > 0
+
+
+def test_background_writer_gets_one_message_per_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each batch reaches the writer process as one message. Sent table by table, the parent blocked on
+    the pipe until the child had finished the table before, and the two processes took turns."""
+    export = tmp_path / "synthetic.xml"
+    write_export(export, target_bytes=1_500_000, seed=5)
+    monkeypatch.setattr("wxr2db.sqlite.save.BATCH", 20)
+    sent: list[str] = []
+    real_send = ProcessWriter._send
+
+    def send(self: ProcessWriter, message: Message) -> None:
+        sent.append(message[0])
+        real_send(self, message)
+
+    monkeypatch.setattr(ProcessWriter, "_send", send)
+    saver = Saver(Database(tmp_path / "db.db"), background=True)
+    with export.open("rb") as f:
+        for record in iter_records(f):
+            saver.save(record)
+    stats = saver.finish()
+    batches = sum(stats.posts.values()) // 20
+    assert batches >= 5
+    assert sent.count("batch") <= batches + 3
+    assert set(sent) == {"batch", "query", "close"}
 
 
 # --- a fresh database from the seed, whole --------------------------------------------------------

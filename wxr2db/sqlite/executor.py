@@ -21,6 +21,7 @@ from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
 
 Row = tuple[Any, ...]
+Message = tuple[str, str, str, Any]  # kind, table, sql, rows or parameters (a batch: a list of messages)
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
 META_TABLES = {"postmeta", "commentmeta", "termmeta"}
 TEXT_TABLES = {"posts", "comments"}
@@ -74,6 +75,9 @@ class InlineWriter:
     def query(self, sql: str, params: Row = ()) -> list[Row]:
         return list(self.conn.execute(sql, params).fetchall())
 
+    def push(self) -> None:
+        """Statements ran as they came."""
+
     def close(self) -> None:
         self.conn.commit()
 
@@ -84,8 +88,11 @@ class InlineWriter:
 class ProcessWriter:
     """Sends statements to a child process that owns its own connection to the database file.
 
-    Inserts are fire-and-forget (the pipe's buffer gives back-pressure); `query` and `close` wait
-    for the answer, and report any error the child met since the last answer.
+    Inserts and other statements are gathered and sent as one message by `push` (the Saver pushes
+    once per batch), so the child works on one batch while this process reads the next: sent one
+    statement at a time, the parent waited on the pipe for the child to finish each table of the
+    previous batch, and the two processes took turns. `query` and `close` push first, wait for the
+    answer, and report any error the child met since the last answer.
     """
 
     def __init__(self, path: str, search: bool = True) -> None:
@@ -94,19 +101,28 @@ class ProcessWriter:
         self.process = context.Process(target=write_loop, args=(path, child, search), daemon=True)
         self.process.start()
         child.close()
+        self.outbox: list[Message] = []
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
-        self._send(("insert", table, sql, rows))
+        """Rows are sent by the next push: the caller must not change them until then."""
+        self.outbox.append(("insert", table, sql, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
-        self._send(("execute", "", sql, params))
+        self.outbox.append(("execute", "", sql, params))
+
+    def push(self) -> None:
+        if self.outbox:
+            batch, self.outbox = self.outbox, []
+            self._send(("batch", "", "", batch))
 
     def query(self, sql: str, params: Row = ()) -> list[Row]:
+        self.push()
         self._send(("query", "", sql, params))
         rows: list[Row] = self._answer()
         return rows
 
     def close(self) -> None:
+        self.push()
         self._send(("close", "", "", ()))
         self._answer()
         self.process.join()
@@ -115,7 +131,7 @@ class ProcessWriter:
         self.process.kill()
         self.process.join()
 
-    def _send(self, message: tuple[str, str, str, Any]) -> None:
+    def _send(self, message: Message) -> None:
         try:
             self.pipe.send(message)
         except OSError:  # BrokenPipeError, ConnectionResetError: the child is gone
@@ -161,8 +177,12 @@ def write_loop(path: str, pipe: Connection, search: bool = True) -> None:
                 conn.close()
                 return
         elif error is None:
-            failed = run(writer, kind, table, sql, payload)
-            error = str(failed) if isinstance(failed, Exception) else None
+            for message in payload if kind == "batch" else [(kind, table, sql, payload)]:
+                failed = run(writer, *message)
+                if isinstance(failed, Exception):
+                    error = str(failed)
+                    break
+            del payload  # the batch's rows are not held while waiting for the next
 
 
 def run(writer: InlineWriter, kind: str, table: str, sql: str, payload: Any) -> Any:

@@ -168,10 +168,11 @@ class Saver:
         for table, rows in self.rows.items():
             if rows:
                 self.writer.insert(table, self.sql(table), rows)
-                rows.clear()
+                self.rows[table] = []  # the writer holds the list until it is pushed
         # dc:creator names a login; WXR 1.0 has no author list, so unknown logins get a row of their own.
         self.writer.insert("authors", "INSERT OR IGNORE INTO authors (login) VALUES (?)", self.logins)
-        self.logins.clear()
+        self.logins = []
+        self.writer.push()
 
     def save_pending(self, pending: list[Pending]) -> None:
         """Settle, against what the database holds, whether each post updates a stored one or is a
