@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from tests.helpers import corpus_files, import_path
 from wxr2db import iter_records
 from wxr2db.content import plaintext
-from wxr2db.content.plaintext import Scanner, scan
+from wxr2db.content.plaintext import Scanner, folded, scan
 from wxr2db.content.plaintext import plain_text as one_line
 from wxr2db.content.plaintext import search_text as plain_text
 from wxr2db.records import Post
@@ -146,3 +146,19 @@ def test_the_simple_tag_shortcut_reads_tags_as_the_full_scanner_does(monkeypatch
     fast = [plain_text(t) for t in texts]
     monkeypatch.setattr(plaintext, "SIMPLE_TAG", re.compile(r"(?!)"))
     assert [plain_text(t) for t in texts] == fast
+
+
+def test_folding_by_split_matches_the_whitespace_regex() -> None:
+    """folded() splits on str.split()'s whitespace; the rule it stands for is the regex one: runs without a
+    newline become a space, runs with one a line break, with two or more a paragraph."""
+
+    def by_regex(core: str) -> str:
+        spaced = re.sub(r"[^\S\n]+", " ", core)
+        return re.sub(r"[ \n]*\n[ \n]*", lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", spaced)
+
+    rng = random.Random(5)
+    alphabet = [" ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "\u200b",
+                "a", "İ"]
+    cores = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))).strip() for _ in range(20_000)]
+    for core in filter(None, cores):
+        assert folded(core) == by_regex(core), repr(core)

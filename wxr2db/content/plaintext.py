@@ -43,18 +43,24 @@ class Scanner:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Positions must match text's: str.lower() keeps them unless a character lowers to two (İ), and the
-        # needles are ASCII without a 'k' (the Kelvin sign lowers to one), so it serves; translate is slow.
-        lower = text.lower()
-        self.lower = lower if len(lower) == len(text) else text.translate(ASCII_LOWER)
+        self.lower = ""  # made on the first search for a needle with letters (`</script`); most need none
         self.hits: dict[str, int] = {}
         self.work = 0
+
+    def lowered(self) -> str:
+        # Positions must match text's: str.lower() keeps them unless a character lowers to two (İ), and the
+        # needles are ASCII without a 'k' (the Kelvin sign lowers to one), so it serves; translate is slow.
+        if not self.lower:
+            lower = self.text.lower()
+            self.lower = lower if len(lower) == len(self.text) else self.text.translate(ASCII_LOWER)
+        return self.lower
 
     def find(self, needle: str, start: int) -> int:
         """Index of needle (lower-case) at or after start, or len(text) when there is none."""
         hit = self.hits.get(needle, -1)
         if hit < start:
-            found = self.lower.find(needle, start)
+            # Only a needle with letters needs the lower-cased copy.
+            found = (self.lowered() if needle.upper() != needle else self.text).find(needle, start)
             hit = len(self.text) if found < 0 else found
             self.work += hit - start + 1
             self.hits[needle] = hit
@@ -68,15 +74,21 @@ def break_level(space: str) -> int:
 
 
 def folded(core: str) -> str:
-    """Each run of whitespace as the break it stands for (see break_level), one regex pass per kind:
-    other whitespace first becomes single spaces, so only runs holding a newline need a callback."""
+    """Each run of whitespace as the break it stands for (see break_level). core is stripped, and
+    str.split() splits on what `\\s` matches, so within a line this is the run folded to one space."""
     if "\n" not in core:
-        return SPACES.sub(" ", core)
-    return NEWLINE_RUN.sub(newline_break, NOT_NEWLINE.sub(" ", core))
-
-
-def newline_break(run: re.Match[str]) -> str:
-    return "\n\n" if run.group().count("\n") > 1 else "\n"
+        return " ".join(core.split())
+    parts: list[str] = []
+    newlines = 0
+    for line in core.split("\n"):
+        words = line.split()
+        if words:
+            if parts:
+                parts.append("\n\n" if newlines > 1 else "\n")
+            parts.append(" ".join(words))
+            newlines = 0
+        newlines += 1
+    return "".join(parts)
 
 
 class Words:
