@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from sqlite_utils import Database
 
 from tests.helpers import FIXTURES, THEME_UNIT_TEST, assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
-from wxr2db.content.media import Attachment, Context, post_references
+from wxr2db.content.media import Attachment, Context, _variant_maker, absolute_url, mime_type, post_references
 from wxr2db.sqlite.media import media_files, post_files
+from wxr2db.uploads import uploads_path
 
 UP = f"{SITE}/wp-content/uploads"
 
@@ -290,3 +292,23 @@ def test_store_functions_read_back_what_the_import_wrote(tmp_path: Path) -> None
     assert post_files(db, 3) == []
     assert [f.row() for f in media_files(db).values()] == db.execute("SELECT * FROM media ORDER BY url").fetchall()
     assert list(media_files(db)) == [f"{UP}/a.jpg", "https://other.org/b.gif"]
+
+
+def test_size_urls_made_from_the_original_match_parsing_each_one() -> None:
+    """A size's URL, uploads path and type are made from its original's (see _variant_maker); they must
+    be what parsing the size's own URL gives, for plain names and for every kind that takes the long way."""
+    rng = random.Random(4)
+    hosts = ["https://example.com", "http://x.files.wordpress.com", "https://ex.org/blog", "http://[::1]"]
+    folders = ["/wp-content/uploads/2010/09", "/wp-content/uploads", "/a/wp-content/uploads/x y", "/plain",
+               "/wp-content/uploads/%2E%2E", "/wp-content/uploads/./b", ""]
+    names = ["a.jpg", "a-300x200.JPG", "con.png", "a.", "..", ".", "a%20b.jpg", "a b.jpg", "a?x=1.jpg",
+             "a#f.png", "x\\y.gif", "é.webp", "noext", "a.tar.gz", "a:b.jpg", "a" * 250 + ".jpg", "\u2028.png"]
+    for _ in range(5_000):
+        tail = rng.choice(["", "", "?v=2", "?a=b/c.jpg", "#x/y.png"])
+        url = rng.choice(hosts) + rng.choice(folders) + "/" + rng.choice(names) + tail
+        path = uploads_path(url)
+        make = _variant_maker(url, path)
+        for name in rng.sample(names, 4):
+            full = absolute_url(f"{url.rsplit('/', 1)[0]}/{name}", "")
+            expected = (full, uploads_path(full), mime_type(full)) if full else None
+            assert make(name) == expected, (url, name)

@@ -49,11 +49,11 @@ def _safe_relative(raw_segments: list[str]) -> str | None:
                 return None
             kept.pop()
             continue
-        kept.append(_safe_name(segment))
+        kept.append(safe_name(segment))
     return "/".join(kept) if kept else None
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """One path component that is a plain file name on Linux, macOS and Windows."""
     cleaned = _BAD_CHARS.sub("_", name)
     # Windows drops trailing dots and spaces, so `a.jpg.` and `a.jpg` would collide there.
