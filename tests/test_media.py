@@ -17,8 +17,16 @@ from sqlite_utils import Database
 
 from tests.helpers import FIXTURES, THEME_UNIT_TEST, assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
-from wxr2db.content.media import Attachment, Context, _variant_maker, absolute_url, mime_type, post_references
-from wxr2db.sqlite.media import media_files, post_files
+from wxr2db.content.media import (
+    Attachment,
+    Context,
+    _variant_maker,
+    absolute_url,
+    body_references,
+    mime_type,
+    post_references,
+)
+from wxr2db.sqlite.media import FOUND_TABLE, ensure_media, media_files, post_files
 from wxr2db.uploads import uploads_path
 
 UP = f"{SITE}/wp-content/uploads"
@@ -173,7 +181,7 @@ def test_scans_stay_linear_on_repeated_openings(unit: str) -> None:
     times = []
     for n in (20_000, 80_000):
         start = time.perf_counter()
-        post_references(1, unit * n, None, context())
+        post_references(1, body_references(unit * n), None, context())
         times.append(time.perf_counter() - start)
     # Quadratic scanning would make four times the input take sixteen times as long.
     assert times[1] < max(times[0], 0.05) * 8, times
@@ -312,3 +320,34 @@ def test_size_urls_made_from_the_original_match_parsing_each_one() -> None:
             full = absolute_url(f"{url.rsplit('/', 1)[0]}/{name}", "")
             expected = (full, uploads_path(full), mime_type(full)) if full else None
             assert make(name) == expected, (url, name)
+
+
+@pytest.mark.parametrize("source", [pytest.param(THEME_UNIT_TEST, marks=pytest.mark.corpus, id="theme-unit-test"),
+                                    pytest.param(FIXTURES / "attachments.xml", id="fixture")])
+def test_references_found_while_writing_equal_those_read_back_from_the_bodies(source: Path,
+                                                                           tmp_path: Path) -> None:
+    """The import finds what each body names as it writes the batch (FOUND_TABLE) and drops the table at
+    the end; building the media tables again from the stored bodies alone gives the same rows."""
+    db_path = tmp_path / "db.db"
+    assert_ok(cli("import", source, "--db", db_path))
+    db = Database(db_path)
+    assert not db[FOUND_TABLE].exists()
+    while_writing = media_rows(db_path)
+    assert while_writing[1], "the export names files in its bodies"
+    ensure_media(db)
+    assert media_rows(db_path) == while_writing
+
+
+def test_references_left_by_an_interrupted_run_are_not_used(tmp_path: Path) -> None:
+    """A found-media table left behind (an import stopped before its last step) names files no body
+    names; the next import starts that table afresh, and a stored post it does not rewrite is read
+    from its body."""
+    post_11 = item(11, "Other", f'<img src="{UP}/2020/01/other.jpg">')
+    assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files"), post_11))[0])
+    db_path = tmp_path / "export.xml.db"
+    db = Database(db_path)
+    db.execute(f"CREATE TABLE [{FOUND_TABLE}] (post_id INTEGER PRIMARY KEY, found TEXT)")
+    db.execute(f"INSERT INTO [{FOUND_TABLE}] VALUES (11, ?)", [json.dumps([["url", f"{UP}/stale.jpg", "img"]])])
+    db.conn.commit()
+    assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files")))[0])
+    assert media_rows(db_path)[1] == [(11, f"{UP}/2020/01/other.jpg", "img")]

@@ -21,6 +21,7 @@ from ..uploads import safe_name, uploads_path
 
 USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
 MAX_ID = (1 << 63) - 1
+MAX_URL = 4000
 # WordPress's own upload types (wp_get_mime_types) that Python's built-in table lacks.
 _EXTRA_TYPES = {
     ".webp": "image/webp", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".flac": "audio/flac",
@@ -119,7 +120,7 @@ def parse_ids(text: str) -> list[int]:
 def absolute_url(raw: str, base: str) -> str | None:
     """The absolute http(s) URL of a reference, resolved against the site; None for data:, mailto:, junk."""
     text = raw.strip()
-    if not text or len(text) > 4000 or text.startswith("#"):
+    if not text or len(text) > MAX_URL or text.startswith("#"):
         return None
     try:
         url = urljoin(base, text) if base and not text.startswith(("http://", "https://")) else text
@@ -209,7 +210,7 @@ def _variant_maker(url: str, path: str | None) -> Callable[[str], Variant | None
 
     def variant(name: str) -> Variant | None:
         full = f"{folder}/{name}"
-        if plain_original and path is not None and _PLAIN_NAME.fullmatch(name) and len(full) <= 4000:
+        if plain_original and path is not None and _PLAIN_NAME.fullmatch(name) and len(full) <= MAX_URL:
             head = path.rpartition("/")[0]
             return full, f"{head}/{safe_name(name)}" if head else safe_name(name), _path_type("/" + name)
         checked = absolute_url(full, "")
@@ -243,9 +244,13 @@ class Context:
 
 
 Reference = tuple[str, str]  # (url, usage)
+# What a body names, before the site and its attachments are known: ("url", raw, usage),
+# ("link", raw href, "link"), ("ids", [attachment ids], usage), ("children", None, "gallery").
+# Found while the import writes each batch of posts (body_references), resolved at the end.
+Found = tuple[str, Any, str]
 
 
-def html_references(content: str, context: Context) -> Iterator[Reference]:
+def html_references(content: str) -> Iterator[Found]:
     """`<img src srcset>`, `<a href>` to files, `<audio>`/`<video>`/`<source>` src and poster."""
     if "<" not in content:
         return
@@ -256,31 +261,29 @@ def html_references(content: str, context: Context) -> Iterator[Reference]:
     if root is None:
         return
     for element in root.iter("img", "a", "audio", "video", "source"):
-        yield from element_references(element, context)
+        yield from element_references(element)
 
 
-def element_references(element: Any, context: Context) -> Iterator[Reference]:
+def element_references(element: Any) -> Iterator[Found]:
     tag = element.tag
     if tag == "a":
-        url = absolute_url(element.get("href") or "", context.base)
-        if url and is_file_link(url, context.site_hosts):
-            yield url, "link"
+        yield from _raw("link", [element.get("href") or ""], "link")
         return
     if tag == "img":
-        yield from _urls([element.get("src") or "", element.get("data-src") or ""], "img", context)
-        yield from _urls(srcset_urls(element.get("srcset") or ""), "srcset", context)
+        yield from _raw("url", [element.get("src") or "", element.get("data-src") or ""], "img")
+        yield from _raw("url", srcset_urls(element.get("srcset") or ""), "srcset")
         return
     owner = element.getparent() if tag == "source" else element
     usage = owner.tag if owner is not None and owner.tag in ("audio", "video") else "file"
-    yield from _urls([element.get("src") or ""], usage, context)
-    yield from _urls([element.get("poster") or ""], "img", context)
+    yield from _raw("url", [element.get("src") or ""], usage)
+    yield from _raw("url", [element.get("poster") or ""], "img")
 
 
-def _urls(raws: Iterable[str], usage: str, context: Context) -> Iterator[Reference]:
+def _raw(kind: str, raws: Iterable[str], usage: str) -> Iterator[Found]:
     for raw in raws:
-        url = absolute_url(raw, context.base)
-        if url:
-            yield url, usage
+        text = raw.strip()
+        if 0 < len(text) <= MAX_URL:  # absolute_url takes nothing else
+            yield kind, text, usage
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -288,7 +291,7 @@ def srcset_urls(srcset: str) -> list[str]:
     return [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
 
 
-def shortcode_references(content: str, post_id: int, context: Context) -> Iterator[Reference]:
+def shortcode_references(content: str) -> Iterator[Found]:
     """`[gallery ids="1,2"]` (no ids: the post's attached images), `[playlist ids=...]`, `[audio mp3=...]`."""
     if "[" not in content:
         return
@@ -296,14 +299,14 @@ def shortcode_references(content: str, post_id: int, context: Context) -> Iterat
         name, attributes = found.group(1), media_attributes(found.group(2))
         if name in ("gallery", "playlist"):
             ids = parse_ids(attributes.get("ids") or attributes.get("include") or "")
-            if not ids and name == "gallery":
-                ids = [n for n in context.children.get(post_id, [])
-                       if (mime_type(context.attachments[n].url) or "").startswith("image/")]
             usage = "gallery" if name == "gallery" else (
                 "video" if attributes.get("type", "").lower() == "video" else "audio")
-            yield from id_references(ids, usage, context)
+            if ids:
+                yield "ids", ids, usage
+            elif name == "gallery":
+                yield "children", None, usage
         else:
-            yield from _urls([attributes[k] for k in _SHORTCODE_SOURCES if k in attributes], name, context)
+            yield from _raw("url", [attributes[k] for k in _SHORTCODE_SOURCES if k in attributes], name)
 
 
 def media_attributes(text: str) -> dict[str, str]:
@@ -313,13 +316,6 @@ def media_attributes(text: str) -> dict[str, str]:
         value = next((g for g in found.groups()[1:] if g is not None), "")
         attributes.setdefault(found.group(1).lower(), value)
     return attributes
-
-
-def id_references(ids: Iterable[int], usage: str, context: Context) -> Iterator[Reference]:
-    for n in ids:
-        attachment = context.attachments.get(n)
-        if attachment is not None and attachment.url:
-            yield attachment.url, usage
 
 
 def iter_blocks(content: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -343,7 +339,7 @@ def iter_blocks(content: str) -> Iterator[tuple[str, dict[str, Any]]]:
         at = content.find(_BLOCK_OPEN, end + 3)
 
 
-def block_references(content: str, context: Context) -> Iterator[Reference]:
+def block_references(content: str) -> Iterator[Found]:
     """Block attributes: `wp:image {"id":12}`, `wp:cover {"url":...,"id":N}`, `wp:file {"href":...}`."""
     if _BLOCK_OPEN not in content:
         return
@@ -356,23 +352,45 @@ def block_references(content: str, context: Context) -> Iterator[Reference]:
         ids = attributes.get("ids")
         found = [parse_id(v) for v in ids] if isinstance(ids, list) else []
         found += [parse_id(attributes.get("id")), parse_id(attributes.get("mediaId"))]
-        yield from id_references([n for n in found if n is not None], usage, context)
+        if any(n is not None for n in found):
+            yield "ids", [n for n in found if n is not None], usage
         for key in ("url", "href", "src", "mediaUrl"):
             value = attributes.get(key)
             if isinstance(value, str):
-                yield from _urls([value], usage, context)
+                yield from _raw("url", [value], usage)
 
 
-def post_references(post_id: int, content: str, thumbnail: str | None, context: Context) -> list[Reference]:
-    """Every (url, usage) a post's body and featured image name, without repeats, in order found."""
-    found: dict[Reference, None] = {}
-    for reference in html_references(content, context):
-        found[reference] = None
-    for reference in shortcode_references(content, post_id, context):
-        found[reference] = None
-    for reference in block_references(content, context):
-        found[reference] = None
+def body_references(content: str) -> list[Found]:
+    """What a body names, in the order found: its HTML, then shortcodes, then block attributes."""
+    return [*html_references(content), *shortcode_references(content), *block_references(content)]
+
+
+def resolve(found: Found, post_id: int, context: Context) -> Iterator[Reference]:
+    kind, value, usage = found
+    if kind == "ids" or kind == "children":
+        ids = value if kind == "ids" else [
+            n for n in context.children.get(post_id, [])
+            if (mime_type(context.attachments[n].url) or "").startswith("image/")]
+        for n in ids:
+            attachment = context.attachments.get(n)
+            if attachment is not None and attachment.url:
+                yield attachment.url, usage
+        return
+    url = absolute_url(value, context.base)
+    if url and (kind == "url" or is_file_link(url, context.site_hosts)):
+        yield url, usage
+
+
+def post_references(post_id: int, found: Iterable[Found], thumbnail: str | None,
+                    context: Context) -> list[Reference]:
+    """Every (url, usage) a post's body (found by body_references) and featured image name, without
+    repeats, in order found."""
+    references: dict[Reference, None] = {}
+    for one in found:
+        for reference in resolve(one, post_id, context):
+            references[reference] = None
     featured = parse_id(thumbnail) if thumbnail is not None else None
-    for reference in id_references([featured] if featured is not None else [], "featured", context):
-        found[reference] = None
-    return list(found)
+    if featured is not None:
+        for reference in resolve(("ids", [featured], "featured"), post_id, context):
+            references[reference] = None
+    return list(references)

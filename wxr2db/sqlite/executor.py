@@ -19,12 +19,15 @@ from typing import Any
 from ..content.plaintext import search_text
 from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
+from .media import stage_found
+from .schema import TABLES
 
 Row = tuple[Any, ...]
 Message = tuple[str, str, str, Any]  # kind, table, sql, rows or parameters (a batch: a list of messages)
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
 META_TABLES = {"postmeta", "commentmeta", "termmeta"}
 TEXT_TABLES = {"posts", "comments"}
+POST_ID, POST_TYPE, POST_CONTENT = (list(TABLES["posts"][0]).index(c) for c in ("id", "post_type", "content"))
 
 
 def decoded_meta(value: str) -> str | None:
@@ -65,9 +68,13 @@ class InlineWriter:
     def __init__(self, conn: sqlite3.Connection, search: bool = True) -> None:
         self.conn = conn
         self.search = search
+        self.staged = False
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         self.conn.executemany(sql, prepared(table, rows, self.search))
+        if table == "posts":
+            stage_found(self.conn, ((r[POST_ID], r[POST_TYPE], r[POST_CONTENT]) for r in rows), not self.staged)
+            self.staged = True
 
     def execute(self, sql: str, params: Row = ()) -> None:
         self.conn.execute(sql, params)

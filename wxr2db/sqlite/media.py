@@ -6,7 +6,8 @@ Rebuilding from scratch (delete, then insert) keeps re-imports equal row for row
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,10 +15,12 @@ from sqlite_utils import Database
 from ..content.media import (
     Attachment,
     Context,
+    Found,
     MediaFile,
     absolute_url,
     attachment_files,
     attachment_url,
+    body_references,
     host_key,
     media_file,
     post_references,
@@ -27,6 +30,9 @@ from ..errors import WxrError
 
 MEDIA_COLUMNS = ("url", "path", "attachment_id", "mime_type", "variant", "width", "height", "original_url")
 BATCH = 2000
+# What each post's body names (body_references), found by the SQL writer as it inserts each batch,
+# so the import's last step only resolves it. Dropped by ensure_media: never part of a finished database.
+FOUND_TABLE = "wxr2db_found_media"
 
 
 def site_context(db: Database) -> tuple[str, frozenset[str]]:
@@ -64,14 +70,30 @@ def decoded(value: str | None) -> Any:
         return None
 
 
-def iter_post_bodies(db: Database) -> Iterator[tuple[int, str, str | None]]:
-    """(id, content, _thumbnail_id) of every post that is not an attachment, in batches."""
-    cursor = db.conn.execute("""
-        SELECT p.id, coalesce(p.content, ''),
+def stage_found(conn: sqlite3.Connection, posts: Iterable[tuple[int, str, str | None]], fresh: bool) -> None:
+    """Keep what the bodies of these (id, post type, content) name; fresh=True first forgets what an
+    interrupted run may have left."""
+    if fresh:
+        conn.execute(f"DROP TABLE IF EXISTS [{FOUND_TABLE}]")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS [{FOUND_TABLE}] (post_id INTEGER PRIMARY KEY, found TEXT)")
+    conn.executemany(f"INSERT OR REPLACE INTO [{FOUND_TABLE}] VALUES (?, ?)", (
+        (post_id, json.dumps(body_references(content or ""))) for post_id, post_type, content in posts
+        if post_type != "attachment"))
+
+
+def iter_post_bodies(db: Database) -> Iterator[tuple[int, list[Found], str | None]]:
+    """(id, what its body names, _thumbnail_id) of every post that is not an attachment, in batches.
+    A post the writer did not stage (one from an earlier import) is read from its content here."""
+    staged = db[FOUND_TABLE].exists()
+    join = f"LEFT JOIN [{FOUND_TABLE}] f ON f.post_id = p.id" if staged else ""
+    found = "f.found" if staged else "NULL"
+    cursor = db.conn.execute(f"""
+        SELECT p.id, {found}, CASE WHEN {found} IS NULL THEN coalesce(p.content, '') END,
                (SELECT value FROM postmeta WHERE post_id = p.id AND key = '_thumbnail_id' ORDER BY rowid LIMIT 1)
-        FROM posts p WHERE p.post_type != 'attachment' ORDER BY p.id""")
+        FROM posts p {join} WHERE p.post_type != 'attachment' ORDER BY p.id""")
     while rows := cursor.fetchmany(BATCH):
-        yield from rows
+        for post_id, staged_found, content, thumbnail in rows:
+            yield post_id, json.loads(staged_found) if staged_found else body_references(content), thumbnail
 
 
 def ensure_media(db: Database) -> tuple[int, int]:
@@ -87,8 +109,8 @@ def ensure_media(db: Database) -> tuple[int, int]:
     db.execute("DELETE FROM media")
     references = 0
     batch: list[tuple[int, str, str]] = []
-    for post_id, content, thumbnail in iter_post_bodies(db):
-        for url, usage in post_references(post_id, content, thumbnail, context):
+    for post_id, found, thumbnail in iter_post_bodies(db):
+        for url, usage in post_references(post_id, found, thumbnail, context):
             if url not in files:
                 files[url] = content_file(url, files)
             batch.append((post_id, url, usage))
@@ -98,6 +120,7 @@ def ensure_media(db: Database) -> tuple[int, int]:
     marks = ", ".join("?" for _ in MEDIA_COLUMNS)
     db.conn.executemany(f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({marks})",
                         [f.row() for f in files.values()])
+    db.execute(f"DROP TABLE IF EXISTS [{FOUND_TABLE}]")
     db.conn.commit()
     return len(files), references
 
