@@ -13,9 +13,11 @@ from .tables import Table, render_table, table_cell
 
 # Escaped anywhere in text: backslashes before punctuation, code and emphasis marks,
 # link brackets, table pipes, strikethrough tildes, raw-HTML/autolink openers and entity look-alikes.
+# Every branch starts with its character (`~(?<=~~)`, not `(?<=~)~`), so the regex engine skips
+# straight to the next candidate instead of trying each branch at every position: twice as fast.
 INLINE_SPECIAL = re.compile(
-    r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]|]|~(?=~)|(?<=~)~|<(?=[A-Za-z/!?]|$)|&(?=#?\w+;)"
-    r"|(?<![^\W_])_|_(?![^\W_])"
+    r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]|]|~(?=~)|~(?<=~~)|<(?=[A-Za-z/!?]|$)|&(?=#?\w+;)"
+    r"|_(?<![^\W_]_)|_(?![^\W_])"
 )
 # Escaped at the start of a line: headings, quotes, list markers, setext underlines,
 # table pipes, definition-list colons (Hugo's goldmark enables that extension).
@@ -314,7 +316,20 @@ class HtmlToMarkdown(html2text.HTML2Text):
             parts = data.split(NBSP_HOLDER)
             data = NBSP_HOLDER.join(escape_text(part, at_start and n == 0) for n, part in enumerate(parts))
         self.preceding_data = data
-        self.o(data, puredata=True)
+        self.emit_text(data)
+
+    def emit_text(self, data: str) -> None:
+        """o(data, puredata=True), without its re.sub call per run of text: each run of whitespace
+        becomes one space (str.split splits where `\\s+` matches), and a leading one is held."""
+        if self.pre or self.quiet or self.abbr_data is not None:
+            self.o(data, puredata=True)
+            return
+        folded = " ".join(data.split())
+        if data[-1:].isspace() and folded:
+            folded += " "
+        if data[:1].isspace():
+            self.space = True
+        self.o(folded)
 
 
 def html_to_markdown(text: str, links: Links | None = None) -> tuple[str, tuple[str, ...]]:
