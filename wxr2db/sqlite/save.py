@@ -21,7 +21,7 @@ from .executor import InlineWriter, ProcessWriter
 from .rows import author_row, comment_row, meta_rows, post_row, site_row, term_row, warning_row
 from .schema import INDEXES, TABLES, database_file, ensure_db_shape, ensure_tables, insert_sql
 
-BATCH = 2000
+BATCH = 500
 
 
 @dataclass
