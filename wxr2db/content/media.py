@@ -206,12 +206,12 @@ def _variant_maker(url: str, path: str | None) -> Callable[[str], Variant | None
     query and whose uploads path ends in its own name, the variant's URL, path and type follow from the
     original's: the same folder, the name sanitized, its extension. Anything else takes the long way."""
     folder, _, own = url.rpartition("/")
-    plain_original = path is not None and "?" not in url and "#" not in url and _PLAIN_NAME.fullmatch(own)
+    plain_original = path is not None and "?" not in url and "#" not in url and bool(_PLAIN_NAME.fullmatch(own))
+    head = (path or "").rpartition("/")[0]
 
     def variant(name: str) -> Variant | None:
         full = f"{folder}/{name}"
-        if plain_original and path is not None and _PLAIN_NAME.fullmatch(name) and len(full) <= MAX_URL:
-            head = path.rpartition("/")[0]
+        if plain_original and _PLAIN_NAME.fullmatch(name) and len(full) <= MAX_URL:
             return full, f"{head}/{safe_name(name)}" if head else safe_name(name), _path_type("/" + name)
         checked = absolute_url(full, "")
         return (checked, uploads_path(checked), mime_type(checked)) if checked else None

@@ -1,9 +1,9 @@
 """Where the Saver's SQL runs: in this process, or in a second one so SQLite works while lxml parses.
 
-The import is CPU-bound in two halves of about equal size: parsing and building rows, then
-decoding PHP-serialized meta and inserting. A second process (a thread would share the GIL) takes
-the second half. Both writers run the same statements in the same order, so the database is the
-same either way.
+The import is CPU-bound in two halves of about equal size: parsing and building rows, then the
+search text, PHP-serialized meta, what each body names (for the media tables) and the inserts. A
+second process (a thread would share the GIL) takes the second half. Both writers run the same
+statements in the same order, so the database is the same either way.
 """
 
 from __future__ import annotations

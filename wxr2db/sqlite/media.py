@@ -1,6 +1,8 @@
 """The `media` and `post_media` tables, rebuilt from posts and postmeta after every import.
 
 Rebuilding from scratch (delete, then insert) keeps re-imports equal row for row, whatever changed.
+The costly part, reading every body, is done by the SQL writer as each batch arrives (stage_found);
+only what it did not see, posts stored by an earlier import, is read here.
 """
 
 from __future__ import annotations
