@@ -12,12 +12,14 @@ import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from tests.helpers import CORPUS, GOLDEN
+from tests.helpers import CORPUS, GOLDEN, corpus_files
+from wxr2db import iter_records
 from wxr2db.content.autop import wpautop
-from wxr2db.content.body import render_body
+from wxr2db.content.body import plain_markdown, render_body
 from wxr2db.content.html2md import INLINE_SPECIAL, HtmlToMarkdown, html_to_markdown, render_text
 from wxr2db.content.plaintext import plain_text
 from wxr2db.content.rendered import Rendered
+from wxr2db.records import Post
 
 GOLDEN_CONTENT = GOLDEN / "content"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -631,3 +633,20 @@ def test_the_escaping_regex_is_its_readable_spelling() -> None:
     for _ in range(50_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         assert [m.span() for m in INLINE_SPECIAL.finditer(text)] == [m.span() for m in readable.finditer(text)]
+
+
+def test_plain_text_takes_the_short_way_to_the_same_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body of plain words (most comments) skips the pipeline (plain_markdown); on random text made of
+    the characters that decide it, and on the corpus bodies and comments, the Markdown is the same."""
+    rng = random.Random(12)
+    alphabet = ["a", "word ", " ", "  ", "\n", "\n\n", "\n \n", ".", ",", ";", "!", "?", "'", '"', "(", ")", "/", "%",
+                "$", "@", "+", "=", ":", "-", "1", "2.", "3)", "é", "İ", "ß", "٣", "Ⅻ", "x_y", "://", "www.", "\t",
+                "http", "https://ex.com/a", "\r", "\xa0", "#", ">", "*", "~", "&", "[", "|", "\\", "`", "\u2028", "²",
+                "\u0301"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(6000)]
+    texts += [t for path in corpus_files() for r in iter_records(path.open("rb")) if isinstance(r, Post)
+              for t in [r.content or "", *(c.content or "" for c in r.comments)]]
+    short = [render_body(t) for t in texts]
+    assert sum(plain_markdown(t) is not None for t in texts) > 500
+    monkeypatch.setattr("wxr2db.content.body.plain_markdown", lambda content: None)
+    assert [render_body(t) for t in texts] == short

@@ -9,6 +9,7 @@ to HTML and html2text turns the HTML into CommonMark. Everything here is pure: n
 from __future__ import annotations
 
 import html
+import re
 
 from .autop import wpautop
 from .blocks import drop_block_delimiters, is_block_content
@@ -32,8 +33,30 @@ def keep_more_marker(text: str, keeper: Keeper) -> tuple[str, str | None]:
     return text[: found.start()] + token + rest, html.unescape(found.group(1)).strip()
 
 
+# Most comments are a few lines of words: nothing in them is markup, or special in Markdown, or a URL.
+# Letters, digits, spaces, newlines and this punctuation only; no line starting with what Markdown reads
+# as a list, heading, setext line or definition; no `://` or `www.` (a lone URL is an embed).
+PLAIN_TEXT = re.compile(r"(?:[^\W_]|[ \n.,;!?'\"()/%$@+=:-])*")
+RISKY_LINE_START = re.compile(r"^ *[-+=:\d]", re.M)
+BLANK_LINES = re.compile(r"\n[ \n]*\n")
+
+
+def plain_markdown(content: str) -> str | None:
+    """What the whole pipeline makes of plain text (paragraphs at blank lines, a hard break `\\` at
+    each other newline, spaces folded), without running it; None for anything else."""
+    if "://" in content or "www." in content or not PLAIN_TEXT.fullmatch(content) or \
+            RISKY_LINE_START.search(content):
+        return None
+    paragraphs = BLANK_LINES.split(content.strip(" \n"))
+    lines = ["\\\n".join(" ".join(line.split()) for line in p.split("\n")) for p in paragraphs]
+    return "\n\n".join(lines) + "\n" if lines != [""] else ""
+
+
 def render_body(content: str, links: Links | None = None, footnotes: Footnotes = ()) -> Rendered:
     """Raw WordPress post_content (classic or block editor) -> CommonMark."""
+    plain = None if footnotes else plain_markdown(content)
+    if plain is not None:
+        return Rendered(plain, ())
     keeper = Keeper()
     text = hide_markers(content.replace("\r\n", "\n").replace("\r", "\n"))
     text = code_blocks(text, keeper)
