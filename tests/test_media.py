@@ -7,6 +7,7 @@ import io
 import json
 import random
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -351,3 +352,30 @@ def test_references_left_by_an_interrupted_run_are_not_used(tmp_path: Path) -> N
     db.conn.commit()
     assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files")))[0])
     assert media_rows(db_path)[1] == [(11, f"{UP}/2020/01/other.jpg", "img")]
+
+
+def test_building_the_media_tables_holds_no_file_in_memory(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """ensure_media keeps attachments and files in SQLite, not in dicts: its memory peak does not grow
+    with the number of files (a 1 GB export has hundreds of thousands). Batches and the lookup memory
+    are made small here, so that sizes this small show it."""
+    monkeypatch.setattr("wxr2db.sqlite.media.BATCH", 100)
+    monkeypatch.setattr("wxr2db.sqlite.media.KNOWN_FILES", 100)
+    peaks = []
+    for n in (400, 1600):
+        sizes = {f"s{k}": (f"a{i}-{k}00x{k}00.jpg", k * 100, k * 100) for i in range(1) for k in range(1, 6)}
+        items = [attachment(1000 + i, f"{UP}/2020/01/a{i}.jpg",
+                            meta=(("_wp_attachment_metadata", sized(f"2020/01/a{i}.jpg", {
+                                name: (f.replace("a0-", f"a{i}-"), w, h) for name, (f, w, h) in sizes.items()})),))
+                 for i in range(n)]
+        items += [item(100_000 + i, f"Post {i}", f'<img src="{UP}/2020/01/a{i}-100x100.jpg">') for i in range(n)]
+        result, db_path = imported(tmp_path, export_bytes(*items), name=f"export-{n}.xml")
+        assert_ok(result)
+        db = Database(db_path)
+        assert db["media"].count == 6 * n
+        tracemalloc.start()
+        ensure_media(db)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert db["media"].count == 6 * n and db["post_media"].count == n
+    assert peaks[1] < peaks[0] * 2, peaks

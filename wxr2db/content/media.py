@@ -239,8 +239,8 @@ class Context:
 
     base: str
     site_hosts: frozenset[str]
-    attachments: dict[int, Attachment]
-    children: dict[int, list[int]]
+    attachments: Mapping[int, Attachment]
+    children: Mapping[int, list[int]]
 
 
 Reference = tuple[str, str]  # (url, usage)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlite_utils import Database
@@ -35,6 +35,8 @@ BATCH = 2000
 # What each post's body names (body_references), found by the SQL writer as it inserts each batch,
 # so the import's last step only resolves it. Dropped by ensure_media: never part of a finished database.
 FOUND_TABLE = "wxr2db_found_media"
+KNOWN_FILES = 20_000  # lookups StoredFiles remembers
+INSERT_MEDIA = f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({', '.join('?' for _ in MEDIA_COLUMNS)})"
 
 
 def site_context(db: Database) -> tuple[str, frozenset[str]]:
@@ -45,24 +47,110 @@ def site_context(db: Database) -> tuple[str, frozenset[str]]:
     return base, frozenset(h for h in (host_key(u) for u in links) if h)
 
 
-def load_attachments(db: Database, base: str) -> tuple[dict[int, Attachment], dict[str, MediaFile]]:
-    """Each attachment item and the files it stands for: the original and its sizes."""
-    rows = db.execute("""
+ATTACHMENTS = "temp.wxr2db_attachments"  # this connection's own: never in the database file
+
+
+def load_attachments(db: Database, base: str) -> None:
+    """Each attachment item into ATTACHMENTS, and the files it stands for (the original and its
+    sizes) into `media`, the first of two with the same URL kept. Batch by batch: a large site has
+    hundreds of thousands of files, so none of this is held in memory."""
+    db.execute(f"DROP TABLE IF EXISTS {ATTACHMENTS}")
+    db.execute(f"CREATE TABLE {ATTACHMENTS} (id INTEGER PRIMARY KEY, parent_id INTEGER, url TEXT)")
+    cursor = db.conn.execute("""
         SELECT p.id, p.parent_id, coalesce(p.attachment_url, ''),
                coalesce((SELECT value FROM postmeta WHERE post_id = p.id AND key = '_wp_attached_file'
                          ORDER BY rowid LIMIT 1), ''),
                (SELECT value_json FROM postmeta WHERE post_id = p.id AND key = '_wp_attachment_metadata'
                 ORDER BY rowid LIMIT 1)
-        FROM posts p WHERE p.post_type = 'attachment' ORDER BY p.id""").fetchall()
-    attachments: dict[int, Attachment] = {}
-    files: dict[str, MediaFile] = {}
-    for attachment_id, parent_id, url, attached_file, metadata in rows:
-        url = absolute_url(attachment_url(url, attached_file, base), "") or ""
-        attachments[attachment_id] = Attachment(attachment_id, parent_id, url)
-        if url:
-            for found in attachment_files(attachment_id, url, decoded(metadata)):
-                files.setdefault(found.url, found)
-    return attachments, files
+        FROM posts p WHERE p.post_type = 'attachment' ORDER BY p.id""")
+    while rows := cursor.fetchmany(BATCH):
+        attachments, files = [], []
+        for attachment_id, parent_id, url, attached_file, metadata in rows:
+            url = absolute_url(attachment_url(url, attached_file, base), "") or ""
+            attachments.append((attachment_id, parent_id, url))
+            if url:
+                files += [found.row() for found in attachment_files(attachment_id, url, decoded(metadata))]
+        db.conn.executemany(f"INSERT INTO {ATTACHMENTS} VALUES (?, ?, ?)", attachments)
+        db.conn.executemany(INSERT_MEDIA.replace("INSERT", "INSERT OR IGNORE", 1), files)
+    db.execute("CREATE INDEX temp.wxr2db_attachments_parent ON wxr2db_attachments (parent_id)")
+
+
+class StoredAttachments(Mapping[int, Attachment]):
+    """ATTACHMENTS by id, as Context wants them."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __getitem__(self, attachment_id: int) -> Attachment:
+        row = self.conn.execute(f"SELECT id, parent_id, url FROM {ATTACHMENTS} WHERE id = ?",
+                                (attachment_id,)).fetchone()
+        if row is None:
+            raise KeyError(attachment_id)
+        return Attachment(*row)
+
+    def __iter__(self) -> Iterator[int]:
+        return (row[0] for row in self.conn.execute(f"SELECT id FROM {ATTACHMENTS} ORDER BY id").fetchall())
+
+    def __len__(self) -> int:
+        return int(self.conn.execute(f"SELECT count(*) FROM {ATTACHMENTS}").fetchone()[0])
+
+
+class StoredChildren(Mapping[int, list[int]]):
+    """The attachments under each post, by id, as Context wants them."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __getitem__(self, post_id: int) -> list[int]:
+        ids = [row[0] for row in self.conn.execute(
+            f"SELECT id FROM {ATTACHMENTS} WHERE parent_id = ? ORDER BY id", (post_id,)).fetchall()]
+        if not ids:
+            raise KeyError(post_id)
+        return ids
+
+    def __iter__(self) -> Iterator[int]:
+        sql = f"SELECT DISTINCT parent_id FROM {ATTACHMENTS} WHERE parent_id IS NOT NULL ORDER BY 1"
+        return (row[0] for row in self.conn.execute(sql).fetchall())
+
+    def __len__(self) -> int:
+        sql = f"SELECT count(DISTINCT parent_id) FROM {ATTACHMENTS}"
+        return int(self.conn.execute(sql).fetchone()[0])
+
+
+class StoredFiles(Mapping[str, MediaFile]):
+    """The `media` table by URL while ensure_media fills it: looked up there, with the last few
+    thousand answers remembered (bodies name the same files again and again)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.known: dict[str, MediaFile | None] = {}
+
+    def lookup(self, url: str) -> MediaFile | None:
+        if url not in self.known:
+            if len(self.known) >= KNOWN_FILES:
+                self.known.clear()
+            row = self.conn.execute(f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media WHERE url = ?", (url,)).fetchone()
+            self.known[url] = MediaFile(*row) if row else None
+        return self.known[url]
+
+    def add(self, file: MediaFile) -> None:
+        self.conn.execute(INSERT_MEDIA, file.row())
+        self.known[file.url] = file
+
+    def __getitem__(self, url: str) -> MediaFile:
+        found = self.lookup(url)
+        if found is None:
+            raise KeyError(url)
+        return found
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self.lookup(url) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self.conn.execute("SELECT url FROM media ORDER BY rowid").fetchall())
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM media").fetchone()[0])
 
 
 def decoded(value: str | None) -> Any:
@@ -101,33 +189,28 @@ def iter_post_bodies(db: Database) -> Iterator[tuple[int, list[Found], str | Non
 def ensure_media(db: Database) -> tuple[int, int]:
     """Fill `media` and `post_media` from the posts; returns (files, references)."""
     base, hosts = site_context(db)
-    attachments, files = load_attachments(db, base)
-    children: dict[int, list[int]] = {}
-    for attachment in attachments.values():
-        if attachment.parent_id is not None:
-            children.setdefault(attachment.parent_id, []).append(attachment.id)
-    context = Context(base, hosts, attachments, children)
     db.execute("DELETE FROM post_media")
     db.execute("DELETE FROM media")
+    load_attachments(db, base)
+    files = StoredFiles(db.conn)
+    context = Context(base, hosts, StoredAttachments(db.conn), StoredChildren(db.conn))
     references = 0
     batch: list[tuple[int, str, str]] = []
     for post_id, found, thumbnail in iter_post_bodies(db):
         for url, usage in post_references(post_id, found, thumbnail, context):
             if url not in files:
-                files[url] = content_file(url, files)
+                files.add(content_file(url, files))
             batch.append((post_id, url, usage))
         if len(batch) >= BATCH:
             references += save_references(db, batch)
     references += save_references(db, batch)
-    marks = ", ".join("?" for _ in MEDIA_COLUMNS)
-    db.conn.executemany(f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({marks})",
-                        [f.row() for f in files.values()])
     db.execute(f"DROP TABLE IF EXISTS [{FOUND_TABLE}]")
+    db.execute(f"DROP TABLE {ATTACHMENTS}")
     db.conn.commit()
     return len(files), references
 
 
-def content_file(url: str, files: dict[str, MediaFile]) -> MediaFile:
+def content_file(url: str, files: Mapping[str, MediaFile]) -> MediaFile:
     """A file only a body names; `a-300x200.jpg` of a known attachment's `a.jpg` is one of its sizes."""
     original = files_original(url, files)
     if original is None:
@@ -139,7 +222,7 @@ def content_file(url: str, files: dict[str, MediaFile]) -> MediaFile:
     return media_file(url, files[source].attachment_id, variant, int(width), int(height), source)
 
 
-def files_original(url: str, files: dict[str, MediaFile]) -> tuple[str, str] | None:
+def files_original(url: str, files: Mapping[str, MediaFile]) -> tuple[str, str] | None:
     # WordPress.com and Jetpack resize on the fly: `a.jpg?w=604` is a size of `a.jpg`.
     plain, _, query = url.partition("?")
     if query and plain in files and files[plain].original_url is None:
