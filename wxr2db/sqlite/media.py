@@ -36,6 +36,7 @@ BATCH = 2000
 # so the import's last step only resolves it. Dropped by ensure_media: never part of a finished database.
 FOUND_TABLE = "wxr2db_found_media"
 KNOWN_FILES = 20_000  # lookups StoredFiles remembers
+SELECT_MEDIA = f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media WHERE url = ?"
 INSERT_MEDIA = f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({', '.join('?' for _ in MEDIA_COLUMNS)})"
 
 
@@ -89,7 +90,7 @@ class StoredAttachments(Mapping[int, Attachment]):
         return Attachment(*row)
 
     def __iter__(self) -> Iterator[int]:
-        return (row[0] for row in self.conn.execute(f"SELECT id FROM {ATTACHMENTS} ORDER BY id").fetchall())
+        return (row[0] for row in self.conn.execute(f"SELECT id FROM {ATTACHMENTS} ORDER BY id"))
 
     def __len__(self) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {ATTACHMENTS}").fetchone()[0])
@@ -110,7 +111,7 @@ class StoredChildren(Mapping[int, list[int]]):
 
     def __iter__(self) -> Iterator[int]:
         sql = f"SELECT DISTINCT parent_id FROM {ATTACHMENTS} WHERE parent_id IS NOT NULL ORDER BY 1"
-        return (row[0] for row in self.conn.execute(sql).fetchall())
+        return (row[0] for row in self.conn.execute(sql))
 
     def __len__(self) -> int:
         sql = f"SELECT count(DISTINCT parent_id) FROM {ATTACHMENTS}"
@@ -129,7 +130,7 @@ class StoredFiles(Mapping[str, MediaFile]):
         if url not in self.known:
             if len(self.known) >= KNOWN_FILES:
                 self.known.clear()
-            row = self.conn.execute(f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media WHERE url = ?", (url,)).fetchone()
+            row = self.conn.execute(SELECT_MEDIA, (url,)).fetchone()
             self.known[url] = MediaFile(*row) if row else None
         return self.known[url]
 
@@ -147,7 +148,7 @@ class StoredFiles(Mapping[str, MediaFile]):
         return isinstance(url, str) and self.lookup(url) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (row[0] for row in self.conn.execute("SELECT url FROM media ORDER BY rowid").fetchall())
+        return (row[0] for row in self.conn.execute("SELECT url FROM media ORDER BY rowid"))
 
     def __len__(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM media").fetchone()[0])
