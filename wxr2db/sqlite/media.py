@@ -38,6 +38,7 @@ FOUND_TABLE = "wxr2db_found_media"
 KNOWN_FILES = 20_000  # lookups StoredFiles remembers
 SELECT_MEDIA = f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media WHERE url = ?"
 INSERT_MEDIA = f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({', '.join('?' for _ in MEDIA_COLUMNS)})"
+INSERT_FIRST_MEDIA = INSERT_MEDIA.replace("INSERT", "INSERT OR IGNORE", 1)  # two attachments, one URL: the first
 
 
 def site_context(db: Database) -> tuple[str, frozenset[str]]:
@@ -72,7 +73,7 @@ def load_attachments(db: Database, base: str) -> None:
             if url:
                 files += [found.row() for found in attachment_files(attachment_id, url, decoded(metadata))]
         db.conn.executemany(f"INSERT INTO {ATTACHMENTS} VALUES (?, ?, ?)", attachments)
-        db.conn.executemany(INSERT_MEDIA.replace("INSERT", "INSERT OR IGNORE", 1), files)
+        db.conn.executemany(INSERT_FIRST_MEDIA, files)
     db.execute("CREATE INDEX temp.wxr2db_attachments_parent ON wxr2db_attachments (parent_id)")
 
 
