@@ -20,6 +20,7 @@ from ..content.plaintext import search_text
 from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
 from .media import stage_found
+from .rows import stored_comment, stored_post
 from .schema import TABLES
 
 Row = tuple[Any, ...]
@@ -45,20 +46,21 @@ def with_json(rows: Sequence[Row]) -> Iterator[Row]:
     return ((*row, decoded_meta(row[2])) for row in rows)
 
 
-def with_plain_text(rows: Sequence[Row], search: bool) -> Iterator[Row]:
-    """Post and comment rows end with their HTML: the plain text replaces it, computed here so the
-    second process does it while the first parses (or None in a database nobody searches). One row
-    at a time, as executemany takes them: a batch's plain texts are never all held at once."""
+def finished(table: str, rows: Sequence[Row], search: bool) -> Iterator[Row]:
+    """Post and comment rows as stored (see rows.py): computed here so the second process does it
+    while the first parses, with the plain text of their HTML (None in a database nobody searches).
+    One row at a time, as executemany takes them: a batch's plain texts are never all held at once."""
+    store = stored_post if table == "posts" else stored_comment
     if not search:
-        return ((*row[:-1], None) for row in rows)
-    return ((*row[:-1], search_text(row[-1] or "")) for row in rows)
+        return (store(row, None) for row in rows)
+    return (store(row, search_text(row[-1] or "")) for row in rows)
 
 
 def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Iterable[Row]:
     if table in META_TABLES:
         return with_json(rows)
     if table in TEXT_TABLES:
-        return with_plain_text(rows, search)
+        return finished(table, rows, search)
     return rows
 
 

@@ -1,7 +1,9 @@
 """Records to row tuples, in the column order of `schema.TABLES`: pure functions, no database.
 
-A post's and a comment's row end with the raw content twice over: the writer turns the last one into
-plain_text. meta rows leave out value_json, which the writer decodes from PHP-serialized values.
+A post's and a comment's row leave their dates, slug and extra as the export has them and end with
+the raw content twice over: the SQL writer, idle while the parser works, finishes them (`stored_post`,
+`stored_comment`), turning the last one into plain_text. meta rows leave out value_json, which the
+writer decodes from PHP-serialized values.
 """
 
 from __future__ import annotations
@@ -34,23 +36,35 @@ def author_row(a: Author) -> tuple[Any, ...]:
 
 
 def post_row(p: Post, export_id: int | None = None) -> tuple[Any, ...]:
-    """The row of a post; it ends with the raw content, which the writer turns into plain_text."""
-    date = wp_date(p.date)
+    """The row of a post as the parser sends it: `stored_post` finishes it."""
+    return (p.id, p.post_type or "post", p.status, p.title, p.slug, p.link, p.guid, p.author or None, p.date,
+            p.date_gmt, p.modified, p.modified_gmt, p.content, p.excerpt, p.parent_id, p.menu_order,
+            p.comment_status, p.ping_status, p.password, int(p.sticky), p.attachment_url, p.pub_date,
+            p.description, p.extra, None, export_id, p.content)
+
+
+def stored_post(row: tuple[Any, ...], plain_text: str | None) -> tuple[Any, ...]:
+    """A post_row as stored: dates in ISO 8601, the slug decoded, extra as JSON, the year, and the
+    plain text in place of the second copy of the content."""
+    date = wp_date(row[8])
     year = int(date[:4]) if date and date[:4].isdigit() else None
-    return (p.id, p.post_type or "post", p.status, p.title, decode_slug(p.slug), p.link, p.guid,
-            p.author or None, date, wp_date(p.date_gmt), wp_date(p.modified),
-            wp_date(p.modified_gmt), p.content, p.excerpt, p.parent_id, p.menu_order, p.comment_status,
-            p.ping_status, p.password, int(p.sticky), p.attachment_url, rfc822_date(p.pub_date),
-            p.description, to_json(p.extra), year, export_id, p.content)
+    return (*row[:4], decode_slug(row[4]), *row[5:8], date, wp_date(row[9]), wp_date(row[10]),
+            wp_date(row[11]), *row[12:21], rfc822_date(row[21]), row[22], to_json(row[23]), year, row[25],
+            plain_text)
 
 
 def comment_row(c: Comment, post_id: int, comment_id: int, parent_id: int | None,
                 thread_order: int) -> tuple[Any, ...]:
     """The row of a comment stored as comment_id (the export's id, or one wxr2db gave it) under
-    parent_id, at thread_order in its post; export_id keeps a real export id that was replaced."""
+    parent_id, at thread_order in its post; export_id keeps a real export id that was replaced.
+    `stored_comment` finishes it."""
     return (comment_id, post_id, parent_id, c.depth, c.author, c.author_email, c.author_url, c.author_ip,
-            wp_date(c.date), wp_date(c.date_gmt), c.content, c.approved, c.type, c.user_id, thread_order,
+            c.date, c.date_gmt, c.content, c.approved, c.type, c.user_id, thread_order,
             c.id if comment_id != c.id and c.id > 0 else None, c.content)
+
+
+def stored_comment(row: tuple[Any, ...], plain_text: str | None) -> tuple[Any, ...]:
+    return (*row[:8], wp_date(row[8]), wp_date(row[9]), *row[10:16], plain_text)
 
 
 def term_row(term_id: int, taxonomy: str, slug: str, term: Term) -> tuple[Any, ...]:
