@@ -71,6 +71,19 @@ def _collapse_inline_blocks(text: str) -> str:
     return text
 
 
+# wpautop's own regular expressions, in the order it applies them.
+DOUBLE_BR = re.compile(r"<br\s*/?>\s*<br\s*/?>")
+BLOCK_OPEN = re.compile(r"(<" + ALL_BLOCKS + r"[\s/>])")
+BLOCK_CLOSE = re.compile(r"(</" + ALL_BLOCKS + r">)")
+HR = re.compile(r"(<hr\s*?/?>)")
+BLANK_LINES = re.compile(r"\n\n+")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+EMPTY_P = re.compile(r"<p>\s*</p>")
+P_CLOSED_BY_BLOCK = re.compile(r"<p>([^<]+)</(div|address|form)>")
+P_AROUND_LI = re.compile(r"<p>(<li.+?)</p>")
+P_BEFORE_BLOCKQUOTE = re.compile(r"<p><blockquote([^>]*)>", re.I)
+LAST_P_NEWLINE = re.compile(r"\n</p>$")
+
 # `(?P<tag>...)[^>]*>` patterns of wpautop, as keep_tags reads them (the `[^>]*>` is implied).
 BLOCK_TAG = re.compile(r"(?P<tag></?" + ALL_BLOCKS + ")")
 P_THEN_BLOCK = re.compile(r"<p>\s*(?P<tag></?" + ALL_BLOCKS + ")")
@@ -100,14 +113,14 @@ def keep_tags(text: str, start: re.Pattern[str], then: re.Pattern[str] | None = 
 
 
 def _wrap_paragraphs(text: str) -> str:
-    text = re.sub(r"\n\n+", "\n\n", text)
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p]
+    text = BLANK_LINES.sub("\n\n", text)
+    paragraphs = [p for p in PARAGRAPH_BREAK.split(text) if p]
     text = "".join("<p>" + p.strip("\n") + "</p>\n" for p in paragraphs)
-    text = re.sub(r"<p>\s*</p>", "", text)
-    text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
+    text = EMPTY_P.sub("", text)
+    text = P_CLOSED_BY_BLOCK.sub(r"<p>\1</p></\2>", text)
     text = keep_tags(text, P_THEN_BLOCK, CLOSING_P)
-    text = re.sub(r"<p>(<li.+?)</p>", r"\1", text)
-    text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.I)
+    text = P_AROUND_LI.sub(r"\1", text)
+    text = P_BEFORE_BLOCKQUOTE.sub(r"<blockquote\1><p>", text)
     text = text.replace("</blockquote></p>", "</p></blockquote>")
     text = keep_tags(text, P_THEN_BLOCK)
     return keep_tags(text, BLOCK_TAG, CLOSING_P)
@@ -152,10 +165,10 @@ def wpautop(text: str, br: bool = True) -> str:
     if not text.strip():
         return ""
     text, pre_tags = _hide_pre(text + "\n")
-    text = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", text)
-    text = re.sub(r"(<" + ALL_BLOCKS + r"[\s/>])", r"\n\n\1", text)
-    text = re.sub(r"(</" + ALL_BLOCKS + r">)", r"\1\n\n", text)
-    text = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", text)
+    text = DOUBLE_BR.sub("\n\n", text)
+    text = BLOCK_OPEN.sub(r"\n\n\1", text)
+    text = BLOCK_CLOSE.sub(r"\1\n\n", text)
+    text = HR.sub(r"\1\n\n", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _collapse_inline_blocks(_newlines_in_tags(text))
     text = _wrap_paragraphs(text)
@@ -163,7 +176,7 @@ def wpautop(text: str, br: bool = True) -> str:
         text = _add_line_breaks(text)
     text = keep_tags(text, BLOCK_TAG, BR_AFTER)
     text = keep_tags(text, BR_THEN_TAG)
-    text = re.sub(r"\n</p>$", "</p>", text)
+    text = LAST_P_NEWLINE.sub("</p>", text)
     for name, original in pre_tags.items():
         text = text.replace(name, original)
     if "<!-- wpnl -->" in text:

@@ -60,7 +60,7 @@ def put_back(lines: list[str], keeper: Keeper) -> list[str]:
         container = CONTAINER.match(line)
         head = container.group(0) if container else ""
         before, after = line[len(head) : block.start()], line[block.end() :].replace(BR_MARK, "")
-        indent = re.sub(r"[^>]", " ", head)
+        indent = QUOTE_MARKS.sub(" ", head)
         code = keeper.kept[int(block.group(1))].split("\n")
         if before.strip():
             out.append(put_back_inline(head + before.rstrip(), keeper))
@@ -72,13 +72,21 @@ def put_back(lines: list[str], keeper: Keeper) -> list[str]:
     return out
 
 
+KEPT_THEN = re.compile(TOKEN.pattern + r"([(:\[])?")
+BLANK_RUNS = re.compile(r"\n{3,}")
+QUOTE_MARKS = re.compile(r"[^>]")
+
+
 def put_back_inline(line: str, keeper: Keeper) -> str:
     # Kept text like [foo] followed by "(" or ":" would turn into a link: escape that character.
+    if "\ue000" not in line:
+        return line
+
     def replace(m: re.Match[str]) -> str:
         follower = m.group(2) or ""
         return keeper.kept[int(m.group(1))] + ("\\" + follower if follower else "")
 
-    return re.sub(TOKEN.pattern + r"([(:\[])?", replace, line)
+    return KEPT_THEN.sub(replace, line)
 
 
 def drop_dangling_breaks(lines: list[str]) -> list[str]:
@@ -95,5 +103,5 @@ def drop_dangling_breaks(lines: list[str]) -> list[str]:
 
 def finish_markdown(markdown: str, keeper: Keeper) -> str:
     lines = drop_dangling_breaks(resolve_breaks(put_back(tidy_lines(markdown), keeper)))
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    text = BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
     return text + "\n" if text else ""

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+
+
+@lru_cache(maxsize=64)
+def closing_tags(names: str, flags: int) -> re.Pattern[str]:
+    return re.compile(r"</(" + names + r")>", flags)
 
 
 class Ahead:
@@ -18,7 +24,7 @@ class Ahead:
         self.cursors: dict[str, int] = {}
         self.fold = bool(flags & re.I)
         if names:
-            for m in re.finditer(r"</(" + names + r")>", text, flags):
+            for m in closing_tags(names, flags).finditer(text):
                 self.ends.setdefault(self.key(m.group(1)), []).append(m.start())
         self.found: dict[str, tuple[int, int]] = {}  # needle -> (position asked, found there)
 
