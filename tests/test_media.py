@@ -27,7 +27,7 @@ from wxr2db.content.media import (
     mime_type,
     post_references,
 )
-from wxr2db.sqlite.media import FOUND_TABLE, ensure_media, media_files, post_files
+from wxr2db.sqlite.media import FILES_TABLE, FOUND_TABLE, ensure_media, media_files, post_files
 from wxr2db.uploads import uploads_path
 
 UP = f"{SITE}/wp-content/uploads"
@@ -332,7 +332,7 @@ def test_references_found_while_writing_equal_those_read_back_from_the_bodies(so
     db_path = tmp_path / "db.db"
     assert_ok(cli("import", source, "--db", db_path))
     db = Database(db_path)
-    assert not db[FOUND_TABLE].exists()
+    assert not db[FOUND_TABLE].exists() and not db[FILES_TABLE].exists()
     while_writing = media_rows(db_path)
     assert while_writing[1], "the export names files in its bodies"
     ensure_media(db)
@@ -352,6 +352,38 @@ def test_references_left_by_an_interrupted_run_are_not_used(tmp_path: Path) -> N
     db.conn.commit()
     assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files")))[0])
     assert media_rows(db_path)[1] == [(11, f"{UP}/2020/01/other.jpg", "img")]
+
+
+def test_files_left_by_an_interrupted_run_are_not_used(tmp_path: Path) -> None:
+    """An attachment's files listed by a run that stopped before its last step are not taken for
+    those of an attachment the next import does not rewrite: it is listed from what is stored."""
+    kept = attachment(20, f"{UP}/2020/01/kept.jpg")
+    assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files"), kept))[0])
+    db_path = tmp_path / "export.xml.db"
+    db = Database(db_path)
+    db.execute(f"CREATE TABLE [{FILES_TABLE}] (id INTEGER PRIMARY KEY, url TEXT, files TEXT)")
+    stale = [[f"{UP}/stale.jpg", "2020/01/stale.jpg", 20, "image/jpeg", None, None, None, None]]
+    db.execute(f"INSERT INTO [{FILES_TABLE}] VALUES (20, ?, ?)", [f"{UP}/stale.jpg", json.dumps(stale)])
+    db.conn.commit()
+    assert_ok(imported(tmp_path, export_bytes(item(10, "Post", "no files")))[0])
+    assert [row[0] for row in media_rows(db_path)[0]] == [f"{UP}/2020/01/kept.jpg"]
+
+
+def test_an_attachment_read_again_later_in_the_run_is_listed_as_it_ends(tmp_path: Path) -> None:
+    """The second part of a split export brings attachment 20 again, moved and without its sizes:
+    the files listed while writing the first part are dropped with it, and what the database ends
+    with is what building the media tables from the stored rows gives."""
+    sizes = {"thumbnail": ("a-150x150.jpg", 150, 150), "medium": ("a-300x200.jpg", 300, 200)}
+    first = attachment(20, f"{UP}/2020/01/a.jpg", meta=(("_wp_attachment_metadata", sized("2020/01/a.jpg", sizes)),))
+    for n, body in ((1, export_bytes(item(10, "Post", "no files"), first)),
+                    (2, export_bytes(attachment(20, f"{UP}/2021/05/b.jpg")))):
+        (tmp_path / f"part{n}.xml").write_bytes(body)
+    db_path = tmp_path / "both.db"
+    assert_ok(cli("import", tmp_path / "part1.xml", tmp_path / "part2.xml", "--db", db_path))
+    while_writing = media_rows(db_path)
+    assert [(row[0], row[2]) for row in while_writing[0]] == [(f"{UP}/2021/05/b.jpg", 20)]
+    ensure_media(Database(db_path))
+    assert media_rows(db_path) == while_writing
 
 
 def test_building_the_media_tables_holds_no_file_in_memory(tmp_path: Path,

@@ -19,7 +19,7 @@ from typing import Any
 from ..content.plaintext import search_text
 from ..errors import WriterError
 from ..normalize import looks_serialized, php_unserialize
-from .media import stage_found
+from .media import AttachmentStager, stage_found
 from .rows import stored_comment, stored_post
 from .schema import TABLES
 
@@ -28,7 +28,8 @@ Message = tuple[str, str, str, Any]  # kind, table, sql, rows or parameters (a b
 # Meta rows arrive as (owner, key, value); the writer adds value_json.
 META_TABLES = {"postmeta", "commentmeta", "termmeta"}
 TEXT_TABLES = {"posts", "comments"}
-POST_ID, POST_TYPE, POST_CONTENT = (list(TABLES["posts"][0]).index(c) for c in ("id", "post_type", "content"))
+POST_ID, POST_TYPE, POST_CONTENT, ATTACHMENT_URL = (
+    list(TABLES["posts"][0]).index(c) for c in ("id", "post_type", "content", "attachment_url"))
 
 
 def decoded_meta(value: str) -> str | None:
@@ -71,9 +72,16 @@ class InlineWriter:
         self.conn = conn
         self.search = search
         self.staged = False
+        self.attachments = AttachmentStager()
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
-        self.conn.executemany(sql, prepared(table, rows, self.search))
+        if table == "posts":
+            self.attachments.posts(self.conn, ((r[POST_ID], r[POST_TYPE], r[ATTACHMENT_URL]) for r in rows))
+        if table == "postmeta":
+            self.conn.executemany(sql, self.attachments.watch(prepared(table, rows, self.search)))
+            self.attachments.stage(self.conn)
+        else:
+            self.conn.executemany(sql, prepared(table, rows, self.search))
         if table == "posts":
             stage_found(self.conn, ((r[POST_ID], r[POST_TYPE], r[POST_CONTENT]) for r in rows), not self.staged)
             self.staged = True

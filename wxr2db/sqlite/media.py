@@ -1,8 +1,9 @@
 """The `media` and `post_media` tables, rebuilt from posts and postmeta after every import.
 
 Rebuilding from scratch (delete, then insert) keeps re-imports equal row for row, whatever changed.
-The costly part, reading every body, is done by the SQL writer as each batch arrives (stage_found);
-only what it did not see, posts stored by an earlier import, is read here.
+The costly parts, reading every body and listing each attachment's files, are done by the SQL writer
+as each batch arrives (stage_found, AttachmentStager); only what it did not see, posts stored by an
+earlier import, is read here.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ BATCH = 2000
 # What each post's body names (body_references), found by the SQL writer as it inserts each batch,
 # so the import's last step only resolves it. Dropped by ensure_media: never part of a finished database.
 FOUND_TABLE = "wxr2db_found_media"
+# Each attachment's URL and files (attachment_files), listed by the SQL writer as it inserts the batch
+# that holds the attachment and its meta. Dropped by ensure_media, like FOUND_TABLE.
+FILES_TABLE = "wxr2db_found_files"
+ATTACHED_FILE, ATTACHMENT_METADATA = "_wp_attached_file", "_wp_attachment_metadata"
 KNOWN_FILES = 20_000  # lookups StoredFiles remembers
 SELECT_MEDIA = f"SELECT {', '.join(MEDIA_COLUMNS)} FROM media WHERE url = ?"
 INSERT_MEDIA = f"INSERT INTO media ({', '.join(MEDIA_COLUMNS)}) VALUES ({', '.join('?' for _ in MEDIA_COLUMNS)})"
@@ -58,23 +63,87 @@ def load_attachments(db: Database, base: str) -> None:
     hundreds of thousands of files, so none of this is held in memory."""
     db.execute(f"DROP TABLE IF EXISTS {ATTACHMENTS}")
     db.execute(f"CREATE TABLE {ATTACHMENTS} (id INTEGER PRIMARY KEY, parent_id INTEGER, url TEXT)")
-    cursor = db.conn.execute("""
-        SELECT p.id, p.parent_id, coalesce(p.attachment_url, ''),
-               coalesce((SELECT value FROM postmeta WHERE post_id = p.id AND key = '_wp_attached_file'
-                         ORDER BY rowid LIMIT 1), ''),
-               (SELECT value_json FROM postmeta WHERE post_id = p.id AND key = '_wp_attachment_metadata'
-                ORDER BY rowid LIMIT 1)
-        FROM posts p WHERE p.post_type = 'attachment' ORDER BY p.id""")
+    staged = db[FILES_TABLE].exists()
+    join = f"LEFT JOIN [{FILES_TABLE}] f ON f.id = p.id" if staged else ""
+    found = "f.files" if staged else "NULL"
+    cursor = db.conn.execute(f"""
+        SELECT p.id, p.parent_id, {"f.url" if staged else "NULL"}, {found}, coalesce(p.attachment_url, ''),
+               CASE WHEN {found} IS NULL THEN coalesce((SELECT value FROM postmeta WHERE post_id = p.id
+                   AND key = '{ATTACHED_FILE}' ORDER BY rowid LIMIT 1), '') END,
+               CASE WHEN {found} IS NULL THEN (SELECT value_json FROM postmeta WHERE post_id = p.id
+                   AND key = '{ATTACHMENT_METADATA}' ORDER BY rowid LIMIT 1) END
+        FROM posts p {join} WHERE p.post_type = 'attachment' ORDER BY p.id""")
     while rows := cursor.fetchmany(BATCH):
         attachments, files = [], []
-        for attachment_id, parent_id, url, attached_file, metadata in rows:
-            url = absolute_url(attachment_url(url, attached_file, base), "") or ""
+        for attachment_id, parent_id, staged_url, staged_files, url, attached_file, metadata in rows:
+            if staged_files is not None:
+                url, listed = staged_url, [tuple(row) for row in json.loads(staged_files)]
+            else:
+                url, listed = listed_files(attachment_id, attachment_url(url, attached_file, base), metadata)
             attachments.append((attachment_id, parent_id, url))
-            if url:
-                files += [found.row() for found in attachment_files(attachment_id, url, decoded(metadata))]
+            files += listed
         db.conn.executemany(f"INSERT INTO {ATTACHMENTS} VALUES (?, ?, ?)", attachments)
         db.conn.executemany(INSERT_FIRST_MEDIA, files)
     db.execute("CREATE INDEX temp.wxr2db_attachments_parent ON wxr2db_attachments (parent_id)")
+
+
+def listed_files(attachment_id: int, url: str, metadata: str | None) -> tuple[str, list[tuple[Any, ...]]]:
+    """An attachment's absolute URL and the media rows of its files, from its URL and the JSON of its
+    `_wp_attachment_metadata`."""
+    url = absolute_url(url, "") or ""
+    if not url:
+        return url, []
+    return url, [found.row() for found in attachment_files(attachment_id, url, decoded(metadata))]
+
+
+class AttachmentStager:
+    """Lists the files of each attachment in a batch as the SQL writer inserts it: the batch's posts
+    first (`posts`), then their meta, watched as it goes into the database (`watch`), then `stage`.
+
+    What the import's last step would read back from the database, the batch has in hand: an
+    attachment's meta all comes in the batch of its post, and the first `_wp_attached_file` and
+    `_wp_attachment_metadata` in it are the first the database holds for the post, since a post read
+    again has its old meta deleted in the same batch. An attachment whose URL would come from
+    `_wp_attached_file` and the site's address (WXR 1.0) is left to the last step."""
+
+    def __init__(self) -> None:
+        self.urls: dict[int, str] = {}  # the batch's attachments: their attachment_url
+        self.meta: dict[tuple[int, str], str | None] = {}
+        self.started = False
+
+    def posts(self, conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:
+        """(id, post type, attachment_url) of a batch's posts, before they are inserted. Whatever was
+        listed for them before (they are read again) is forgotten."""
+        if not self.started:
+            conn.execute(f"DROP TABLE IF EXISTS [{FILES_TABLE}]")  # left by an interrupted run
+            conn.execute(f"CREATE TABLE [{FILES_TABLE}] (id INTEGER PRIMARY KEY, url TEXT, files TEXT)")
+            self.started = True
+        self.stage(conn)  # the last batch's, when it had no meta to watch
+        ids = []
+        for post_id, post_type, url in rows:
+            ids.append((post_id,))
+            if post_type == "attachment":
+                self.urls[post_id] = (url or "").strip()
+        conn.executemany(f"DELETE FROM [{FILES_TABLE}] WHERE id = ?", ids)
+
+    def watch(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """Postmeta rows (post_id, key, value, value_json) passed on as they are, keeping the first
+        attached file and metadata JSON of each attachment of the batch."""
+        for row in rows:
+            post_id, key = row[0], row[1]
+            if key in (ATTACHED_FILE, ATTACHMENT_METADATA) and post_id in self.urls:
+                self.meta.setdefault((post_id, key), row[2] if key == ATTACHED_FILE else row[3])
+            yield row
+
+    def stage(self, conn: sqlite3.Connection) -> None:
+        staged = []
+        for attachment_id, url in self.urls.items():
+            if not url and (self.meta.get((attachment_id, ATTACHED_FILE)) or "").strip():
+                continue  # needs the site's address: ensure_media lists it
+            url, files = listed_files(attachment_id, url, self.meta.get((attachment_id, ATTACHMENT_METADATA)))
+            staged.append((attachment_id, url, json.dumps(files)))
+        conn.executemany(f"INSERT INTO [{FILES_TABLE}] VALUES (?, ?, ?)", staged)
+        self.urls, self.meta = {}, {}
 
 
 class StoredAttachments(Mapping[int, Attachment]):
@@ -207,6 +276,7 @@ def ensure_media(db: Database) -> tuple[int, int]:
             references += save_references(db, batch)
     references += save_references(db, batch)
     db.execute(f"DROP TABLE IF EXISTS [{FOUND_TABLE}]")
+    db.execute(f"DROP TABLE IF EXISTS [{FILES_TABLE}]")
     db.execute(f"DROP TABLE {ATTACHMENTS}")
     db.conn.commit()
     return len(files), references
