@@ -45,6 +45,7 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system, over the child and every process it waited for
 
     @property
     def ok(self) -> bool:
@@ -55,8 +56,9 @@ class Result:
 
 
 def measure(step: str, command: list[str]) -> Result:
-    """Run one child to completion; wall time and the peak RSS summed over it and its children (the
-    SQL writer, the render pool), sampled every 20 ms."""
+    """Run one child to completion; wall time, the peak RSS summed over it and its children (the
+    SQL writer, the render pool), sampled every 20 ms, and the CPU time they used. On a shared machine
+    the CPU time varies less than the wall time, and tells work done from time spent waiting."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         try:
@@ -74,7 +76,8 @@ def measure(step: str, command: list[str]) -> Result:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Result(step, seconds, max(peak, usage.ru_maxrss), proc.returncode, read_text(out), read_text(err))
+        return Result(step, seconds, max(peak, usage.ru_maxrss), proc.returncode, read_text(out), read_text(err),
+                      usage.ru_utime + usage.ru_stime)
 
 
 def read_text(handle: IO[bytes]) -> str:
@@ -217,7 +220,7 @@ def clear_outputs(*paths: Path) -> None:
 def table(source: Path, results: list[Result]) -> str:
     size = source.stat().st_size
     floor = results[0].seconds if results and results[0].ok else 0.0
-    rows = [f"{'step':<10} {'seconds':>9} {'MB/s':>8} {'x scan':>8} {'peak RSS MB (all processes)':>28}"]
+    rows = [f"{'step':<10} {'seconds':>9} {'MB/s':>8} {'x scan':>8} {'CPU s':>7} {'peak RSS MB (all processes)':>28}"]
     for result in results:
         if not result.ok:
             rows.append(f"{result.step:<10} skipped: exit {result.returncode} (see note below)")
@@ -225,7 +228,8 @@ def table(source: Path, results: list[Result]) -> str:
         rate = size / MB / result.seconds if result.seconds else 0.0
         ratio = f"{result.seconds / floor:.2f}" if floor else "-"
         rss = result.peak_rss_kb / 1024
-        rows.append(f"{result.step:<10} {result.seconds:>9.2f} {rate:>8.1f} {ratio:>8} {rss:>28.1f}")
+        rows.append(f"{result.step:<10} {result.seconds:>9.2f} {rate:>8.1f} {ratio:>8} {result.cpu_seconds:>7.2f} "
+                    f"{rss:>28.1f}")
     return "\n".join(rows)
 
 

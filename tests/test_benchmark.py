@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.run import TRASH, Result, best_of, empty_trash, main, set_aside, targets
+from benchmarks.run import TRASH, Result, best_of, empty_trash, main, measure, set_aside, targets
 
 
 def result(step: str, seconds: float, rss_mb: float = 50.0) -> Result:
@@ -59,7 +59,15 @@ def test_each_run_starts_without_the_last_runs_output(tmp_path: Path) -> None:
 def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--sizes", "1MB", "--workdir", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert "bare scan" in printed and "skipped" not in printed
+    assert "bare scan" in printed and "skipped" not in printed and "CPU s" in printed
     assert "targets:" in printed and "import <= 3.5x scan" in printed and "markdown <= 10.0x scan" in printed
     assert not (tmp_path / "out" / TRASH).exists()
     assert not list((tmp_path / "out").glob("*.db")) and not list((tmp_path / "out").glob("*-md"))
+
+
+def test_cpu_time_counts_the_processes_a_step_starts() -> None:
+    """The SQL writer and the render pool are children of the command: their CPU time counts."""
+    burn = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
+    result = measure("step", [sys.executable, "-c", parent])
+    assert result.ok and result.cpu_seconds >= 0.3
