@@ -77,12 +77,11 @@ class InlineWriter:
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         if table == "posts":
             self.attachments.posts(self.conn, ((r[POST_ID], r[POST_TYPE], r[ATTACHMENT_URL]) for r in rows))
+        stored = prepared(table, rows, self.search)
+        self.conn.executemany(sql, self.attachments.watch(stored) if table == "postmeta" else stored)
         if table == "postmeta":
-            self.conn.executemany(sql, self.attachments.watch(prepared(table, rows, self.search)))
             self.attachments.stage(self.conn)
-        else:
-            self.conn.executemany(sql, prepared(table, rows, self.search))
-        if table == "posts":
+        elif table == "posts":
             stage_found(self.conn, ((r[POST_ID], r[POST_TYPE], r[POST_CONTENT]) for r in rows), not self.staged)
             self.staged = True
 
