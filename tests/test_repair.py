@@ -18,7 +18,7 @@ from tests.wxrbuild import export, item
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem
-from wxr2db.sources.repair import CleanStream, detect_encoding
+from wxr2db.sources.repair import CleanStream, _CdataSplitter, detect_encoding
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
 
@@ -289,3 +289,45 @@ def test_an_error_after_a_split_section_names_its_line(where: str) -> None:
     bad = text.index("<&") if where == "same line" else text.index("<title><</title>")
     with pytest.raises(BrokenExportError, match=f": line {text[:bad].count(chr(10)) + 1}, column"):
         list(iter_records(io.BytesIO(text.encode())))
+
+
+class StepByStep(_CdataSplitter):
+    """The splitter without its shortcut: every section is found by a turn of pass_on's own loop."""
+
+    def settled(self, data: bytes, pos: int) -> int:
+        return pos
+
+
+MARKUP_PIECES = [b"<![CDATA[", b"]]>", b"]", b"]]", b"<!--", b"-->", b"<?", b"?>", b"<!DOCTYPE", b"<", b"<!",
+                 b"<a>", b"</a>", b">", b"-", b"x", b"\xc3\xa9", b"\n", b"]]]>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=80), st.integers(1, 12), st.integers(4, 40))
+def test_the_splitters_shortcut_changes_no_byte(pieces: list[bytes], step: int, split: int) -> None:
+    """Skipping text, tags and closed CDATA sections in one regex gives what finding each section in
+    turn gives, wherever the reads cut the markers and whatever the split length."""
+    data = b"".join(pieces)
+    outputs = []
+    for splitter in (_CdataSplitter(), StepByStep()):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("wxr2db.sources.repair.CDATA_SPLIT", split)
+            outputs.append(b"".join(splitter.pass_on(data[i : i + step]) for i in range(0, len(data), step)))
+    assert outputs[0] == outputs[1]
+
+
+def test_the_shortcut_takes_an_exports_sections_in_a_few_calls() -> None:
+    """A post's 40 CDATA fields cost one regex call, not a turn of the loop each."""
+    calls = []
+
+    class Counting(_CdataSplitter):
+        def settled(self, data: bytes, pos: int) -> int:
+            calls.append(pos)
+            return super().settled(data, pos)
+
+    fields = "".join(f"<f{n}><![CDATA[value {n} <!-- not a comment --> ]]></f{n}>" for n in range(40))
+    data = export(*(item(i, extra=fields) for i in range(1, 51))).encode()
+    splitter, read = Counting(), 1 << 16
+    out = b"".join(splitter.pass_on(data[i : i + read]) for i in range(0, len(data), read))
+    assert out == data
+    assert data.count(b"<![CDATA[") > 2000 and len(calls) < 20
