@@ -1,8 +1,8 @@
 """Records to row tuples, in the column order of `schema.TABLES`: pure functions, no database.
 
 A post's and a comment's row leave their dates, slug and extra as the export has them and end with
-the raw content twice over: the SQL writer, idle while the parser works, finishes them (`stored_post`,
-`stored_comment`), turning the last one into plain_text. meta rows leave out value_json, which the
+the raw content twice over: the SQL writer finishes them in its own process while the parser reads on
+(`stored_post`, `stored_comment`), turning the last one into plain_text. meta rows leave out value_json, which the
 writer decodes from PHP-serialized values.
 """
 
