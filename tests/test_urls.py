@@ -8,10 +8,13 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import THEME_UNIT_TEST
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.urls import (
+    PLAIN_URL,
     AttachmentUrl,
     LinkCounts,
     PostUrl,
@@ -19,6 +22,8 @@ from wxr2db.site.urls import (
     TermUrl,
     UrlIndex,
     build_index,
+    parse_absolute,
+    parse_split,
     rewrite_links,
     site_bases,
 )
@@ -346,3 +351,26 @@ def test_a_huge_id_or_junk_never_raises() -> None:
                  "/category/", "/category//page/2"):
         assert isinstance(SMALL.resolve(href), Resolution)
 
+
+
+URL_PIECES = ["http", "https", "HTTP", "hTtPs", "ftp", "://", ":", "/", "//", "example.com", "WWW.Example.COM",
+              "a", "-", ".", "_", "@", "user@", ":8080", ":x", "[", "]", "[::1]", "\u212a", "\u017f", "é", "%2F",
+              "%e6%97%a5", "?", "#", "&", "=", "a=1", "b=", ";", "\\", " ", "\t", "\n", "\x00", "\x7f",
+              "+", "..", "%", "日"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", "http:/", ""]),
+       st.lists(st.sampled_from(URL_PIECES), max_size=4), st.lists(st.sampled_from(URL_PIECES), max_size=10))
+def test_plain_urls_are_parsed_as_urlsplit_parses_them(scheme: str, host: list[str], rest: list[str]) -> None:
+    url = scheme + "".join(host) + "".join(rest)
+    assert parse_absolute.__wrapped__(url) == parse_split(url)
+
+
+def test_common_links_take_the_plain_way() -> None:
+    for url in ("http://example.com/2010/06/a-post/", "https://Example.com/?p=19", "https://example.com/a#c",
+                "http://example.files.wordpress.com/2010/06/a.jpg?w=300&h=200"):
+        assert PLAIN_URL.fullmatch(url), url
+        assert parse_absolute(url) == parse_split(url)
+    for url in ("http://user@example.com/", "http://example.com:8080/", "http://exämple.com/", "http://[::1]/"):
+        assert PLAIN_URL.fullmatch(url) is None, url
