@@ -162,3 +162,15 @@ def test_folding_by_split_matches_the_whitespace_regex() -> None:
     cores = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))).strip() for _ in range(20_000)]
     for core in filter(None, cores):
         assert folded(core) == by_regex(core), repr(core)
+
+
+def test_text_without_tags_or_shortcodes_reads_as_the_scanner_reads_it() -> None:
+    """search_text takes a body with no `<` and no `[` (most comments) straight to its folded words;
+    the scanner must give the same, entities, blank lines and stray `>` and `]` included."""
+    rng = random.Random(17)
+    alphabet = ["a", "word", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\xa0", "\u2028", "&amp;", "&lt;", "&#91;",
+                "&nbsp;", "&", ";", ">", "]", "é", "😀", "-->", "?>"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(20_000)]
+    for text in texts:
+        assert "<" not in text and "[" not in text
+        assert plain_text(text) == scan(Scanner(text)).result(), repr(text)
