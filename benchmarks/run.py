@@ -108,7 +108,10 @@ def set_aside(path: Path) -> None:
     (empty_trash). Deleting it here would time the disk instead of wxr2db: on an ext4 mounted with
     `discard`, creating files right after deleting thousands was measured 8x slower (25,090 os.open
     calls of one `markdown` run: 0.53 s into a fresh folder, 4.43 s after removing the last tree)."""
-    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in ("-journal", "-wal", "-shm"))):
+    beside = [Path(f"{path}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
+    if path.suffix == ".db":  # `wxr2db import` writes NAME.metadata.json for Datasette beside NAME.db
+        beside.append(path.with_suffix(".metadata.json"))
+    for candidate in (path, *beside):
         if candidate.exists():
             trash = candidate.parent / TRASH
             trash.mkdir(exist_ok=True)

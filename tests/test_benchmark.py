@@ -38,11 +38,12 @@ def test_an_earlier_output_is_set_aside_not_deleted_until_the_end(tmp_path: Path
     db = tmp_path / "x.db"
     db.write_text("db")
     Path(f"{db}-journal").write_text("j")
+    (tmp_path / "x.metadata.json").write_text("{}")
     set_aside(tree)
     set_aside(db)
-    assert not tree.exists() and not db.exists() and not Path(f"{db}-journal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [TRASH]
     kept = sorted(p.name.split(".")[0] for p in (tmp_path / TRASH).iterdir())
-    assert kept == ["site", "x", "x"]
+    assert kept == ["site", "x", "x", "x"]
     empty_trash(tmp_path)
     assert not (tmp_path / TRASH).exists()
 
@@ -62,7 +63,7 @@ def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest
     assert "bare scan" in printed and "skipped" not in printed and "CPU s" in printed
     assert "targets:" in printed and "import <= 3.5x scan" in printed and "markdown <= 10.0x scan" in printed
     assert not (tmp_path / "out" / TRASH).exists()
-    assert not list((tmp_path / "out").glob("*.db")) and not list((tmp_path / "out").glob("*-md"))
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_cpu_time_counts_the_processes_a_step_starts() -> None:
