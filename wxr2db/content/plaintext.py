@@ -144,8 +144,10 @@ def search_text(markup: str) -> str:
     """Readable text of post HTML: comments, scripts and tags gone, block tags as line or paragraph breaks,
     entities decoded, whitespace collapsed, core shortcode brackets removed and their content kept."""
     if "<" not in markup and "[" not in markup:
-        # No tag and no shortcode (most comments): what scan makes of one segment of words.
-        return folded(html.unescape(markup).strip())
+        # No tag and no shortcode (most comments): one segment of words, without the scanner's searches.
+        words = Words()
+        words.add(markup)
+        return words.result()
     return plain_text(markup, one_line=False)
 
 
