@@ -103,15 +103,19 @@ def best_of(repeat: int, step: str, command: list[str], output: Path | None = No
 TRASH = ".set-aside"
 
 
+def output_files(path: Path) -> list[Path]:
+    """A step's output and what comes with it: SQLite's journal files, and the NAME.metadata.json
+    for Datasette that `wxr2db import` writes beside NAME.db."""
+    files = [path, *(Path(f"{path}{suffix}") for suffix in ("-journal", "-wal", "-shm"))]
+    return [*files, path.with_suffix(".metadata.json")] if path.suffix == ".db" else files
+
+
 def set_aside(path: Path) -> None:
     """Move an earlier run's output into a folder beside it, emptied when the benchmark ends
     (empty_trash). Deleting it here would time the disk instead of wxr2db: on an ext4 mounted with
     `discard`, creating files right after deleting thousands was measured 8x slower (25,090 os.open
     calls of one `markdown` run: 0.53 s into a fresh folder, 4.43 s after removing the last tree)."""
-    beside = [Path(f"{path}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
-    if path.suffix == ".db":  # `wxr2db import` writes NAME.metadata.json for Datasette beside NAME.db
-        beside.append(path.with_suffix(".metadata.json"))
-    for candidate in (path, *beside):
+    for candidate in output_files(path):
         if candidate.exists():
             trash = candidate.parent / TRASH
             trash.mkdir(exist_ok=True)
@@ -208,13 +212,11 @@ def markdown_command(wxr2db: list[str], source: Path, outdir: Path) -> list[str]
 
 def clear_outputs(*paths: Path) -> None:
     for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    for path in paths:
-        for suffix in ("-journal", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for found in output_files(path):
+            if found.is_dir():
+                shutil.rmtree(found)
+            else:
+                found.unlink(missing_ok=True)
 
 
 # ----- reporting ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.run import TRASH, Result, best_of, empty_trash, main, measure, set_aside, targets
+from benchmarks.run import TRASH, Result, best_of, clear_outputs, empty_trash, main, measure, set_aside, targets
 
 
 def result(step: str, seconds: float, rss_mb: float = 50.0) -> Result:
@@ -46,6 +46,14 @@ def test_an_earlier_output_is_set_aside_not_deleted_until_the_end(tmp_path: Path
     assert kept == ["site", "x", "x", "x"]
     empty_trash(tmp_path)
     assert not (tmp_path / TRASH).exists()
+
+
+def test_clearing_a_database_takes_its_journal_and_datasette_metadata(tmp_path: Path) -> None:
+    db = tmp_path / "profile.db"
+    for name in ("profile.db", "profile.db-wal", "profile.metadata.json", "other.metadata.json"):
+        (tmp_path / name).write_text("x")
+    clear_outputs(db)
+    assert [p.name for p in tmp_path.iterdir()] == ["other.metadata.json"]
 
 
 def test_each_run_starts_without_the_last_runs_output(tmp_path: Path) -> None:
