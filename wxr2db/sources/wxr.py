@@ -331,6 +331,13 @@ def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
     return post, problems + thread_problems
 
 
+def item_label(post: Post) -> str:
+    """How messages name an item: by its id and title, or by its line when the export gave no id."""
+    if post.id_missing:
+        return f"the item at line {post.line}" + (f" '{post.title}'" if post.title else "")
+    return f"item {post.id} '{post.title}'"
+
+
 def too_large(what: str, value: int, new_id: int, item: int | None) -> Problem:
     return Problem("id-too-large", f"{what} {value} is beyond SQLite's 64-bit integers; stored as id "
                    f"{new_id}", item)
@@ -428,6 +435,9 @@ class _Reader:
         self.channel_on_top = False  # <channel> sits right under <rss>, as in every real export
         self.root: etree._Element | None = None
         self.top: etree._Element | None = None  # the document's root, once a channel has started
+        self.open_item: etree._Element | None = None  # the item whose end tag has not been read yet
+        self.closing = False  # the file has been read to its end: the ends lxml reports now were not in it
+        self.broken_at_close = False
 
     def run(self) -> Iterator[Record]:
         parser = etree.XMLPullParser(
@@ -463,20 +473,34 @@ class _Reader:
                 if data:
                     parser.feed(data)
                 else:
-                    self.root = parser.close()
+                    self._close(parser)
             except Exception as error:  # raised again below, once the events are handled
                 failed = error
-            yield from self._walk(parser.read_events())
+            if self.recover or not self.broken_at_close:
+                yield from self._walk(parser.read_events())
             if failed is not None:
                 raise failed
             if not data:
                 return
             self._tidy()
 
+    def _close(self, parser: etree.XMLPullParser) -> None:
+        """Close the parser at the end of the file. An item whose end comes now had no end tag in the
+        file: lxml 6.2 and later report an end for every element still open when the file stops
+        (6.1 reported none), so such an item is cut (see _cut_item), whatever lxml's version."""
+        self.closing = True
+        try:
+            self.root = parser.close()
+        except etree.XMLSyntaxError:
+            self.broken_at_close = True
+            raise
+
     def _walk(self, events: Iterator[tuple[str, etree._Element]]) -> Iterator[Record]:
         for event, elem in events:
             if event == "start":
                 yield from self._check_start(elem)
+            elif elem.tag == "item" and self.closing and elem is self.open_item:
+                yield from self._cut_item(elem)
             elif elem.tag == "item":
                 yield from self._item(elem)
             elif elem.tag == "channel":
@@ -553,6 +577,13 @@ class _Reader:
         # Whatever stands before a channel in <rss> (another channel, plugin data) has ended.
         if elem.tag == "channel":
             self._drop_before(elem)
+        if elem.tag == "item" and self._in_channel(elem):
+            self.open_item = elem
+
+    def _in_channel(self, item: etree._Element) -> bool:
+        """An <item> inside another element is part of that element's text or XML, not a post."""
+        parent = item.getparent()
+        return parent is not None and (parent.tag == "channel" or parent.getparent() is None)
 
     def _is_header(self, elem: etree._Element) -> bool:
         parent = elem.getparent()
@@ -580,10 +611,24 @@ class _Reader:
         elem.clear(keep_tail=False)
         self._drop_before(elem)
 
+    def _cut_item(self, elem: etree._Element) -> Iterator[Record]:
+        """Only with --recover: the item the file ends in is kept as far as it was read, and named."""
+        post: Post | None = None
+        for record in self._item(elem):
+            post = record if isinstance(record, Post) else post
+            yield record
+        if post is not None:
+            yield Problem("item-cut", f"{item_label(post)} is cut short: the XML ends or stops being readable "
+                          f"inside it; stored as far as it was read ({len(post.comments)} comment(s)); export "
+                          "the site again to have all of it", post.id)
+
     def _item(self, elem: etree._Element) -> Iterator[Record]:
+        if elem is self.open_item:
+            self.open_item = None
+        if not self._in_channel(elem):
+            return
         parent = elem.getparent()
-        if parent is None or (parent.tag != "channel" and parent.getparent() is not None):
-            return  # an <item> inside another element is part of that element's text or XML
+        assert parent is not None  # _in_channel checked it
         if parent is self.channel and not self.site_sent:
             # The site record goes out before the first post, with the channel elements before it;
             # those after it, even when lxml has already parsed them, go to the amending record.
@@ -619,6 +664,9 @@ class _Reader:
         return Problem(kind, f"{what} in item {post_id} '{title}' ({where})", post_id)
 
     def _finish(self, parser: etree.XMLPullParser) -> Iterator[Record]:
+        if self.open_item is not None and self.recover:
+            # lxml before 6.2 reports no end for the item a cut file ends in.
+            yield from self._cut_item(self.open_item)
         if not self.site_sent and self.channel is not None:
             # Only with --recover: libxml2 gave up (a cut file, nesting too deep) before the channel
             # or any item ended. Keep the site, as far as it was read; the error log says the rest.
@@ -646,7 +694,7 @@ class _Reader:
         message = _POSITION_SUFFIX.sub("", (error.msg or str(error)).strip())
         # libxml2 sometimes adds the raw text it choked on on a second line: one line is enough.
         message = message.splitlines()[0] if message else "not well-formed"
-        if self.stream.at_end and ("Unregistered" in message or "Premature end" in message):
+        if self.broken_at_close or (self.stream.at_end and ("Unregistered" in message or "Premature end" in message)):
             message = "the file ends in the middle of the export (cut short by a download or upload limit?)"
         if not self.stream.seen_text:
             return NotAnExportError(f"{self.name}: the file is empty")
