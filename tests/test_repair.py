@@ -47,6 +47,11 @@ def cleaned(data: bytes, step: int = 1 << 16, read_size: int = -1) -> tuple[byte
     return bytes(out), stream
 
 
+def rss_end_moved(data: bytes) -> bytes:
+    """What the stream passes on for a whole export: its </rss> held back to the very end (see _Mender)."""
+    return data.replace(b"</rss>", b"") + b"</rss>\n"
+
+
 def repairs(stream: CleanStream) -> list[tuple[str, int, list[int]]]:
     return list(stream.repairs.take_before(0))
 
@@ -72,10 +77,10 @@ def test_repairs_are_reported_under_the_item_they_are_in() -> None:
     records = list(iter_records(io.BytesIO(data)))
     problems = [(r.kind, r.item, r.detail) for r in records if isinstance(r, Problem)]
     assert problems == [
-        ("invalid-character", 1, f"removed 1 character(s) XML 1.0 forbids in item 1 'A post' (lines {one})"),
+        ("invalid-character", 1, f"removed 1 character(s) XML 1.0 forbids in item 1 'A post' (line {one})"),
         ("invalid-bytes", 3, "read 1 run(s) of bytes that are not UTF-8 as Windows-1252 "
-                             f"in item 3 'A post' (lines {three})"),
-        ("invalid-character", 3, f"removed 1 character(s) XML 1.0 forbids in item 3 'A post' (lines {three})"),
+                             f"in item 3 'A post' (line {three})"),
+        ("invalid-character", 3, f"removed 1 character(s) XML 1.0 forbids in item 3 'A post' (line {three})"),
     ]
     assert [r.content for r in records if isinstance(r, Post)] == ["one", "two", "café and "]
 
@@ -261,7 +266,7 @@ def test_a_long_cdata_section_is_split_and_read_back_whole(text: str, splits: in
     data = export(item(1, content=text)).encode()
     (out,) = {cleaned(data, step)[0] for step in (1000, 4093, 1 << 16)}  # the same whatever the reads
     assert out.count(b"]]><![CDATA[") == splits
-    assert out.replace(b"]]><![CDATA[", b"") == data
+    assert out.replace(b"]]><![CDATA[", b"") == rss_end_moved(data)
     (post,) = [r for r in iter_records(io.BytesIO(data)) if isinstance(r, Post)]
     assert post.content == text
 
@@ -274,7 +279,8 @@ def test_a_cdata_marker_in_a_comment_pi_or_doctype_starts_no_section(before: str
     where = "<rss" if "DOCTYPE" in before else "<item>"
     text = text.replace(where, before + where, 1)
     out, _ = cleaned(text.encode())
-    assert out == text.encode()
+    # A file with a DOCTYPE goes through as it is: its declarations may quote anything.
+    assert out == (text.encode() if "DOCTYPE" in before else rss_end_moved(text.encode()))
     (post,) = [r for r in iter_records(io.BytesIO(out)) if isinstance(r, Post)]
     assert post.extra == {"wp:long": ["a" * 2_500_000]}
 
@@ -284,9 +290,9 @@ def test_an_error_after_a_split_section_names_its_line(where: str) -> None:
     """The splits add no newline: the line is right (the column on the long line is not)."""
     first = item(1, content=LONG_TEXT)
     if where == "same line":
-        first = first.replace("</content:encoded>", "</content:encoded><&", 1)
-    text = export(first, item(2, title="<", raw_title=True))
-    bad = text.index("<&") if where == "same line" else text.index("<title><</title>")
+        first = first.replace("</content:encoded>", "</content:encoded><a></b>", 1)
+    text = export(first, item(2, title="<a></b>", raw_title=True))
+    bad = text.index("<a></b>") if where == "same line" else text.index("<title><a></b></title>")
     with pytest.raises(BrokenExportError, match=f": line {text[:bad].count(chr(10)) + 1}, column"):
         list(iter_records(io.BytesIO(text.encode())))
 

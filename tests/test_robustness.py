@@ -204,7 +204,7 @@ def test_forbidden_characters_are_removed_and_reported(tmp_path: Path) -> None:
     assert comments == [(10, "Comment"), (20, "A comment")]
     found = {w[1]: w[2] for w in warnings(db) if w[0] == "invalid-character"}
     assert set(found) == {1, 3}
-    assert "removed 26 character(s)" in found[1] and "item 1 'Title '" in found[1] and "lines " in found[1]
+    assert "removed 26 character(s)" in found[1] and "item 1 'Title '" in found[1] and "line " in found[1]
     assert "removed 1 character(s)" in found[3]
     assert "2 invalid-character" in result.stderr
 

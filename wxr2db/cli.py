@@ -46,6 +46,9 @@ Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .x
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 Recover = Annotated[bool, typer.Option(
     "--recover", help="Keep going past broken XML, reporting what was skipped, instead of stopping.")]
+Strict = Annotated[bool, typer.Option(
+    "--strict", help="Refuse an export that is not well-formed XML instead of repairing what WordPress's own "
+    "importer reads (bare &, HTML entities, a second document ...).")]
 
 
 def version_callback(value: bool) -> None:
@@ -100,11 +103,11 @@ def progress_bar(exports: list[str], quiet: bool) -> tqdm[Any]:
                 file=sys.stderr, desc="Reading", dynamic_ncols=True)
 
 
-def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool) -> ImportStats:
+def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool, strict: bool = False) -> ImportStats:
     try:
         with progress_bar(exports, quiet) as bar:
             for name in exports:
-                save_export(saver, name, bar, recover)
+                save_export(saver, name, bar, recover, strict)
     except SiteMismatchError as error:
         saver.abort()
         raise SiteMismatchError(f"{name}: {error}") from None
@@ -114,11 +117,11 @@ def read_into(saver: Saver, exports: list[str], quiet: bool, recover: bool) -> I
     return saver.finish()
 
 
-def save_export(saver: Saver, name: str, bar: tqdm[Any], recover: bool) -> None:
+def save_export(saver: Saver, name: str, bar: tqdm[Any], recover: bool, strict: bool) -> None:
     """One export's records into the saver. A function of its own so that its last record (maybe a
     50 MB post) is let go when it returns, not held while the database is shaped."""
     for part, source in iter_export_parts(name, bar.update):
-        for record in iter_records(source, name=part, recover=recover):
+        for record in iter_records(source, name=part, recover=recover, strict=strict):
             saver.save(record)
 
 
@@ -164,6 +167,7 @@ def import_(
         "--public", help="Keep only what readers saw: published posts and pages, approved comments without "
         "email or IP, authors without email (default database: NAME.public.db).")] = False,
     recover: Recover = False,
+    strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
     """Import WordPress exports into a SQLite database, with NAME.metadata.json for Datasette beside it.
@@ -175,7 +179,7 @@ def import_(
     path = db or default_db(exports, public)
     with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
-        stats = read_into(saver, exports, quiet, recover)
+        stats = read_into(saver, exports, quiet, recover, strict)
         kept = make_public(database) if public else ""
     with reported_errors():
         written = save_metadata(path)
@@ -193,9 +197,10 @@ def info(
     source: Annotated[str, typer.Argument(help="A WXR export, or a database made by `wxr2db import`.",
                                           show_default=False, metavar="EXPORT")],
     recover: Recover = False,
+    strict: Strict = False,
 ) -> None:
     """Count what an export or database holds, without writing anything."""
-    with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
+    with reported_errors(), opened_source(source, quiet=True, recover=recover, strict=strict) as database:
         typer.echo(render_census(census(database)))
 
 
@@ -232,7 +237,7 @@ def render_post_counts(rows: list[tuple[str, str | None, int]]) -> str:
 
 
 @contextmanager
-def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]:
+def opened_source(source: str, quiet: bool, recover: bool, strict: bool = False) -> Iterator[Database]:
     """A database made by `wxr2db import` as it is, or an export imported into a temporary one."""
     if source.endswith(".db"):
         if not Path(source).is_file():
@@ -250,7 +255,7 @@ def opened_source(source: str, quiet: bool, recover: bool) -> Iterator[Database]
             try:
                 # Nobody searches this database: no search text, no full-text index.
                 saver = Saver(database, background=worth_a_second_process([source]), search=False)
-                read_into(saver, [source], quiet=quiet, recover=recover)
+                read_into(saver, [source], quiet=quiet, recover=recover, strict=strict)
             except (WxrError, sqlite3.Error, OSError) as error:
                 if is_disk_full(error):
                     raise temporary_full(error, tmp) from None
@@ -281,12 +286,13 @@ def media(
                                           show_default=False, metavar="EXPORT")],
     format_: Annotated[ListFormat, typer.Option("--format", help="table, csv or json.")] = ListFormat.table,
     recover: Recover = False,
+    strict: Strict = False,
 ) -> None:
     """List every file the site uses (attachments, their sizes, files posts name) and the posts using each."""
     from .listing import render_csv, render_json, render_table
     from .sqlite.media import LISTING_COLUMNS, media_listing
 
-    with reported_errors(), opened_source(source, quiet=True, recover=recover) as database:
+    with reported_errors(), opened_source(source, quiet=True, recover=recover, strict=strict) as database:
         listing = media_listing(database, source)
     if format_ is ListFormat.json:
         typer.echo(render_json(listing))
@@ -373,6 +379,7 @@ def markdown(
         metavar="FORMATS", help="Redirect files to write from the old URLs: netlify, nginx, apache, separated by "
         "commas.", show_default=False)] = "",
     recover: Recover = False,
+    strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
     """Write posts and pages as Markdown files with YAML front matter for a static site generator.
@@ -391,7 +398,7 @@ def markdown(
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
                                   keep_permalinks=keep_permalinks, templates=templates, site=site)
-        with (opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar,
+        with (opened_source(source, quiet=quiet, recover=recover, strict=strict) as database, writing_bar(quiet) as bar,
               media_bar(quiet or site.media is None) as fetched):
             stats = export_markdown(database, outdir, options, progress=bar, media_progress=fetched)
     echo_report(outdir, stats, quiet)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
+import html.entities
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,16 @@ _REOPEN = b"]]><![CDATA["
 # DOCTYPE or unclosed CDATA section (or a `<` the piece ends on). Possessive, so it never backtracks;
 # it takes an export's 40 CDATA sections per post in one call instead of a loop turn each.
 _SETTLED = re.compile(rb"(?:[^<]++|<(?=[^!?])[^<]*+|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>)*+")
+# The same for a stream that mends (see _Mender): it also stops at what XML refuses and WordPress's own
+# importer reads all the same: an `&` that starts no XML reference, a `<` that starts no tag, a `]]>`
+# outside CDATA or one inside a section that is not its end (followed by text, not by `</` or `<!`),
+# and the <rss> tags a second document pasted after the first brings.
+_SETTLED_MENDING = re.compile(
+    rb"(?:[^<&\]]++|\](?!\]>)"
+    rb"|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b)[^<&\]]*+"
+    rb"|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>(?=\s*+<[/!])"
+    rb"|&(?:amp|lt|gt|quot|apos|#[0-9]++|#[xX][0-9a-fA-F]++);)*+"
+)
 _LOOKBEHIND = 8  # bytes of a piece a marker may have begun in (`<!DOCTYPE` is 9 long)
 # Where a section may be split: after a byte that is not `]` (a `]]>` may be just beginning) and
 # before a byte that starts a UTF-8 character.
@@ -86,8 +97,12 @@ codecs.register_error("wxr2db-escape", _escape_bytes)
 
 def _safe_cut(data: bytes | bytearray) -> int:
     """Where to end this piece: after a newline, `>` or space, which are never inside a UTF-8
-    sequence, a run of bad bytes or a character reference; 0 (wait for more) when there is none."""
-    return max(data.rfind(b"\n"), data.rfind(b">"), data.rfind(b" ")) + 1
+    sequence, a run of bad bytes or a character reference; 0 (wait for more) when there is none.
+    Never right after a `]]>`: whether it ends its CDATA section depends on what follows it."""
+    tag_end = data.rfind(b">")
+    while tag_end >= 2 and data[tag_end - 2 : tag_end] == b"]]":
+        tag_end = data.rfind(b">", 0, tag_end - 2)
+    return max(data.rfind(b"\n"), tag_end, data.rfind(b" ")) + 1
 
 
 def _forced_cut(data: bytes | bytearray) -> int:
@@ -199,22 +214,31 @@ class _CdataSplitter:
     lines in error messages stay right. A file with a DOCTYPE (WordPress writes none) goes through
     as it is: its declarations may quote a `<![CDATA[`."""
 
-    def __init__(self) -> None:
+    def __init__(self, mender: _Mender | None = None) -> None:
+        self.mender = mender
         self.end = b""  # what closes the comment, PI or CDATA section the stream is in
         self.opened = 0  # where the CDATA section began, or was last split, in bytes passed on
         self.passed = 0  # bytes of the pieces passed on so far, without the ones added
         self.recent = b""  # the end of the last piece, where the next marker may have begun
         self.off = False
 
-    def pass_on(self, piece: bytes) -> bytes:
+    def pass_on(self, piece: bytes, line: int = 0) -> bytes:
         if self.off:
             return piece
         data, start = self.recent + piece, len(self.recent)
         base = self.passed - start  # data[i] is byte base + i of the stream
+        mender = self.mender
+        if mender is not None:
+            mender.start(data, start, line)
         pos = 0
         while True:
             if not self.end:
                 pos = self.settled(data, pos)
+                if mender is not None and pos < len(data):
+                    mended = mender.mend_at(pos)
+                    if mended > pos:
+                        pos = mended
+                        continue
                 found = _MARKUP.search(data, pos)
                 if found is None:
                     break
@@ -226,6 +250,9 @@ class _CdataSplitter:
             closed = data.find(self.end, pos)
             if closed < 0:
                 break
+            if mender is not None and self.end == b"]]>" and mender.inner_end(closed):
+                pos = closed + 3  # a `]]>` that is text of the section, which stays open
+                continue
             pos, self.end = closed + len(self.end), b""
         self.passed += len(piece)
         if self.end == b"]]>" and base + len(data) > self.opened + CDATA_SPLIT:
@@ -234,16 +261,127 @@ class _CdataSplitter:
             found = _SPLIT_POINT.search(data, max(self.opened + CDATA_SPLIT - base, start, 1) - 1)
             if found is not None:
                 cut = found.start() + 1
-                piece = piece[: cut - start] + _REOPEN + piece[cut - start :]
+                if mender is not None:
+                    mender.edits.append((cut, cut, _REOPEN))
+                else:
+                    piece = piece[: cut - start] + _REOPEN + piece[cut - start :]
                 pos, self.opened = cut, base + cut
         self.recent = data[max(pos, len(data) - _LOOKBEHIND) :]
-        return piece
+        return mender.finish() if mender is not None else piece
 
     def settled(self, data: bytes, pos: int) -> int:
         """Where what follows pos stops being settled (see _SETTLED): nothing before it opens a
         section, and no marker begins in it."""
-        found = _SETTLED.match(data, pos)
+        found = (_SETTLED if self.mender is None else _SETTLED_MENDING).match(data, pos)
         return found.end() if found is not None else pos
+
+
+_NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_CDATA_TEXT_END = re.compile(rb"\]\]>\s*+(?=<[/!])")
+_XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
+_RSS_TAG = re.compile(rb"</?rss\b[^<>]*+>")
+_HTML_ENTITIES = {name[:-1].encode("ascii"): char for name, char in html.entities.html5.items()
+                  if name.endswith(";")}
+
+
+class _Mender:
+    """Mends, in the stream's output, what WordPress's importer reads although XML refuses it (its
+    WXR_Parser_Regex reads each <item> with regular expressions when the XML parser fails): a bare `&`
+    (`?a=1&b=2` in an image URL) becomes `&amp;`; an HTML entity (`&mdash;`, `&eacute;`) outside CDATA
+    becomes its character; a `<` that starts no tag (`a < b` in a title) becomes `&lt;`; a `]]>` that a
+    plugin left inside a CDATA section is split as WordPress's exporter splits it; and a second document
+    pasted after the first (`</rss>` then `<?xml ...?><rss ...>`) is read as more of the first. Each
+    mend is a repair with its line. Edits are collected in the splitter's coordinates and made at
+    the end of a piece, so the splitter's positions stay true."""
+
+    def __init__(self, repairs: Repairs) -> None:
+        self.repairs = repairs
+        self.data = b""
+        self.start_at = 0
+        self.line = 1
+        self.counted = 0  # where self.line was counted up to
+        self.edits: list[tuple[int, int, bytes]] = []
+        self.rss_open = 0  # <rss> start tags passed on
+        self.held_rss_end = False  # a </rss> was taken out, and one is owed at the end of the stream
+
+    def start(self, data: bytes, start: int, line: int) -> None:
+        self.data, self.start_at, self.line, self.counted, self.edits = data, start, line, start, []
+
+    def line_at(self, pos: int) -> int:
+        self.line += self.data.count(b"\n", self.counted, pos)
+        self.counted = pos
+        return self.line
+
+    def edit(self, pos: int, end: int, new: bytes, kind: str) -> int:
+        if pos >= self.start_at:  # what lies in the look-behind was mended with the last piece
+            self.edits.append((pos, end, new))
+            if kind == "rss-end":
+                self.held_rss_end = True
+            else:
+                self.repairs.add(kind, self.line_at(pos))
+        return end
+
+    def mend_at(self, pos: int) -> int:
+        """Mend what the settled scan stopped at; where to go on from (pos when it is markup)."""
+        data = self.data
+        byte = data[pos : pos + 1]
+        if byte == b"&":
+            return self.reference(pos)
+        if byte == b"]":
+            return self.edit(pos, pos + 3, b"]]&gt;", "cdata-end-in-text")
+        if self.rss_open and _XML_DECLARATION.match(data, pos):
+            end = data.find(b"?>", pos)
+            return self.edit(pos, end + 2, b"", "second-document") if end > 0 else pos
+        if data.startswith((b"<rss", b"</rss"), pos):
+            return self.rss_tag(pos)
+        after = data[pos + 1 : pos + 2]
+        if byte == b"<" and not (after.isalpha() or after in (b"!", b"?", b"/", b"_", b":", b"") or after >= b"\x80"):
+            return self.edit(pos, pos + 1, b"&lt;", "bare-less-than")
+        # Markup the splitter follows (a comment, PI, section) or the end of the piece; else a tag
+        # this does not mend (`<rss` without its `>`), which the parser judges.
+        return pos if after in (b"!", b"?", b"") else pos + 1
+
+    def reference(self, pos: int) -> int:
+        found = _NAMED_REFERENCE.match(self.data, pos)
+        char = _HTML_ENTITIES.get(found.group(1)) if found else None
+        if found and char is not None:
+            new = "".join(f"&#{ord(c)};" for c in char).encode("ascii")
+            return self.edit(pos, found.end(), new, "html-entity")
+        return self.edit(pos, pos + 1, b"&amp;", "bare-ampersand")
+
+    def rss_tag(self, pos: int) -> int:
+        found = _RSS_TAG.match(self.data, pos)
+        if found is None:
+            return pos
+        if found.group().startswith(b"</"):
+            # Every </rss> is held back and one is written at the very end: what follows the first
+            # document (a second export, a PHP warning) is read inside it.
+            return self.edit(pos, found.end(), b"", "rss-end")
+        self.rss_open += 1
+        if self.rss_open == 1:
+            return found.end()
+        return self.edit(pos, found.end(), b"", "second-document")
+
+    def inner_end(self, closed: int) -> bool:
+        """True (and mended) when the `]]>` at `closed` is text inside a CDATA section: text, not a
+        closing tag or another section, follows it. At the end of the piece it is taken as the end."""
+        rest = self.data[closed + 3 : closed + 3 + 256].lstrip()
+        if not rest or _CDATA_TEXT_END.match(self.data, closed):
+            return False
+        self.edit(closed, closed + 3, b"]]]]><![CDATA[>", "cdata-end-in-text")
+        return True
+
+    def finish(self) -> bytes:
+        """The piece with every edit made."""
+        data, last = self.data, self.start_at
+        if not self.edits:
+            return data[last:]
+        out = bytearray()
+        for pos, end, new in sorted(self.edits):
+            out += data[last:pos] + new
+            last = end
+        out += data[last:]
+        return bytes(out)
 
 
 class _Lines:
@@ -274,7 +412,7 @@ class CleanStream:
     proportional to the input.
     """
 
-    def __init__(self, raw: BinaryIO, chunk: int = CHUNK) -> None:
+    def __init__(self, raw: BinaryIO, chunk: int = CHUNK, *, mend: bool = True) -> None:
         self.raw = raw
         self.chunk = chunk
         self.repairs = Repairs()
@@ -287,8 +425,19 @@ class CleanStream:
         self._carry = ""
         self._held = bytearray()
         self._declaration_seen = False
-        self._cdata = _CdataSplitter()
+        self._mender = _Mender(self.repairs) if mend else None
+        self._cdata = _CdataSplitter(self._mender)
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
+
+    @property
+    def mends(self) -> bool:
+        """The stream mends what WordPress's importer reads (see _Mender); False with --strict."""
+        return self._mender is not None
+
+    @property
+    def has_doctype(self) -> bool:
+        """The file declares a DOCTYPE (WordPress writes none): its entities are never expanded."""
+        return self._cdata.off
 
     @property
     def at_end(self) -> bool:
@@ -314,6 +463,9 @@ class CleanStream:
             self._fill_utf8(data)
         else:
             self._fill_decoded(data)
+        if self._done and self._mender is not None and self._mender.held_rss_end:
+            self._pending += b"</rss>\n"
+            self._mender.held_rss_end = False
 
     def _fill_utf8(self, data: bytes) -> None:
         """Most exports are clean UTF-8: check the bytes and pass them on untouched when they are."""
@@ -335,8 +487,9 @@ class CleanStream:
         self.work += len(body)
         self.seen_text = self.seen_text or not body.isspace()
         if self._declaration_seen and _clean_utf8(body):
+            line = self._line
             self._line += body.count(b"\n")
-            self._pending += self._cdata.pass_on(body)
+            self._pass_on(body, line)
             return
         # Bad bytes in UTF-8 are never ASCII, so Python's own (C) surrogateescape suffices here.
         self._add_text(body.decode("utf-8", errors="surrogateescape"))
@@ -350,6 +503,10 @@ class CleanStream:
         cut = text.rfind("&", max(0, len(text) - _LONGEST_REFERENCE))
         if not self._done and cut >= 0 and ";" not in text[cut:]:
             text, self._carry = text[:cut], text[cut:]
+        elif not self._done and text.endswith(("]", "]]>")):
+            # Whether a `]]>` ends its CDATA section depends on what follows it (see _Mender).
+            cut = len(text.rstrip("]>"))
+            text, self._carry = text[:cut], text[cut:]
         if text:
             self.seen_text = self.seen_text or not text.isspace()
             self._add_text(text)
@@ -362,7 +519,11 @@ class CleanStream:
             text = text.lstrip("\ufeff")
             head = _DECLARED_ENCODING.sub(r"\1UTF-8\3", text[:_DECLARATION_SPAN], count=1)
             text = head + text[_DECLARATION_SPAN:]
-        self._pending += self._cdata.pass_on(self._clean(text).encode("utf-8"))
+        line = self._line
+        self._pass_on(self._clean(text).encode("utf-8"), line)
+
+    def _pass_on(self, piece: bytes, line: int) -> None:
+        self._pending += self._cdata.pass_on(piece, line)
 
     def _start(self, data: bytes) -> bytes:
         while data and len(data) < _DECLARATION_SPAN:

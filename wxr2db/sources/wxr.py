@@ -34,6 +34,14 @@ LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}c
 # elements are taken by their place in the document, never by what lxml has parsed so far.
 READ_SIZE = 32 * 1024
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
+# libxml2's words for what the stream mends unless --strict, in a user's terms.
+MENDABLE = (
+    (re.compile(r"^xmlParseEntityRef: no name"), "a bare '&' that starts no entity"),
+    (re.compile(r"^Entity '([^']*)' not defined"), r"the entity &\1; is not defined in XML (an HTML entity?)"),
+    (re.compile(r"^StartTag: invalid element name"), "a '<' that starts no tag"),
+    (re.compile(r"^Sequence '\]\]>' not allowed in content"), "a ']]>' outside a CDATA section"),
+    (re.compile(r"^Extra content at the end of the document"), "more content after the end of the export"),
+)
 HEADER_TAGS = {"wp:author", "wp:wp_author", "wp:category", "wp:tag", "wp:term"}
 
 
@@ -388,6 +396,20 @@ def fill_comment_ids(comments: list[Comment], post_id: int) -> list[Comment]:
 
 # --- the stream ---------------------------------------------------------------------------------
 
+# What each repair of sources.repair did, as its warning says it.
+REPAIRS = {
+    "invalid-character": "removed {n} character(s) XML 1.0 forbids",
+    "invalid-bytes": "read {n} run(s) of bytes that are not {enc} as Windows-1252",
+    "bare-ampersand": "read {n} bare '&' (one that starts no entity) as the character '&'",
+    "html-entity": "read {n} HTML entit(ies) such as &mdash; or &nbsp;, which XML does not define, as "
+                   "their characters",
+    "bare-less-than": "read {n} '<' that start(s) no tag as the character '<'",
+    "cdata-end-in-text": "kept {n} ']]>' inside the text as text (WordPress's exporter splits it; this "
+                         "file did not)",
+    "second-document": "read {n} XML declaration(s) or <rss> start tag(s) after the first document's as "
+                       "more of the same export",
+}
+
 # libxml2 2.14 raised "xmlns:x: '...' is not a valid URI" from a warning to an error, and lxml then
 # refuses a well-formed file once it is read to the end. Namespace names are compared as strings
 # (Namespaces in XML 1.0, section 2.3), and real exports declare IRIs such as
@@ -407,6 +429,7 @@ def iter_records(
     *,
     name: str = "<export>",
     recover: bool = False,
+    strict: bool = False,
 ) -> Iterator[Record]:
     """Yield Site, Author, Term, Post and Problem records from a WXR file opened in binary mode.
 
@@ -414,21 +437,24 @@ def iter_records(
     channel elements follow the first item (plugin data, a second channel), a second Site record
     with `amends=True` ends the export: the same fields, and every channel element in its extra.
 
+    What XML refuses but WordPress's importer reads (a bare &, an HTML entity, a second document) is
+    repaired and reported as a Problem naming the item, unless strict.
+
     Memory stays flat: each element is freed once read. Raises NotAnExportError or
     BrokenExportError (naming the file, line and item) when the file cannot be read.
     """
-    reader = _Reader(source, name, recover)
+    reader = _Reader(source, name, recover, strict)
     yield from reader.run()
 
 
 class _Reader:
-    def __init__(self, source: BinaryIO, name: str, recover: bool) -> None:
+    def __init__(self, source: BinaryIO, name: str, recover: bool, strict: bool = False) -> None:
         self.name = name
         self.recover = recover
-        self.stream = CleanStream(source)
+        self.stream = CleanStream(source, mend=not strict)
         self.site_sent = False
         self.channel: etree._Element | None = None
-        self.last_item: tuple[int, int, str] | None = None  # (start line, id, title)
+        self.last_item: tuple[int, str] | None = None  # (id, item_label) of the last item read
         self.site_values: dict[str, str] = {}
         self.site_extra: dict[str, list[str]] = {}
         self.extra_after_site = False  # the site's extra grew after its record went out
@@ -643,7 +669,7 @@ class _Reader:
         # saver turns the post into rows.
         self._free(elem)
         yield from self._repairs_before(line)
-        self.last_item = (line, post.id, post.title)
+        self.last_item = (post.id, item_label(post))
         yield post
         yield from problems
 
@@ -653,15 +679,14 @@ class _Reader:
             yield self._repair_problem(kind, count, lines)
 
     def _repair_problem(self, kind: str, count: int, lines: list[int]) -> Problem:
-        what = {
-            "invalid-character": "removed {n} character(s) XML 1.0 forbids",
-            "invalid-bytes": "read {n} run(s) of bytes that are not {enc} as Windows-1252",
-        }[kind].format(n=count, enc=self.stream.encoding.upper())
-        where = f"lines {', '.join(map(str, lines))}{' ...' if count > len(lines) else ''}"
+        what = REPAIRS[kind].format(n=count, enc=self.stream.encoding.upper())
+        shown = list(dict.fromkeys(lines))
+        more = " ..." if count > len(lines) else ""
+        where = f"line{'s' if len(shown) > 1 else ''} {', '.join(map(str, shown))}{more}"
         if self.last_item is None:
             return Problem(kind, f"{what} in the channel header ({where})")
-        _, post_id, title = self.last_item
-        return Problem(kind, f"{what} in item {post_id} '{title}' ({where})", post_id)
+        post_id, label = self.last_item
+        return Problem(kind, f"{what} in {label} ({where})", post_id)
 
     def _finish(self, parser: etree.XMLPullParser) -> Iterator[Record]:
         if self.open_item is not None and self.recover:
@@ -700,10 +725,15 @@ class _Reader:
             return NotAnExportError(f"{self.name}: the file is empty")
         if self.channel is None and ("empty" in message.lower() or line <= 1):
             return NotAnExportError(f"{self.name}: line {line}, column {column}: not XML ({message})")
+        for pattern, words in MENDABLE:
+            if pattern.match(message) and not self.stream.has_doctype:
+                message = pattern.sub(words, message) + (", which wxr2db repairs without --strict"
+                                                         if self.stream.mends is False else "")
+                break
         if message.startswith("Excessive depth"):
             # libxml2's own limit (2048 levels even with huge_tree); WordPress writes a handful.
             message = "elements nested more than 2048 deep"
-        if "entity" in message.lower():
+        if "entity" in message.lower() and self.stream.has_doctype:
             # Only a hand-made or hostile file declares entities (WordPress writes no DOCTYPE).
             # libxml2 checks an entity's text at its first use even when told not to expand it,
             # and stops at nested "billion laughs" entities, which is what we want.
@@ -722,6 +752,6 @@ class _Reader:
             return f" (in item {post_id} '{title or ''}')"
         if title:
             return f" (in the item at line {item.sourceline} '{title}')"
-        after = f" after item {self.last_item[1]} '{self.last_item[2]}'" if self.last_item else ""
+        after = f" after {self.last_item[1]}" if self.last_item else ""
         return f" (in the item at line {item.sourceline}{after})"
 
