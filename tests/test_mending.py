@@ -149,3 +149,76 @@ def test_cli_reports_repairs_and_strict_refuses(tmp_path: Path) -> None:
             "(in item 1 'Post 1')") in message
     assert "without --strict" in message
     assert not (tmp_path / "x.db").exists()
+
+
+# --- what cannot be mended costs at most its item -------------------------------------------------
+
+BROKEN = {
+    "title": ("<title><![CDATA[Post {n}]]></title>", "<title><b>Post {n}</i></title>"),
+    "comment": ("<wp:comment_author><![CDATA[Reader]]>", "<wp:comment_author><x>Reader</y>"),
+    "postmeta": ("<wp:meta_value><![CDATA[value]]>", "<wp:meta_value><![CDATA[value]]></wp:oops>"),
+}
+
+
+def broken_item(n: int, place: str) -> str:
+    good, bad = BROKEN[place]
+    text = item(n, f"Post {n}", comments=[comment(n * 10)], meta=[("key", "value")])
+    return text.replace(good.format(n=n), bad.format(n=n), 1)
+
+
+@pytest.mark.parametrize("place", sorted(BROKEN))
+@pytest.mark.parametrize("at", [1, 3, 5])
+def test_an_item_that_xml_cannot_read_costs_at_most_itself(place: str, at: int) -> None:
+    data = export(*(broken_item(n, place) if n == at else item(n, f"Post {n}") for n in range(1, 6)))
+    posts, problems = records(data)
+    assert sorted(p.id for p in posts) == [1, 2, 3, 4, 5]
+    assert len(posts) == wordpress_items(data)
+    (named,) = [p for p in problems if p.kind in ("item-recovered", "item-unreadable")]
+    assert named.item == at and f"item {at} 'Post {at}'" in named.detail
+    line = data[: data.index(BROKEN[place][1].format(n=at)[:12])].count("\n") + 1
+    assert f"line {line}, column" in named.detail
+    with pytest.raises(BrokenExportError, match=f"line {line}, column"):
+        records(data, strict=True)
+
+
+def test_damage_every_few_items_on_one_line() -> None:
+    """A one-line export (minified by a plugin), broken every third item, with mendable damage too."""
+    items = [broken_item(n, "comment") if n % 3 == 0 else raw_item(n, "postmeta", "a & b") for n in range(1, 31)]
+    data = export(*items).replace("\n", " ")
+    posts, problems = records(data)
+    assert sorted(p.id for p in posts) == list(range(1, 31))
+    kinds = [p.kind for p in problems]
+    assert kinds.count("item-recovered") + kinds.count("item-unreadable") == 10
+    # Repairs on one line are one warning, with their count.
+    assert "read 20 bare '&'" in next(p.detail for p in problems if p.kind == "bare-ampersand")
+
+
+def test_a_broken_item_start_tag_is_skipped_and_named() -> None:
+    data = export(item(1, "One"), item(2, "Two").replace("<item>", '<item a="1>', 1), item(3, "Three"))
+    posts, problems = records(data)
+    ids = [p.id for p in posts]
+    assert ids[0] == 1 and 3 in ids
+    assert problems and all(p.kind in ("xml-skipped", "item-unreadable", "item-recovered") for p in problems)
+
+
+def test_damage_in_the_header_costs_the_header_elements_only() -> None:
+    head = "<title>Site</title><link>http://example.com</link><wp:wxr_version>1.2</wp:wxr_version>" \
+           "<wp:author><wp:author_login>a</b></wp:author>"
+    data = export(item(1, "One"), item(2, "Two"), head=head)
+    posts, problems = records(data)
+    assert [p.id for p in posts] == [1, 2]
+    assert [p.kind for p in problems] == ["xml-skipped"]
+    assert "up to the next item (line" in problems[0].detail
+
+
+def test_a_broken_item_larger_than_memory_holds_is_read_again_from_disk() -> None:
+    """Past WINDOW_LIMIT the item's bytes wait in a temporary file, not beside lxml's copy in memory."""
+    from wxr2db.sources.resync import WINDOW_LIMIT
+
+    big = item(2, "Big", content="word " * WINDOW_LIMIT).replace("</content:encoded>",
+                                                                "</content:encoded><a></b>", 1)
+    data = export(item(1, "One"), big, item(3, "Three"))
+    posts, problems = records(data)
+    assert [p.id for p in posts] == [1, 2, 3]
+    assert len(posts[1].content) == 5 * WINDOW_LIMIT and posts[1].status == "publish"
+    assert [(p.kind, p.item) for p in problems] == [("item-recovered", 2)]

@@ -273,7 +273,6 @@ XML_WHERE = re.compile(r"line \d+, column \d+")
     ("name", "data", "needles", "xml_error"),
     [
         ("truncated.xml", TRUNCATED, ["in item 1207 'Sharing and Collaboration'", "--recover"], True),
-        ("mismatched.xml", MISMATCHED, ["in item 1207 'Sharing and Collaboration'", "mismatch"], True),
         ("notes.txt", b"Dear diary,\nthis is not XML.\n", ["not XML", "Export the site again"], True),
         ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", ["not XML"], True),
         ("data.json", b'{"posts": [{"id": 1}]}\n', ["not XML"], True),
@@ -312,6 +311,22 @@ def test_broken_export_is_one_error_line(
     assert result.exit_code == 1
     assert not db.exists()
     assert list(tmp_path.glob("*.wxr2db-partial")) == []
+
+
+def test_mismatched_tags_are_one_error_line_with_strict(tmp_path: Path) -> None:
+    result, db = imported(tmp_path, MISMATCHED, "mismatched.xml", "--strict")
+    line = error_line(result, "mismatched.xml", "in item 1207 'Sharing and Collaboration'", "mismatch")
+    assert XML_WHERE.search(line), line
+    assert not db.exists()
+
+
+def test_mismatched_tags_cost_at_most_their_item(tmp_path: Path) -> None:
+    result, db = imported(tmp_path, MISMATCHED, "mismatched.xml")
+    assert_ok(result)
+    assert "1 item-recovered" in result.stderr
+    assert {r[0] for r in Database(db).execute("SELECT id FROM posts")} == {1, 1207, 3}
+    (warning,) = warnings(db)
+    assert warning[0] == "item-recovered" and warning[1] == 1207 and XML_WHERE.search(warning[2])
 
 
 def test_missing_file_is_one_error_line(tmp_path: Path) -> None:
@@ -357,7 +372,7 @@ def test_failed_import_leaves_existing_db_untouched(tmp_path: Path, seeded_db: P
 def test_failed_import_creates_no_new_db(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_bytes(MISMATCHED)
-    error_line(cli("import", broken, "--db", tmp_path / "new.db"), "broken.xml")
+    error_line(cli("import", broken, "--db", tmp_path / "new.db", "--strict"), "broken.xml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xml"]
 
 

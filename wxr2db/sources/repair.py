@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import collections
 import functools
 import html.entities
 import re
@@ -56,7 +57,7 @@ _SETTLED = re.compile(rb"(?:[^<]++|<(?=[^!?])[^<]*+|<!\[CDATA\[(?:[^\]]++|\](?!\
 # and the <rss> tags a second document pasted after the first brings.
 _SETTLED_MENDING = re.compile(
     rb"(?:[^<&\]]++|\](?!\]>)"
-    rb"|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b)[^<&\]]*+"
+    rb"|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b|item[\s>])[^<&\]]*+"
     rb"|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>(?=\s*+<[/!])"
     rb"|&(?:amp|lt|gt|quot|apos|#[0-9]++|#[xX][0-9a-fA-F]++);)*+"
 )
@@ -303,9 +304,15 @@ class _Mender:
         self.edits: list[tuple[int, int, bytes]] = []
         self.rss_open = 0  # <rss> start tags passed on
         self.held_rss_end = False  # a </rss> was taken out, and one is owed at the end of the stream
-
+        # Where each <item> start tag outside sections is in the output, with its line, for a reader
+        # that starts reading again at the next item after an error (see sources.wxr); only on request.
+        self.track_items = False
+        self.item_starts: collections.deque[tuple[int, int]] = collections.deque()
+        self.marks: list[tuple[int, int]] = []
+        self.emitted = 0  # bytes of output before this piece
     def start(self, data: bytes, start: int, line: int) -> None:
         self.data, self.start_at, self.line, self.counted, self.edits = data, start, line, start, []
+        self.marks = []
 
     def line_at(self, pos: int) -> int:
         self.line += self.data.count(b"\n", self.counted, pos)
@@ -334,6 +341,10 @@ class _Mender:
             return self.edit(pos, end + 2, b"", "second-document") if end > 0 else pos
         if data.startswith((b"<rss", b"</rss"), pos):
             return self.rss_tag(pos)
+        if data.startswith(b"<item", pos) and (data[pos + 5 : pos + 6].isspace() or data[pos + 5 : pos + 6] == b">"):
+            if self.track_items and pos >= self.start_at:
+                self.marks.append((pos, self.line_at(pos)))
+            return pos + 5
         after = data[pos + 1 : pos + 2]
         if byte == b"<" and not (after.isalpha() or after in (b"!", b"?", b"/", b"_", b":", b"") or after >= b"\x80"):
             return self.edit(pos, pos + 1, b"&lt;", "bare-less-than")
@@ -372,16 +383,27 @@ class _Mender:
         return True
 
     def finish(self) -> bytes:
-        """The piece with every edit made."""
+        """The piece with every edit made; the output offsets of the item start tags it holds."""
         data, last = self.data, self.start_at
-        if not self.edits:
-            return data[last:]
-        out = bytearray()
-        for pos, end, new in sorted(self.edits):
-            out += data[last:pos] + new
+        if not self.edits and not self.marks:
+            out = data[last:]
+            self.emitted += len(out)
+            return out
+        built = bytearray()
+        # A mark sorts before an edit at the same place: its offset is where the tag starts.
+        changes = sorted([(pos, 0, pos, b"", line) for pos, line in self.marks]
+                         + [(pos, 1, end, new, 0) for pos, end, new in self.edits])
+        for pos, is_edit, end, new, line in changes:
+            built += data[last:pos]
+            last = pos
+            if not is_edit:
+                self.item_starts.append((self.emitted + len(built), line))
+                continue
+            built += new
             last = end
-        out += data[last:]
-        return bytes(out)
+        built += data[last:]
+        self.emitted += len(built)
+        return bytes(built)
 
 
 class _Lines:
@@ -428,6 +450,14 @@ class CleanStream:
         self._mender = _Mender(self.repairs) if mend else None
         self._cdata = _CdataSplitter(self._mender)
         self.seen_text = False  # anything but white space yet: an empty file is reported as such
+
+    def track_items(self) -> collections.deque[tuple[int, int]] | None:
+        """Have the stream list where each <item> start tag is in its output (offset, line), for a
+        reader that starts again at the next item after an error; None when it does not mend."""
+        if self._mender is None:
+            return None
+        self._mender.track_items = True
+        return self._mender.item_starts
 
     @property
     def mends(self) -> bool:

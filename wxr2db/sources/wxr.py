@@ -20,6 +20,7 @@ from ..errors import BrokenExportError, NotAnExportError
 from ..normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
 from ..records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
 from .repair import CleanStream
+from .resync import ItemWindow, prologue
 
 WXR_NS = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/?$")
 EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/?$")
@@ -34,6 +35,8 @@ LISTENED_TAGS = ("{*}rss", "channel", "item", "{*}author", "{*}wp_author", "{*}c
 # elements are taken by their place in the document, never by what lxml has parsed so far.
 READ_SIZE = 32 * 1024
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
+_INNER_LINE = re.compile(r" line \d+(?= and )")
+_RAW_TITLE = re.compile(rb"<title>(?:<!\[CDATA\[)?([^<\]]{0,80})")
 # libxml2's words for what the stream mends unless --strict, in a user's terms.
 MENDABLE = (
     (re.compile(r"^xmlParseEntityRef: no name"), "a bare '&' that starts no entity"),
@@ -306,8 +309,11 @@ def read_comment(elem: etree._Element) -> Comment:
     )
 
 
-def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
+def read_item(item: etree._Element, line_offset: int = 0) -> tuple[Post, list[Problem]]:
+    """The Post an <item> holds; line_offset is added to its line (a parser that started again later
+    in the file counts from 1 there)."""
     parts = collect_item(item)
+    line = (item.sourceline or 0) + line_offset
     problems: list[Problem] = []
     title = parts.text.get("title", "")
     post_id = to_int(parts.numbers.get("wp:post_id"))
@@ -318,7 +324,7 @@ def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
         post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), title, t.get("date", ""))
     elif post_id not in SQLITE_INTS:
         wide, post_id = post_id, stored_id(post_id, "post")
-        problems.append(too_large(f"item at line {item.sourceline} '{title}': wp:post_id", wide, post_id,
+        problems.append(too_large(f"item at line {line} '{title}': wp:post_id", wide, post_id,
                                   post_id))
     narrowed = narrow_comments(fill_comment_ids(parts.comments, post_id), post_id, problems)
     comments, thread_problems = thread_comments(narrowed, post_id)
@@ -330,7 +336,7 @@ def read_item(item: etree._Element) -> tuple[Post, list[Problem]]:
         parent_id=stored_id(parent_id, "post") if parent_id else None,
         menu_order=menu_order(parts.numbers.get("wp:menu_order"), post_id, problems),
         sticky=parts.numbers.get("wp:is_sticky", "").strip() == "1",
-        line=item.sourceline or 0,
+        line=line,
         terms=build_terms(parts),
         meta=tuple(parts.meta),
         comments=comments,
@@ -464,9 +470,36 @@ class _Reader:
         self.open_item: etree._Element | None = None  # the item whose end tag has not been read yet
         self.closing = False  # the file has been read to its end: the ends lxml reports now were not in it
         self.broken_at_close = False
+        # Where the reader may start again after an error: not with --recover (libxml2 recovers), not
+        # with --strict, not in a file with a DOCTYPE (the stream passes it on untouched).
+        starts = None if recover or strict else self.stream.track_items()
+        self.window = ItemWindow(starts) if starts is not None else None
+        self.line_offset = 0  # what to add to lxml's lines once reading started again later in the file
+        self.resumed = b""  # what to give the new parser first
+        self.adopting = False  # the next <channel> is the one the new parser was given, not a second one
 
     def run(self) -> Iterator[Record]:
-        parser = etree.XMLPullParser(
+        self.parser = self._new_parser()
+        try:
+            yield from self._read()
+        finally:
+            if self.window is not None:
+                self.window.close()
+
+    def _read(self) -> Iterator[Record]:
+        try:
+            yield from self._feed()
+        except etree.XMLSyntaxError as error:
+            # The exception's error_log also holds errors of earlier parses in this thread.
+            if not only_uri_complaints(self.parser.feed_error_log):
+                raise self._broken(error) from None
+        except (OSError, EOFError, zlib.error) as error:
+            # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
+            raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
+        yield from self._finish(self.parser)
+
+    def _new_parser(self) -> etree.XMLPullParser:
+        return etree.XMLPullParser(
             events=("start", "end"),
             tag=LISTENED_TAGS,
             resolve_entities=False,
@@ -477,38 +510,38 @@ class _Reader:
             remove_comments=True,
             remove_pis=True,
         )
-        try:
-            yield from self._feed(parser)
-        except etree.XMLSyntaxError as error:
-            # The exception's error_log also holds errors of earlier parses in this thread.
-            if not only_uri_complaints(parser.feed_error_log):
-                raise self._broken(error) from None
-        except (OSError, EOFError, zlib.error) as error:
-            # A disk read error; damaged .gz/.bz2/.zip files are reported by sources.GuardedReader.
-            raise BrokenExportError(f"{self.name}: cannot read the file: {error}{self._where()}") from None
-        yield from self._finish(parser)
 
-    def _feed(self, parser: etree.XMLPullParser) -> Iterator[Record]:
+    def _feed(self) -> Iterator[Record]:
         """What lxml's iterparse does, with a step of our own after each chunk's events (_tidy).
-        As iterparse does, the events parsed before an error are handled before it is raised."""
+        As iterparse does, the events parsed before an error are handled before it is raised, or,
+        where the reader can start again at the next item (see _resync), before it does."""
         while True:
             failed: Exception | None = None
             data = b""
             try:
-                data = self.stream.read(READ_SIZE)
+                data = self.resumed or self.stream.read(READ_SIZE)
+                if self.window is not None and not self.resumed:
+                    self.window.add(data)
+                self.resumed = b""
                 if data:
-                    parser.feed(data)
+                    self.parser.feed(data)
                 else:
-                    self._close(parser)
+                    self._close(self.parser)
             except Exception as error:  # raised again below, once the events are handled
                 failed = error
             if self.recover or not self.broken_at_close:
-                yield from self._walk(parser.read_events())
+                yield from self._walk(self.parser.read_events())
+            if failed is not None and self._can_resync(failed):
+                assert isinstance(failed, etree.XMLSyntaxError)  # _can_resync checked it
+                yield from self._resync(failed)
+                continue
             if failed is not None:
                 raise failed
             if not data:
                 return
             self._tidy()
+            if self.window is not None:
+                self.window.trim()
 
     def _close(self, parser: etree.XMLPullParser) -> None:
         """Close the parser at the end of the file. An item whose end comes now had no end tag in the
@@ -520,6 +553,78 @@ class _Reader:
         except etree.XMLSyntaxError:
             self.broken_at_close = True
             raise
+
+    def _can_resync(self, failed: Exception) -> bool:
+        """An XML error before the end of the file costs the item it is in, not the rest of the export."""
+        if self.window is None or not isinstance(failed, etree.XMLSyntaxError) or self.channel is None:
+            return False
+        if self.stream.has_doctype or only_uri_complaints(self.parser.feed_error_log):
+            return False
+        # At the end of the file, an error is a cut file unless an item start tag came after the broken
+        # place (an unclosed quote or comment swallowed the rest of the file).
+        return not self.closing or self.window.next_start() is not None
+
+    def _resync(self, error: etree.XMLSyntaxError) -> Iterator[Record]:
+        """Read the item the error is in on its own, then start a new parser at the next item."""
+        window, channel = self.window, self.channel
+        assert window is not None and channel is not None  # _can_resync checked them
+        line, column, message = self._described(error)
+        head = prologue(channel.nsmap)
+        resume = self._next_item_start(window)
+        broken = window.open_at
+        if broken is None:
+            upto = f"the next item (line {resume[1]})" if resume else "the end of the file"
+            yield Problem("xml-skipped", f"line {line}, column {column}: {message}; the export could not be read "
+                          f"from there up to {upto}")
+        else:
+            raw = window.between(broken[0], resume[0] if resume else window.end)
+            yield from self._read_alone(head, raw, broken[1], f"line {line}, column {column}: {message}")
+        for child in channel[:-1]:  # the last one may be the element the error is in
+            self._take(child, channel)
+        self.parser, self.adopting, self.open_item, window.open_at = self._new_parser(), True, None, None
+        self.closing = self.broken_at_close = False
+        if resume is None:
+            self.resumed = head + b"</channel></rss>"
+            return
+        window.resumed_at = resume[0]
+        self.line_offset = resume[1] - 1
+        self.resumed = head + window.since(resume[0])
+
+    def _next_item_start(self, window: ItemWindow) -> tuple[int, int] | None:
+        """The next item start tag the stream finds, reading on as far as it takes (None: there is none)."""
+        # The stream finds start tags in what it has read ahead: read on until the tag is in the window.
+        while (found := window.next_start()) is None or found[0] >= window.end:
+            data = self.stream.read(READ_SIZE)
+            if not data:
+                return found if found is not None and found[0] < window.end else None
+            window.add(data)
+        return found
+
+    def _read_alone(self, head: bytes, raw: bytes, line: int, what: str) -> Iterator[Record]:
+        """The broken item read on its own by libxml2's recovering parser, as WordPress's importer reads
+        each item on its own; a warning names it either way."""
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+                                 huge_tree=True, remove_comments=True, remove_pis=True)
+        root = etree.fromstring(head + raw + b"</channel></rss>", parser)
+        item = root.find("channel/item") if root is not None else None
+        if item is None or len(item) == 0:
+            title = _RAW_TITLE.search(raw[:4096])
+            shown = title.group(1).decode("utf-8", "replace") if title else ""
+            yield Problem("item-unreadable", f"the item at line {line} '{shown}' could not be read ({what}); "
+                          "skipped, and the export read on from the next item")
+            return
+        post, problems = read_item(item, line - 1)
+        yield from self._read_broken(post, problems, Problem(
+            "item-recovered", f"{item_label(post)} is not well-formed XML ({what}): read on its own by the XML "
+            "parser's recovery, as WordPress's importer reads each item; check it", post.id))
+
+    def _read_broken(self, post: Post, problems: list[Problem], warning: Problem) -> Iterator[Record]:
+        yield from self._send_site()
+        yield from self._repairs_before(post.line)
+        self.last_item = (post.id, item_label(post))
+        yield post
+        yield from problems
+        yield warning
 
     def _walk(self, events: Iterator[tuple[str, etree._Element]]) -> Iterator[Record]:
         for event, elem in events:
@@ -584,10 +689,13 @@ class _Reader:
             yield from self._send_site()
 
     def _check_start(self, elem: etree._Element) -> Iterator[Problem]:
+        if elem.tag == "channel" and self.adopting:
+            self._adopt(elem)
+            return
         if elem.tag == "channel" and self.channel is not None:
             # RSS has one channel; a second one (two exports pasted into one file) is read as more of
             # the same export.
-            yield Problem("second-channel", f"a second <channel> at line {elem.sourceline}: its authors, "
+            yield Problem("second-channel", f"a second <channel> at line {self._line(elem)}: its authors, "
                           "terms and items are imported with the first channel's")
         if elem.tag == "channel" and self.channel is None:
             # nsmap holds every namespace in scope, whether declared on <rss> or on <channel>.
@@ -603,8 +711,20 @@ class _Reader:
         # Whatever stands before a channel in <rss> (another channel, plugin data) has ended.
         if elem.tag == "channel":
             self._drop_before(elem)
+        if elem.tag == "item" and self.window is not None:
+            self.window.item_started(self._line(elem))
         if elem.tag == "item" and self._in_channel(elem):
             self.open_item = elem
+
+    def _line(self, elem: etree._Element) -> int:
+        return (elem.sourceline or 0) + self.line_offset
+
+    def _adopt(self, channel: etree._Element) -> None:
+        """The channel of a parser that started again after an error: the same channel, read on."""
+        self.adopting = False
+        self.channel = channel
+        self.top = channel.getroottree().getroot()
+        self.channel_on_top = True
 
     def _in_channel(self, item: etree._Element) -> bool:
         """An <item> inside another element is part of that element's text or XML, not a post."""
@@ -651,6 +771,8 @@ class _Reader:
     def _item(self, elem: etree._Element) -> Iterator[Record]:
         if elem is self.open_item:
             self.open_item = None
+            if self.window is not None:
+                self.window.item_ended()
         if not self._in_channel(elem):
             return
         parent = elem.getparent()
@@ -660,11 +782,11 @@ class _Reader:
             # those after it, even when lxml has already parsed them, go to the amending record.
             self._drop_before(elem)
             yield from self._send_site()
-        post, problems = read_item(elem)
+        post, problems = read_item(elem, self.line_offset)
         if parent.tag != "channel":
-            problems.insert(0, Problem("item-outside-channel", f"item at line {elem.sourceline} "
+            problems.insert(0, Problem("item-outside-channel", f"item at line {post.line} "
                                        f"'{post.title}' is outside <channel>; imported all the same", post.id))
-        line = elem.sourceline or 0
+        line = post.line
         # Free the element before the post goes on: lxml's copy of a huge post is not needed while the
         # saver turns the post into rows.
         self._free(elem)
@@ -714,17 +836,26 @@ class _Reader:
                           "(lxml skipped or repaired what it could not read)")
 
     def _broken(self, error: etree.XMLSyntaxError) -> Exception:
+        line, column, message = self._described(error)
+        if not self.stream.seen_text:
+            return NotAnExportError(f"{self.name}: the file is empty")
+        if self.channel is None and ("empty" in message.lower() or line <= 1):
+            return NotAnExportError(f"{self.name}: line {line}, column {column}: not XML ({message})")
+        where = self._where()
+        return BrokenExportError(f"{self.name}: line {line}, column {column}: {message}{where}")
+
+    def _described(self, error: etree.XMLSyntaxError) -> tuple[int, int, str]:
+        """Where the XML broke, in the file's lines, and what is wrong in a user's terms."""
         line, column = error.position if error.position else (0, 0)
         # lxml ends its message with the position again (", line 40, column 1"); say it once.
         message = _POSITION_SUFFIX.sub("", (error.msg or str(error)).strip())
         # libxml2 sometimes adds the raw text it choked on on a second line: one line is enough.
         message = message.splitlines()[0] if message else "not well-formed"
+        if self.line_offset:
+            # "tag mismatch: b line 3 and c" counts from where the parser started again: drop it.
+            message = _INNER_LINE.sub("", message)
         if self.broken_at_close or (self.stream.at_end and ("Unregistered" in message or "Premature end" in message)):
             message = "the file ends in the middle of the export (cut short by a download or upload limit?)"
-        if not self.stream.seen_text:
-            return NotAnExportError(f"{self.name}: the file is empty")
-        if self.channel is None and ("empty" in message.lower() or line <= 1):
-            return NotAnExportError(f"{self.name}: line {line}, column {column}: not XML ({message})")
         for pattern, words in MENDABLE:
             if pattern.match(message) and not self.stream.has_doctype:
                 message = pattern.sub(words, message) + (", which wxr2db repairs without --strict"
@@ -738,8 +869,7 @@ class _Reader:
             # libxml2 checks an entity's text at its first use even when told not to expand it,
             # and stops at nested "billion laughs" entities, which is what we want.
             message += "; wxr2db never expands entities declared in a DOCTYPE"
-        where = self._where()
-        return BrokenExportError(f"{self.name}: line {line}, column {column}: {message}{where}")
+        return line + self.line_offset, column, message
 
     def _where(self) -> str:
         """Name the item being read when the XML broke, from the part of it already parsed."""
@@ -751,7 +881,7 @@ class _Reader:
         if post_id:
             return f" (in item {post_id} '{title or ''}')"
         if title:
-            return f" (in the item at line {item.sourceline} '{title}')"
+            return f" (in the item at line {self._line(item)} '{title}')"
         after = f" after {self.last_item[1]}" if self.last_item else ""
-        return f" (in the item at line {item.sourceline}{after})"
+        return f" (in the item at line {self._line(item)}{after})"
 
