@@ -71,7 +71,8 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
 def write_site_files(writer: Writer, options: MarkdownOptions, live: Iterable[str]) -> None:
     """The redirect files asked for, and the list of links that point at nothing written."""
     stats = writer.stats
-    files, stats.redirect_rules = redirect_files(stats.site, options.layout, options.site.redirects, live)
+    files, stats.redirect_rules, dropped = redirect_files(stats.site, options.layout, options.site.redirects, live)
+    stats.warnings += dropped
     for rel, text in files.items():
         writer.write(rel, text)
     if not options.site.redirects:
