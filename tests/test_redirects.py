@@ -457,3 +457,33 @@ def test_the_markdown_command_warns_of_rules_left_out(tmp_path: Path) -> None:
     assert "warning: redirects: 1 rule left out: too long for nginx or Apache" in result.stderr
     assert "a-long-slug" not in (tmp_path / "out" / ".htaccess").read_text()
     assert "/post-2/" in (tmp_path / "out" / ".htaccess").read_text()
+
+
+HUGO = shutil.which("hugo")
+
+
+@pytest.mark.parametrize("keep", [(), ("--keep-permalinks",)])
+def test_an_old_address_no_file_system_holds_never_breaks_the_build(tmp_path: Path, keep: tuple[str, ...]) -> None:
+    """Hugo writes an alias (or a kept permalink) as a folder: one name over 255 bytes and the
+    whole build stopped with "file name too long"."""
+    text = export_text(item(1, "Long"), item(2, "Short")).replace(
+        "http://example.com/post-1/", "http://example.com/2020/" + "\u00e9" * 200 + "/")
+    (tmp_path / "site.xml").write_text(text, encoding="utf-8")
+    result = cli("markdown", tmp_path / "site.xml", tmp_path / "site", "--layout", "hugo", *keep)
+    assert result.exit_code == 0, result.output
+    done = "is published at its new URL" if keep else "gets no alias from it"
+    assert f"warning: post 1: its old address is longer than a file name or path may be; the post {done}" \
+        in result.stderr
+    assert "\u00e9" * 200 not in "".join(p.read_text() for p in (tmp_path / "site").rglob("*.md"))
+    assert "/post-2/" in (tmp_path / "site" / "content" / "posts" / "post-2" / "index.md").read_text()
+    if HUGO is None:
+        pytest.skip("hugo is not installed; the front matter was checked")
+    (tmp_path / "site" / "hugo.toml").write_text('baseURL = "http://example.org/"\ntitle = "x"\n')
+    build = subprocess.run([HUGO, "--quiet", "-s", str(tmp_path / "site")], capture_output=True, text=True,
+                           timeout=120)
+    assert build.returncode == 0, build.stderr
+
+
+def test_aliases_leave_out_paths_no_file_system_holds() -> None:
+    assert aliases(["/a/" + "x" * 255 + "/", "/b/" + "x" * 256 + "/", "/c" + "/seg" * 600 + "/"], "/new/") == [
+        "/a/" + "x" * 255 + "/"]

@@ -38,6 +38,10 @@ NGINX_MAX_TOKEN = 4000
 # it answer 500 Internal Server Error to every request under that folder.
 APACHE_MAX_LINE = 8000
 TOO_LONG = "too long for nginx or Apache"
+# Hugo and Jekyll write an alias as a folder with an index.html, and one name longer than the file
+# system allows ("file name too long") stops the whole build; PATH_MAX is 4096 with the site's folder.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 2048
 # Dropped rules worth a warning; the others (its own address, a duplicate) need nothing from the user.
 WARN_REASONS = ("unreadable", TOO_LONG, "conflicting target")
 
@@ -292,7 +296,8 @@ def render_redirects(plan: RedirectPlan, formats: Iterable[str]) -> dict[str, st
 def aliases(old_paths: Iterable[str], own_url: str) -> list[str]:
     """Hugo `aliases` / Jekyll `redirect_from` for a page: each old path once, decoded, never the
     page's own URL (an alias there would replace the page), never the front page, never a query
-    form (generators write an alias as a file; `/?p=12` is not one)."""
+    form (generators write an alias as a file; `/?p=12` is not one), never a path longer than a
+    file system allows (see long_path_warnings)."""
     own_path = split_old(own_url)
     own = url_key(quote(own_path[0])) if own_path else url_key(own_url)
     seen, found = {url_key("/")}, []
@@ -301,7 +306,13 @@ def aliases(old_paths: Iterable[str], own_url: str) -> list[str]:
         if split is None or split[1]:
             continue
         key = url_key(quote(split[0]))
-        if key != own and key not in seen:
+        if key != own and key not in seen and fits_file_system(split[0]):
             seen.add(key)
             found.append(split[0])
     return found
+
+
+def fits_file_system(path: str) -> bool:
+    """Whether a generator can write a page at this decoded URL path (an alias, a kept permalink)."""
+    return len(path.encode("utf-8")) <= MAX_PATH_BYTES and all(
+        len(name.encode("utf-8")) <= MAX_NAME_BYTES for name in path.split("/"))
