@@ -159,6 +159,16 @@ SITES: dict[str, tuple[Callable[[int], str], float]] = {
 }
 
 
+def test_the_markdown_command_warns_of_tables_written_plainly(tmp_path: Path) -> None:
+    text = export(item(1, content=wide_row(300), comments=[comment(10, content=wide_row(300))]), item(2))
+    (tmp_path / "x.xml").write_text(text, encoding="utf-8")
+    result = cli("markdown", tmp_path / "x.xml", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("too uneven") == 1
+    assert f"warning: post 1: 2 {PLAIN_TABLE}" in result.stderr
+    assert "1 warning" in result.stderr
+
+
 @pytest.mark.parametrize("name", SITES)
 def test_site_files_grow_linearly(name: str, tmp_path: Path) -> None:
     make, most = SITES[name]

@@ -14,7 +14,7 @@ CELL_BREAKS = re.compile(r"\s*\n\s*")
 # small tables); past that, it is written as plain lines.
 MAX_CELL_GROWTH = 4
 CELL_SLACK = 256
-PLAIN_TABLE = "table too uneven for a Markdown table, written as one line per row"
+PLAIN_TABLE = "table(s) too uneven for a Markdown table, written as one line per row"
 
 
 @dataclass
