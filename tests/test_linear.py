@@ -56,6 +56,10 @@ BODIES: dict[str, tuple[Callable[[int], str], float]] = {
     "nested emphasis": (lambda n: "<em><strong>" * n + "x" + "</strong></em>" * n, 1),
     "nested links": (lambda n: "<a href='/x'>" * n + "x" + "</a>" * n, 1),
     "a long ordered list": (lambda n: "<ol start='999999999'>" + "<li>x</li>" * n + "</ol>", 2),
+    # html2text wraps nothing (bodywidth 0): a long paragraph stays one line, never re-flowed.
+    "one long paragraph": (lambda n: "<p>" + "word, *x* " * n + "</p>", 2),
+    "lone URLs (embeds)": (lambda n: "https://www.youtube.com/watch?v=abc\n\n" * n, 2),
+    "images in links": (lambda n: "<a href='/x'><img src='/y.jpg' alt='a'></a>" * n, 1),
 }
 
 
