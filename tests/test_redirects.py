@@ -115,6 +115,13 @@ def test_netlify_file() -> None:
         "/index.php p=12 /posts/hello-world/ 301!\n")
 
 
+def test_netlify_never_reads_a_query_value_as_a_placeholder() -> None:
+    text = render_netlify(plan_redirects([("/?p=:id", "/new/1/"), ("/?s=a:b&c=:", "/new/2/")]))
+    assert "/ p=%3Aid /new/1/ 301!" in text.splitlines()
+    assert "/ s=a:b c=%3A /new/2/ 301!" in text.splitlines()
+    assert not re.search(r"=:", text)
+
+
 def test_nginx_files() -> None:
     files = render_nginx(plan_redirects(ODD[:2] + ODD[7:8]))
     assert files == {

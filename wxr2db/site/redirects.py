@@ -164,10 +164,17 @@ def render_netlify(plan: RedirectPlan) -> str:
     for rule in plan.redirects:
         path = quote(rule.path, safe=NETLIFY_SAFE)
         if rule.query:
-            lines.append(f"{path} {' '.join(rule.query)} {rule.target} 301!")
+            lines.append(f"{path} {' '.join(map(netlify_query, rule.query))} {rule.target} 301!")
         else:
             lines.append(f"{path} {rule.target} 301")
     return "\n".join(lines) + "\n"
+
+
+def netlify_query(item: str) -> str:
+    """Netlify reads `id=:id` as a placeholder matching any value: `?p=:x` in an old link would
+    redirect every `?p=` address. A leading colon is encoded, so the rule is never a placeholder."""
+    key, equals, value = item.partition("=")
+    return f"{key}={'%3A' + value[1:]}" if equals and value.startswith(":") else item
 
 
 # --- nginx: a map for http{}, a return for server{} ---------------------------------------------
