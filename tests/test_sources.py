@@ -6,6 +6,8 @@ import bz2
 import gzip
 import io
 import lzma
+import os
+import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -229,6 +231,19 @@ def test_standard_input_is_sniffed_too(tmp_path: Path) -> None:
     archive = zipped(tmp_path / "x.zip", {"a.xml": PART_1})
     result = runner.invoke(app, ["import", "-", "--db", str(tmp_path / "y.db")], input=archive.read_bytes())
     error_line(result, "-", "zip file", "standard input", code=1)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_loses_no_bytes_to_sniffing(tmp_path: Path) -> None:
+    """`wxr2db import <(zcat x.gz)` gives a pipe: its first bytes are read once, and kept."""
+    fifo = tmp_path / "export.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(gzip.compress(PART_1)))
+    writer.start()
+    result = cli("import", fifo, "--db", tmp_path / "x.db")
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert titles(tmp_path / "x.db") == [(1, "First"), (2, "Second")]
 
 
 def test_the_default_database_name_drops_suffixes_in_any_case(tmp_path: Path,

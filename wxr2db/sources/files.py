@@ -14,6 +14,8 @@ import bz2
 import functools
 import gzip
 import lzma
+import os
+import stat
 import sys
 import zipfile
 import zlib
@@ -204,7 +206,8 @@ def compression(name: str, head: bytes) -> str:
         raise WxrError(f"{name}: is a {kind} archive, which wxr2db cannot read",
                        hint=f"Unpack it first (`{UNPACK[kind]} FILE`) and give wxr2db the .xml file inside.")
     if kind == "zip":
-        raise WxrError(f"{name}: is a zip file, which cannot be read from standard input; give its file name")
+        raise WxrError(f"{name}: is a zip file, which cannot be read from standard input or a pipe; "
+                       "give its file name")
     expected = named_kind(name)
     if kind == "plain" and expected is not None and not looks_like_xml(head):
         raise DamagedFileError(f"{name}: is named like a {expected} file but is neither {expected} nor XML: "
@@ -215,9 +218,11 @@ def compression(name: str, head: bytes) -> str:
 def is_zip(name: str) -> bool:
     """A zip by its first bytes, or by its name when it has none that say otherwise (an empty or
     cut `.zip` is reported as a damaged zip, not as a broken XML file)."""
-    if name == STDIN:
-        return False
     try:
+        # Only a regular file: a pipe (`<(zcat x.gz)`) read here would lose its first bytes, and a
+        # zip needs seeking anyway; open_export says so if a pipe holds one.
+        if name == STDIN or not stat.S_ISREG(os.stat(name).st_mode):
+            return False
         with open(name, "rb") as file:
             head = file.read(HEAD_SIZE)
     except OSError:
