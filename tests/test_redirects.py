@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -15,8 +17,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from tests.helpers import free_port, stop
+from tests.helpers import cli, free_port, stop
 from tests.test_urls import corpus_index, export  # noqa: F401  (export is a fixture)
+from tests.wxrbuild import export as export_text
+from tests.wxrbuild import item
 from wxr2db.records import Post, Site, Term
 from wxr2db.site.redirects import (
     NGINX_INCLUDES,
@@ -24,6 +28,7 @@ from wxr2db.site.redirects import (
     RedirectPlan,
     aliases,
     bucket_size,
+    dropped_warnings,
     plan_redirects,
     render_apache,
     render_netlify,
@@ -49,6 +54,37 @@ ODD = [
     ("/./up/../", "/x/"),
     (LONG, "/posts/long/"),
 ]
+
+
+# Old addresses no server syntax may choke on, each kept (and served) or dropped and counted.
+HOSTILE_KEPT = [
+    ("/quote/\"double\"/'single'/", "/new/1/"),
+    ("/braces/{x}/[y]/", "/new/2/"),
+    ("/semi;colon/a;b/", "/new/3/"),
+    ("/space here/  two/", "/new/4/"),
+    ("/hash/%23tag/", "/new/5/"),
+    ("/regex/%5Ea.b*c+d%3Fe(f)|g$/", "/new/6/"),
+    ("/back\\slash/", "/new/7/"),
+    ("/percent/100%25/", "/new/8/"),
+    ("/emoji/\U0001f600/", "/new/9/"),
+    ("/separators/%E2%80%A8%C2%85/", "/new/10/"),
+    ("/angle/<script>/`tick`/", "/new/11/"),
+    ("/vars/$1/%{HTTP_HOST}/${x}/", "/new/12/"),
+    ("/?s=caf\u00e9 \"x\"", "/new/13/"),
+    ("/?q={a}|b;c", "/new/14/"),
+    # 3,500 bytes in short segments (Apache answers 403 before reading .htaccess for a segment over
+    # the file system's 255 bytes; WordPress slugs are at most 200).
+    ("/" + "long-segment/" * 270, "/new/long/"),
+]
+HOSTILE_DROPPED = [
+    ("/" + "x" * 4100 + "/", "/new/x/"),  # over nginx's 4096-byte token
+    ("/" + "\u00e9" * 1500 + "/", "/new/e/"),  # 3,000 bytes, but 12,000 as Apache's \xHH escapes
+    ("/target-too-long/", "/new/" + "y" * 5000 + "/"),
+    ("/?s=" + "q" * 5000, "/new/q/"),
+    ("/ctl/%09/", "/new/t/"),
+    ("/ctl/%7F/", "/new/d/"),
+]
+HOSTILE = HOSTILE_KEPT + HOSTILE_DROPPED
 
 
 def test_plan_drops_and_dedupes() -> None:
@@ -77,6 +113,13 @@ def test_netlify_file() -> None:
         "/a%20b/%22q%22/%24x;y/ /new/%C3%BCn%C3%AF%20code/%241;x/ 301\n"
         "/greek/%CE%B5%CF%80%CE%AF/ /el/%CE%B5%CF%80%CE%AF/ 301\n"
         "/index.php p=12 /posts/hello-world/ 301!\n")
+
+
+def test_netlify_never_reads_a_query_value_as_a_placeholder() -> None:
+    text = render_netlify(plan_redirects([("/?p=:id", "/new/1/"), ("/?s=a:b&c=:", "/new/2/")]))
+    assert "/ p=%3Aid /new/1/ 301!" in text.splitlines()
+    assert "/ s=a:b c=%3A /new/2/ 301!" in text.splitlines()
+    assert not re.search(r"=:", text)
 
 
 def test_nginx_files() -> None:
@@ -177,16 +220,131 @@ def test_apache_file_escapes_for_mod_rewrite() -> None:
     }
 
 
-@pytest.mark.skipif(shutil.which("apache2ctl") is None, reason="apache2 is not installed; the file is checked by "
-                    "test_apache_file_escapes_for_mod_rewrite instead")
-def test_apache_config_test(tmp_path: Path) -> None:  # pragma: no cover - only where apache2 is installed
-    (tmp_path / ".htaccess").write_text(render_apache(plan_redirects(ODD)), encoding="utf-8")
-    conf = tmp_path / "apache.conf"
-    conf.write_text(f"ServerRoot {tmp_path}\nListen 127.0.0.1:0\nLoadModule rewrite_module "
-                    "/usr/lib/apache2/modules/mod_rewrite.so\n"
-                    f"Include {tmp_path / '.htaccess'}\n", encoding="utf-8")
-    result = subprocess.run(["apache2ctl", "-t", "-f", str(conf)], capture_output=True, text=True, timeout=30)
+# --- a real Apache ---------------------------------------------------------------------------------
+
+APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").exists() else None)
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+# A fresh Debian apache2 may have no MPM enabled; the test's own configuration loads one.
+MPMS = ("mod_mpm_event.so", "mpm_event_module"), ("mod_mpm_prefork.so", "mpm_prefork_module")
+
+
+def apache_config(root: Path, port: int) -> str:
+    """A configuration of our own: an MPM, mod_rewrite, and `root/site` with .htaccess allowed."""
+    mpm = next(((f, m) for f, m in MPMS if (APACHE_MODULES / f).exists()), None)
+    needed = ["mod_rewrite.so", "mod_authz_core.so"] + ([mpm[0]] if mpm else [])
+    missing = [name for name in needed if not (APACHE_MODULES / name).exists()]
+    if APACHE is None or mpm is None or missing:
+        pytest.skip(f"Apache cannot be configured here (apache2 {'found' if APACHE else 'missing'}, "
+                    f"modules missing from {APACHE_MODULES}: {', '.join(missing) or 'an MPM'})")
+    # As root, Apache serves as another user, who must be able to read the folder.
+    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
+    return (f"ServerRoot {root}\nServerName localhost\nListen 127.0.0.1:{port}\n{user}"
+            f"LoadModule {mpm[1]} {APACHE_MODULES / mpm[0]}\n"
+            f"LoadModule rewrite_module {APACHE_MODULES}/mod_rewrite.so\n"
+            f"LoadModule authz_core_module {APACHE_MODULES}/mod_authz_core.so\n"
+            f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nDefaultRuntimeDir {root}\n"
+            f"DocumentRoot {root}/site\n<Directory {root}/site>\n  AllowOverride All\n"
+            "  Require all granted\n</Directory>\n")
+
+
+@pytest.fixture
+def apache_root() -> Iterator[Path]:
+    """A folder Apache's user can read (pytest's tmp_path is private to root)."""
+    with tempfile.TemporaryDirectory(prefix="wxr2db-apache-") as name:
+        root = Path(name)
+        root.chmod(0o755)
+        (root / "site").mkdir(mode=0o755)
+        yield root
+
+
+def test_apache_config_test(apache_root: Path) -> None:
+    (apache_root / "site" / ".htaccess").write_text(render_apache(plan_redirects(ODD + HOSTILE)), encoding="utf-8")
+    (apache_root / "apache.conf").write_text(apache_config(apache_root, free_port())
+                                             + f"Include {apache_root}/site/.htaccess\n", encoding="utf-8")
+    result = subprocess.run([str(APACHE), "-t", "-f", str(apache_root / "apache.conf")], capture_output=True,
+                            text=True, timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def start_apache(root: Path, htaccess: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    (root / "site" / ".htaccess").write_text(htaccess, encoding="utf-8")
+    (root / "site" / ".htaccess").chmod(0o644)
+    (root / "apache.conf").write_text(apache_config(root, port), encoding="utf-8")
+    server = subprocess.Popen([str(APACHE), "-f", str(root / "apache.conf"), "-DFOREGROUND"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return server, wait_for(server, port, root / "error.log")
+
+
+def wait_for(server: subprocess.Popen[bytes], port: int, log: Path) -> int:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return port
+        except OSError:
+            time.sleep(0.05)
+    stop(server)
+    raise AssertionError(f"the server did not listen on 127.0.0.1:{port}: {log.read_text() if log.exists() else ''}")
+
+
+def test_hostile_addresses_are_kept_or_dropped_and_counted() -> None:
+    plan = plan_redirects(HOSTILE)
+    assert sorted(r.target for r in plan.redirects) == sorted(
+        [t for _, t in HOSTILE_KEPT] + ["/new/13/", "/new/14/"])  # + the /index.php spellings
+    assert plan.dropped == Counter({"too long for nginx or Apache": 4, "unreadable": 2})
+    assert dropped_warnings(plan) == ["redirects: 2 rules left out: unreadable",
+                                      "redirects: 4 rules left out: too long for nginx or Apache"]
+    # Every line of every file within the servers' limits, whatever the input.
+    for text in render_redirects(plan, ["netlify", "nginx", "apache"]).values():
+        assert max(len(line.encode()) for line in text.splitlines()) <= 8000
+    assert not dropped_warnings(plan_redirects(ODD[:3]))
+
+
+def hostile_requests() -> dict[str, tuple[int, str | None]]:
+    """Each kept address as a browser would send it (fully encoded, and with what browsers leave
+    as it is), with the answer a server must give; then addresses that must stay 404s."""
+    wanted: dict[str, tuple[int, str | None]] = {}
+    for old, new in HOSTILE_KEPT:
+        parts = urlsplit(old)
+        if parts.query:
+            query = quote(parts.query, safe="".join(chr(c) for c in range(0x21, 0x7f) if chr(c) not in "\"#<>'"))
+            wanted[f"/?{query}"] = wanted[f"/index.php?{query}"] = (301, new)
+            continue
+        path = unquote(parts.path)
+        wanted[quote(path, safe="/")] = (301, new)
+        wanted[quote(path, safe="/;$'[]!*()+,=@:&~")] = (301, new)
+    wanted.update({"/space%20here/two/": (404, None), "/?s=caf%C3%A9": (404, None),
+                   "/" + "x" * 4100 + "/": (404, None), "/target-too-long/": (404, None)})
+    return wanted
+
+
+def test_nginx_serves_hostile_addresses(nginx: tuple[Path, list[tuple[subprocess.Popen[bytes], int]]]) -> None:
+    folder, servers = nginx
+    servers.append(start_nginx(folder, render_nginx(plan_redirects(ODD + HOSTILE))))
+    wanted = hostile_requests()
+    assert answers(servers[0][1], list(wanted)) == wanted
+
+
+def test_apache_serves_hostile_addresses(apache_root: Path) -> None:
+    server, port = start_apache(apache_root, render_apache(plan_redirects(ODD + HOSTILE)))
+    try:
+        wanted = hostile_requests()
+        # Apache refuses a path segment longer than a file name can be (403) before any rule runs.
+        got = {url: (404 if status == 403 else status, to) for url, (status, to) in answers(port, list(wanted)).items()}
+        assert got == wanted
+    finally:
+        stop(server)
+
+
+def test_apache_answers_500_to_a_line_over_its_limit(apache_root: Path) -> None:
+    """Why rules are dropped: one long line and Apache refuses every request under the folder."""
+    long_rule = f"RewriteRule ^{'x' * 9000}$ /x/ [R=301,L]\n"
+    server, port = start_apache(apache_root, render_apache(plan_redirects(ODD[:1])) + long_rule)
+    try:
+        assert answers(port, ["/2010/05/hello-world/"])["/2010/05/hello-world/"][0] == 500
+    finally:
+        stop(server)
 
 
 # --- a real nginx -----------------------------------------------------------------------------------
@@ -210,15 +368,7 @@ def start_nginx(folder: Path, files: dict[str, str]) -> tuple[subprocess.Popen[b
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stderr
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise AssertionError(f"nginx did not listen on 127.0.0.1:{port}: {(folder / 'error.log').read_text()}")
+    return server, wait_for(server, port, folder / "error.log")
 
 
 @pytest.fixture
@@ -303,3 +453,44 @@ def test_aliases_never_name_the_page_itself() -> None:
     ], "/posts/hello/") == ["/2010/05/hello/", "/café/"]
     assert aliases(["/caf%c3%a9/"], "/café") == []
     assert aliases(["/greek/%ce%b5%cf%80%ce%af/"], "/greek/") == ["/greek/επί/"]
+
+
+def test_the_markdown_command_warns_of_rules_left_out(tmp_path: Path) -> None:
+    long_link = "http://example.com/" + "a-long-slug-" * 400 + "/"
+    text = export_text(item(1, "Long"), item(2, "Short")).replace("http://example.com/post-1/", long_link)
+    (tmp_path / "site.xml").write_text(text, encoding="utf-8")
+    result = cli("markdown", tmp_path / "site.xml", tmp_path / "out", "--redirects", "nginx,apache")
+    assert result.exit_code == 0, result.output
+    assert "warning: redirects: 1 rule left out: too long for nginx or Apache" in result.stderr
+    assert "a-long-slug" not in (tmp_path / "out" / ".htaccess").read_text()
+    assert "/post-2/" in (tmp_path / "out" / ".htaccess").read_text()
+
+
+HUGO = shutil.which("hugo")
+
+
+@pytest.mark.parametrize("keep", [(), ("--keep-permalinks",)])
+def test_an_old_address_no_file_system_holds_never_breaks_the_build(tmp_path: Path, keep: tuple[str, ...]) -> None:
+    """Hugo writes an alias (or a kept permalink) as a folder: one name over 255 bytes and the
+    whole build stopped with "file name too long"."""
+    text = export_text(item(1, "Long"), item(2, "Short")).replace(
+        "http://example.com/post-1/", "http://example.com/2020/" + "\u00e9" * 200 + "/")
+    (tmp_path / "site.xml").write_text(text, encoding="utf-8")
+    result = cli("markdown", tmp_path / "site.xml", tmp_path / "site", "--layout", "hugo", *keep)
+    assert result.exit_code == 0, result.output
+    done = "is published at its new URL" if keep else "gets no alias from it"
+    assert f"warning: post 1: its old address is longer than a file name or path may be; the post {done}" \
+        in result.stderr
+    assert "\u00e9" * 200 not in "".join(p.read_text() for p in (tmp_path / "site").rglob("*.md"))
+    assert "/post-2/" in (tmp_path / "site" / "content" / "posts" / "post-2" / "index.md").read_text()
+    if HUGO is None:
+        pytest.skip("hugo is not installed; the front matter was checked")
+    (tmp_path / "site" / "hugo.toml").write_text('baseURL = "http://example.org/"\ntitle = "x"\n')
+    build = subprocess.run([HUGO, "--quiet", "-s", str(tmp_path / "site")], capture_output=True, text=True,
+                           timeout=120)
+    assert build.returncode == 0, build.stderr
+
+
+def test_aliases_leave_out_paths_no_file_system_holds() -> None:
+    assert aliases(["/a/" + "x" * 255 + "/", "/b/" + "x" * 256 + "/", "/c" + "/seg" * 600 + "/"], "/new/") == [
+        "/a/" + "x" * 255 + "/"]

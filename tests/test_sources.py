@@ -5,18 +5,24 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import lzma
+import os
+import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from sqlite_utils import Database
 
-from tests.helpers import SEED, cli, error_line
+from tests.helpers import SEED, cli, error_line, runner
 from tests.wxrbuild import export, export_bytes, item
 from wxr2db import iter_records
+from wxr2db.cli import app
 from wxr2db.errors import DamagedFileError, NotAnExportError
 from wxr2db.records import Post
-from wxr2db.sources.files import Limits, iter_export_parts, open_export
+from wxr2db.sources.files import HEAD_SIZE, CountingReader, Limits, Rewound, iter_export_parts, open_export
 
 PART_1 = export_bytes(item(1, "First"), item(2, "Second"))
 PART_2 = export_bytes(item(3, "Third"))
@@ -83,11 +89,13 @@ def test_a_zip_without_xml_says_so(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "data"), [
     ("cut.xml.gz", gzip.compress(PART_1)[:-60]),
     ("corrupt.xml.gz", gzip.compress(PART_1)[:30] + b"\xff" * 40 + gzip.compress(PART_1)[70:]),
-    ("plain.xml.gz", PART_1),
     ("cut.xml.bz2", bz2.compress(PART_1)[:-40]),
-    ("plain.xml.bz2", PART_1),
-    ("plain.zip", PART_1),
+    ("cut.xml.xz", lzma.compress(PART_1)[:-40]),
     ("cut.zip", b""),
+    # Named compressed, but neither that nor XML: a download cut or overwritten.
+    ("garbage.xml.gz", b"\x00\x01garbage" * 10),
+    ("empty.xml.BZ2", b""),
+    ("garbage.zip", b"\x00PK" * 10),
 ])
 def test_a_damaged_compressed_file_says_so_and_never_suggests_recover(tmp_path: Path, name: str,
                                                                        data: bytes) -> None:
@@ -161,20 +169,99 @@ def test_the_cli_refuses_a_bomb_with_one_line(tmp_path: Path, monkeypatch: pytes
     assert not (tmp_path / "x.db").exists()
 
 
-def test_open_export_reads_plain_gzip_and_bzip2_alike(tmp_path: Path) -> None:
+def test_open_export_reads_plain_gzip_bzip2_and_xz_alike(tmp_path: Path) -> None:
     data = SEED.read_bytes()
-    for name, packed in (("a.xml", data), ("a.xml.gz", gzip.compress(data)), ("a.xml.bz2", bz2.compress(data))):
+    for name, packed in (("a.xml", data), ("a.xml.gz", gzip.compress(data)), ("a.xml.bz2", bz2.compress(data)),
+                         ("a.xml.xz", lzma.compress(data))):
         (tmp_path / name).write_bytes(packed)
         with open_export(str(tmp_path / name)) as source:
             assert source.read() == data
     assert io.BytesIO(data).read() == data
 
 
-def test_markdown_and_info_read_a_zip_too(tmp_path: Path) -> None:
-    archive = zipped(tmp_path / "site.zip", {"a.xml": PART_1, "b.xml": PART_2})
-    result = cli("markdown", archive, tmp_path / "out")
+PACKERS: dict[str, Callable[[bytes], bytes]] = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress,
+                                                "plain": bytes}
+
+
+@pytest.mark.parametrize(("name", "packing"), [
+    ("export.xml.GZ", "gzip"), ("export.Xml.Gz", "gzip"), ("export.xml.BZ2", "bzip2"), ("export.XML.XZ", "xz"),
+    # The bytes decide, whatever the name says: a gzip without .gz, a bzip2 named .gz, and a plain
+    # export whose .gz a browser kept after undoing the server's compression.
+    ("export.xml", "gzip"), ("export", "bzip2"), ("export.xml.gz", "bzip2"), ("export.xml.gz", "plain"),
+    ("export.xml.bz2", "plain"), ("export.xml.xz", "gzip"),
+])
+def test_compression_is_read_from_the_first_bytes_whatever_the_name(tmp_path: Path, name: str,
+                                                                    packing: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(PACKERS[packing](PART_1))
+    result = cli("import", path, "--db", tmp_path / "x.db")
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "out").rglob("*.md"))) == 3
-    info = cli("info", archive)
-    assert info.exit_code == 0, info.output
-    assert "post: publish 3" in info.output
+    assert titles(tmp_path / "x.db") == [(1, "First"), (2, "Second")]
+
+
+@pytest.mark.parametrize("name", ["export.ZIP", "export.xml", "export"])
+def test_a_zip_is_a_zip_whatever_its_name(tmp_path: Path, name: str) -> None:
+    zipped(tmp_path / name, {"a.xml": PART_1, "b.xml": PART_2})
+    assert [part for part, _ in iter_export_parts(str(tmp_path / name))] == [
+        f"{tmp_path / name}:a.xml", f"{tmp_path / name}:b.xml"]
+    result = cli("import", tmp_path / name, "--db", tmp_path / "x.db")
+    assert result.exit_code == 0, result.output
+    assert titles(tmp_path / "x.db") == [(1, "First"), (2, "Second"), (3, "Third")]
+
+
+@pytest.mark.parametrize(("magic", "kind", "command"), [
+    (b"\x28\xb5\x2f\xfd" + b"\x00" * 20, "zstd", "zstd -d"),
+    (b"7z\xbc\xaf\x27\x1c" + b"\x00" * 20, "7z", "7z x"),
+    (b"Rar!\x1a\x07\x00" + b"\x00" * 20, "rar", "unrar x"),
+])
+def test_an_archive_python_cannot_read_says_how_to_unpack_it(tmp_path: Path, magic: bytes, kind: str,
+                                                              command: str) -> None:
+    (tmp_path / "export.xml.zst").write_bytes(magic)
+    result = cli("import", tmp_path / "export.xml.zst", "--db", tmp_path / "x.db")
+    line = error_line(result, "export.xml.zst", f"is a {kind} archive", code=1)
+    assert "Traceback" not in result.output
+    assert command in result.output, line
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_standard_input_is_sniffed_too(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", "-", "--db", str(tmp_path / "x.db")], input=gzip.compress(PART_1))
+    assert result.exit_code == 0, result.output
+    assert titles(tmp_path / "x.db") == [(1, "First"), (2, "Second")]
+    archive = zipped(tmp_path / "x.zip", {"a.xml": PART_1})
+    result = runner.invoke(app, ["import", "-", "--db", str(tmp_path / "y.db")], input=archive.read_bytes())
+    error_line(result, "-", "zip file", "standard input", code=1)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_loses_no_bytes_to_sniffing(tmp_path: Path) -> None:
+    """`wxr2db import <(zcat x.gz)` gives a pipe: its first bytes are read once, and kept."""
+    fifo = tmp_path / "export.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(gzip.compress(PART_1)))
+    writer.start()
+    result = cli("import", fifo, "--db", tmp_path / "x.db")
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert titles(tmp_path / "x.db") == [(1, "First"), (2, "Second")]
+
+
+def test_the_default_database_name_drops_suffixes_in_any_case(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Blog.XML.GZ").write_bytes(gzip.compress(PART_1))
+    assert cli("import", "Blog.XML.GZ").exit_code == 0
+    assert (tmp_path / "Blog.db").exists()
+
+
+def test_a_pipe_giving_one_byte_at_a_time_still_gives_every_byte() -> None:
+    class Trickle(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            return super().read(size if size is None or size < 0 else min(size, 1))
+
+    packed = gzip.compress(PART_1)
+    counted = CountingReader(Trickle(packed), None)
+    head = counted.head()
+    assert head == packed[:HEAD_SIZE]
+    rewound = Rewound(head, cast(BinaryIO, counted))
+    assert rewound.read(2) + rewound.read(10) + rewound.read() == packed

@@ -41,7 +41,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .xml.bz2, .zip), or - for stdin.",
+Exports = Annotated[list[str], typer.Argument(help="WXR files (.xml, .xml.gz, .xml.bz2, .xml.xz, .zip), or - "
+                                              "for stdin.",
                                               show_default=False, metavar="EXPORT")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 Recover = Annotated[bool, typer.Option(
@@ -149,8 +150,9 @@ def default_db(exports: list[str], public: bool = False) -> Path:
     if first == STDIN:
         return Path("export" + ending)
     name = Path(first).name
-    for suffix in (".gz", ".bz2", ".zip", ".xml"):
-        name = name.removesuffix(suffix)
+    for suffix in (".gz", ".bz2", ".xz", ".zip", ".xml"):
+        if name.lower().endswith(suffix):  # `export.XML.GZ` too
+            name = name[: -len(suffix)]
     return Path(name + ending)
 
 

@@ -19,23 +19,23 @@ Footnotes = Sequence[tuple[str, str]]  # (id, HTML) from the post's `footnotes` 
 def keep_footnote_refs(text: str, footnotes: Footnotes, keeper: Keeper) -> tuple[str, list[str]]:
     """Each reference becomes [^n], numbered in order of first use; the ids in that order."""
     known = {fn_id for fn_id, _ in footnotes}
-    order: list[str] = []
+    numbers: dict[str, int] = {}  # in order of first use (a list searched per reference was quadratic)
 
     def replace(match: re.Match[str]) -> str:
         fn_id = match.group(1)
         if fn_id not in known:
             return match.group(0)
-        if fn_id not in order:
-            order.append(fn_id)
-        return keeper.token(f"[^{order.index(fn_id) + 1}]")
+        number = numbers.setdefault(fn_id, len(numbers) + 1)
+        return keeper.token(f"[^{number}]")
 
-    return FOOTNOTE_REF.sub(replace, text), order
+    return FOOTNOTE_REF.sub(replace, text), list(numbers)
 
 
 def footnote_section(footnotes: Footnotes, order: list[str], links: Links | None = None) -> str:
     """Definitions for every footnote, used ones first; continuation lines indented four spaces."""
     texts = dict(footnotes)
-    ids = order + [fn_id for fn_id, _ in footnotes if fn_id not in order]
+    used = set(order)
+    ids = order + [fn_id for fn_id, _ in footnotes if fn_id not in used]
     lines = []
     for n, fn_id in enumerate(ids, 1):
         body = finish_markdown(html_to_markdown(texts[fn_id], links)[0], Keeper()).strip("\n")

@@ -9,7 +9,7 @@ import html2text
 from .links import Links
 from .markers import BR_MARK
 from .plaintext import plain_text
-from .tables import Table, render_table, table_cell
+from .tables import PLAIN_TABLE, Table, fits_pipe_table, render_plain_rows, render_table, table_cell
 
 # Escaped anywhere in text: backslashes before punctuation, code and emphasis marks,
 # link brackets, table pipes, strikethrough tildes, raw-HTML/autolink openers and entity look-alikes.
@@ -211,7 +211,11 @@ class HtmlToMarkdown(html2text.HTML2Text):
             self.p_p = 2
             self.o(table.caption)
         self.p_p = 2
-        text = render_table(table, quote)
+        if fits_pipe_table(table):
+            text = render_table(table, quote)
+        else:
+            self.lossy.append(PLAIN_TABLE)
+            text = render_plain_rows(table, quote)
         if text:
             self.o(text)
         self.p()

@@ -19,7 +19,7 @@ from .files import RefusedPath, SiteFolder
 from .links import UNRESOLVED_NAME, prepare_site, redirect_files, render_unresolved
 from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
-from .plan import SitePlan, plan_site
+from .plan import SitePlan, long_path_warnings, plan_site
 from .pool import process_count, rendered_posts
 from .templates import write_templates
 from .views import deep_comment_warnings
@@ -35,6 +35,7 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
     stats = MarkdownStats()
     plan = plan_site(db.conn, options, stats)
     stats.warnings += deep_comment_warnings(db.conn, plan.ids, options.comments)
+    stats.warnings += long_path_warnings(db.conn, plan.ids, options.keep_permalinks)
     with SiteFolder(outdir) as folder:
         manifest = load_manifest(folder, stats)
         writer = Writer(folder, manifest, options.overwrite, stats)
@@ -71,7 +72,8 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
 def write_site_files(writer: Writer, options: MarkdownOptions, live: Iterable[str]) -> None:
     """The redirect files asked for, and the list of links that point at nothing written."""
     stats = writer.stats
-    files, stats.redirect_rules = redirect_files(stats.site, options.layout, options.site.redirects, live)
+    files, stats.redirect_rules, dropped = redirect_files(stats.site, options.layout, options.site.redirects, live)
+    stats.warnings += dropped
     for rel, text in files.items():
         writer.write(rel, text)
     if not options.site.redirects:

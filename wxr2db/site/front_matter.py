@@ -20,7 +20,7 @@ from ..content.plaintext import plain_text
 from ..normalize import utc_offset
 from .layouts import get_layout
 from .plan import old_path
-from .redirects import aliases
+from .redirects import aliases, fits_file_system
 from .views import PostView, Style, is_draft
 
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
@@ -170,7 +170,7 @@ def link_entries(post: PostView, style: Style) -> dict[str, Any]:
     path = old_path(post.link)
     if not path:
         return {}
-    if style.keep_permalinks:
+    if style.keep_permalinks and fits_file_system(path):
         return {"permalink": path}
     # A redirect from a page's own address would replace the page.
     found = aliases([path], post.url) if post.url else [path]

@@ -23,7 +23,7 @@ from ..sqlite import store
 from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
 from .files import SiteFolder
 from .layouts import get_layout
-from .redirects import plan_redirects, render_redirects
+from .redirects import dropped_warnings, plan_redirects, render_redirects
 from .urls import (
     AttachmentUrl,
     LinkCounts,
@@ -230,12 +230,12 @@ def prepare_site(conn: sqlite3.Connection, folder: SiteFolder, layout: str, urls
 
 
 def redirect_files(work: SiteWork, layout: str, formats: Sequence[str],
-                   live: Iterable[str]) -> tuple[dict[str, str], int]:
+                   live: Iterable[str]) -> tuple[dict[str, str], int, list[str]]:
     """OUTDIR-relative name -> text of each redirect file, where the generator publishes static
-    files, and how many rules they hold."""
+    files, how many rules they hold, and a warning for each kind of rule left out."""
     if not formats or work.index is None:
-        return {}, 0
+        return {}, 0, []
     plan = plan_redirects(work.index.redirects.items(), live)
     root = get_layout(layout).static_root
     files = {f"{root}/{name}" if root else name: text for name, text in render_redirects(plan, formats).items()}
-    return files, len(plan.redirects)
+    return files, len(plan.redirects), dropped_warnings(plan)

@@ -15,6 +15,7 @@ from ..sqlite.store import PostRow
 from .layouts import DRAFT_STATUSES, Layout, get_layout
 from .names import post_segment
 from .options import MarkdownOptions, MarkdownStats
+from .redirects import fits_file_system
 
 # Trashed posts, and the empty placeholders WordPress creates when an editor opens "Add New".
 GONE_STATUSES = frozenset({"trash", "auto-draft"})
@@ -158,9 +159,18 @@ def public_urls(conn: sqlite3.Connection, targets: list[Target], options: Markdo
     if options.keep_permalinks:
         for post_id, link in store.post_links(conn, sorted(urls)).items():
             path = old_path(link)
-            if path:
+            if path and fits_file_system(path):
                 urls[post_id] = "/" + path.strip("/") + "/"
     return urls
+
+
+def long_path_warnings(conn: sqlite3.Connection, ids: list[int], keep_permalinks: bool) -> list[str]:
+    """One warning per post whose old address no file system can hold as a page (a crafted or
+    broken permalink): it gets no alias, or with --keep-permalinks keeps its planned URL."""
+    done = "is published at its new URL" if keep_permalinks else "gets no alias from it"
+    return [f"post {post_id}: its old address is longer than a file name or path may be; the post {done}"
+            for post_id, link in store.post_links(conn, ids).items()
+            if (path := old_path(link)) and not fits_file_system(path)]
 
 
 def plan_site(conn: sqlite3.Connection, options: MarkdownOptions, stats: MarkdownStats) -> SitePlan:

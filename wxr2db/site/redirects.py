@@ -23,11 +23,27 @@ from .urls import path_key
 TARGET_SAFE = ":/?#[]@!&'()*+,;=%~"
 # Netlify reads `:name` and `*` in a path as placeholders, so they are encoded there.
 NETLIFY_SAFE = "/!&'()+,;=@~"
+# What a browser sends as it is in a query (WHATWG URL: it encodes space, `"`, `#`, `<`, `>`, `'` and
+# anything not ASCII), so the servers, which compare the query as sent, see the rule's spelling.
+QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7f) if chr(c) not in "\"#<>'")
 NGINX_INCLUDES = ("wxr2db-redirects.http.conf", "wxr2db-redirects.server.conf")
 NGINX_DEFAULT_BUCKET = 64
 NGINX_DEFAULT_MAX_SIZE = 2048
 FORMATS = ("netlify", "nginx", "apache")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# nginx reads each token of its configuration into a 4096-byte buffer ("too long parameter"), and
+# one bad line makes `nginx -t` refuse the whole configuration, not just the include.
+NGINX_MAX_TOKEN = 4000
+# Apache reads a configuration line into MAX_STRING_LEN (8192) bytes; a longer .htaccess line makes
+# it answer 500 Internal Server Error to every request under that folder.
+APACHE_MAX_LINE = 8000
+TOO_LONG = "too long for nginx or Apache"
+# Hugo and Jekyll write an alias as a folder with an index.html, and one name longer than the file
+# system allows ("file name too long") stops the whole build; PATH_MAX is 4096 with the site's folder.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 2048
+# Dropped rules worth a warning; the others (its own address, a duplicate) need nothing from the user.
+WARN_REASONS = ("unreadable", TOO_LONG, "conflicting target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +91,7 @@ def split_old(old: str) -> tuple[str, tuple[str, ...]] | None:
     path = "/" if path == "//" else unicodedata.normalize("NFC", path)
     if CONTROL.search(path) or CONTROL.search(parts.query) or {".", ".."} & set(path.split("/")):
         return None
-    return path, tuple(item.replace(" ", "%20") for item in parts.query.split("&") if item)
+    return path, tuple(quote(item, safe=QUERY_SAFE) for item in parts.query.split("&") if item)
 
 
 def plan_redirects(pairs: Iterable[tuple[str, str]], live: Iterable[str] = ()) -> RedirectPlan:
@@ -99,15 +115,31 @@ def plan_redirects(pairs: Iterable[tuple[str, str]], live: Iterable[str] = ()) -
         spellings = [path, f"{path}index.php"] if query and path.endswith("/") else [path]
         for spelling in spellings:
             key = url_key(f"{quote(spelling)}?{'&'.join(query)}")
-            reason = drop_reason(key, url_key(new), pages, seen.get(key), target)
+            rule = Redirect(spelling, query, target)
+            reason = drop_reason(key, url_key(new), pages, seen.get(key), target) or over_server_limits(rule)
             if reason:
                 if spelling == path:  # the index.php spelling is ours; only the pair given counts
                     plan.dropped[reason] += 1
                 continue
             seen[key] = target
-            plan.redirects.append(Redirect(spelling, query, target))
+            plan.redirects.append(rule)
     plan.redirects.sort(key=lambda r: (r.path, r.query))
     return plan
+
+
+def over_server_limits(rule: Redirect) -> str:
+    """TOO_LONG when a line the rule becomes is over nginx's or Apache's limit (a very long
+    permalink, or one whose escaping for Apache, up to 4 bytes per byte, makes it so); else ""."""
+    nginx = [nginx_string(key) for key, _ in nginx_rule_keys(rule)] + [nginx_string(rule.target)]
+    fits = (max(len(token.encode("utf-8")) for token in nginx) <= NGINX_MAX_TOKEN
+            and max(len(line.encode("utf-8")) for line in apache_lines(rule)) <= APACHE_MAX_LINE)
+    return "" if fits else TOO_LONG
+
+
+def dropped_warnings(plan: RedirectPlan) -> list[str]:
+    """One warning per reason a rule the user would want was left out."""
+    return [f"redirects: {n} rule{'s' if n > 1 else ''} left out: {reason}" for reason in WARN_REASONS
+            if (n := plan.dropped[reason])]
 
 
 def drop_reason(key: str, new_key: str, pages: set[str], earlier: str | None, target: str) -> str:
@@ -132,10 +164,17 @@ def render_netlify(plan: RedirectPlan) -> str:
     for rule in plan.redirects:
         path = quote(rule.path, safe=NETLIFY_SAFE)
         if rule.query:
-            lines.append(f"{path} {' '.join(rule.query)} {rule.target} 301!")
+            lines.append(f"{path} {' '.join(map(netlify_query, rule.query))} {rule.target} 301!")
         else:
             lines.append(f"{path} {rule.target} 301")
     return "\n".join(lines) + "\n"
+
+
+def netlify_query(item: str) -> str:
+    """Netlify reads `id=:id` as a placeholder matching any value: `?p=:x` in an old link would
+    redirect every `?p=` address. A leading colon is encoded, so the rule is never a placeholder."""
+    key, equals, value = item.partition("=")
+    return f"{key}={'%3A' + value[1:]}" if equals and value.startswith(":") else item
 
 
 # --- nginx: a map for http{}, a return for server{} ---------------------------------------------
@@ -160,16 +199,18 @@ def bucket_size(keys: list[str]) -> int:
 def nginx_keys(plan: RedirectPlan) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(path keys for `$uri`, request keys for `$request_uri`). `$uri` is decoded, with slashes
     merged, so one rule matches every percent-encoding; both trailing-slash spellings get a key."""
-    paths, requests = [], []
+    paths: list[tuple[str, str]] = []
+    requests: list[tuple[str, str]] = []
     for rule in plan.redirects:
-        if rule.query:
-            requests.append((f"{quote(rule.path, safe='/')}?{'&'.join(rule.query)}", rule.target))
-            continue
-        paths.append((rule.path, rule.target))
-        other = rule.path.rstrip("/") if rule.path.endswith("/") else rule.path + "/"
-        if other and other != rule.path:
-            paths.append((other, rule.target))
+        (requests if rule.query else paths).extend(nginx_rule_keys(rule))
     return paths, requests
+
+
+def nginx_rule_keys(rule: Redirect) -> list[tuple[str, str]]:
+    if rule.query:
+        return [(f"{quote(rule.path, safe='/')}?{'&'.join(rule.query)}", rule.target)]
+    other = rule.path.rstrip("/") if rule.path.endswith("/") else rule.path + "/"
+    return [(rule.path, rule.target)] + ([(other, rule.target)] if other and other != rule.path else [])
 
 
 def render_nginx(plan: RedirectPlan) -> dict[str, str]:
@@ -227,15 +268,18 @@ def render_apache(plan: RedirectPlan) -> str:
     lines = ["# Redirects from the old WordPress addresses, written by wxr2db.",
              "<IfModule mod_rewrite.c>", "RewriteEngine On"]
     for rule in plan.redirects:
-        path = rule.path.lstrip("/")
-        if rule.query:
-            lines += [f"RewriteCond %{{QUERY_STRING}} (?:^|&){pcre_literal(item)}(?:&|$)" for item in rule.query]
-            lines.append(f"RewriteRule ^{pcre_literal(path)}$ {apache_target(rule.target)} [R=301,L,NE,QSD]")
-        else:
-            pattern = pcre_literal(path.rstrip("/")) + ("/?" if path else "")
-            lines.append(f"RewriteRule ^{pattern}$ {apache_target(rule.target)} [R=301,L,NE]")
+        lines += apache_lines(rule)
     lines.append("</IfModule>")
     return "\n".join(lines) + "\n"
+
+
+def apache_lines(rule: Redirect) -> list[str]:
+    path = rule.path.lstrip("/")
+    if rule.query:
+        conditions = [f"RewriteCond %{{QUERY_STRING}} (?:^|&){pcre_literal(item)}(?:&|$)" for item in rule.query]
+        return [*conditions, f"RewriteRule ^{pcre_literal(path)}$ {apache_target(rule.target)} [R=301,L,NE,QSD]"]
+    pattern = pcre_literal(path.rstrip("/")) + ("/?" if path else "")
+    return [f"RewriteRule ^{pattern}$ {apache_target(rule.target)} [R=301,L,NE]"]
 
 
 def render_redirects(plan: RedirectPlan, formats: Iterable[str]) -> dict[str, str]:
@@ -259,7 +303,8 @@ def render_redirects(plan: RedirectPlan, formats: Iterable[str]) -> dict[str, st
 def aliases(old_paths: Iterable[str], own_url: str) -> list[str]:
     """Hugo `aliases` / Jekyll `redirect_from` for a page: each old path once, decoded, never the
     page's own URL (an alias there would replace the page), never the front page, never a query
-    form (generators write an alias as a file; `/?p=12` is not one)."""
+    form (generators write an alias as a file; `/?p=12` is not one), never a path longer than a
+    file system allows (see long_path_warnings)."""
     own_path = split_old(own_url)
     own = url_key(quote(own_path[0])) if own_path else url_key(own_url)
     seen, found = {url_key("/")}, []
@@ -268,7 +313,13 @@ def aliases(old_paths: Iterable[str], own_url: str) -> list[str]:
         if split is None or split[1]:
             continue
         key = url_key(quote(split[0]))
-        if key != own and key not in seen:
+        if key != own and key not in seen and fits_file_system(split[0]):
             seen.add(key)
             found.append(split[0])
     return found
+
+
+def fits_file_system(path: str) -> bool:
+    """Whether a generator can write a page at this decoded URL path (an alias, a kept permalink)."""
+    return len(path.encode("utf-8")) <= MAX_PATH_BYTES and all(
+        len(name.encode("utf-8")) <= MAX_NAME_BYTES for name in path.split("/"))

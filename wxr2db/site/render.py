@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from ..content.body import render_body
 from ..content.plaintext import plain_text
+from ..content.tables import PLAIN_TABLE
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
 from .layouts import get_layout
@@ -20,7 +21,7 @@ MAX_REASON = 200
 class RenderedPost(NamedTuple):
     text: str  # the whole file
     unknown: tuple[str, ...]  # shortcodes no renderer knew, kept as text
-    warning: str | None  # when the post could not be converted and its body was kept as HTML
+    warning: str | None  # when the post could not be converted (its body kept as HTML), or was simplified
     links: LinkCounts  # what rewriting the post's links did
 
 
@@ -39,30 +40,34 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     style = style or Style()
     if style.links is not None:
         post = linked_view(post, style.links)[0]
-    return render_linked(post, style)
+    return render_linked(post, style)[:2]
 
 
-def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...]]:
-    """render_post_counted() of a post whose links are rewritten already."""
+def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], str | None]:
+    """render_post_counted() of a post whose links are rewritten already, and a warning for the
+    tables written as plain lines (see content.tables)."""
     layout = get_layout(style.layout)
     body = render_body(post.content, post.media, post.footnotes)
     unknown = list(body.unknown_shortcodes)
+    plain = [note for note in body.lossy if note == PLAIN_TABLE]
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
     entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
     if post.comments:
-        entries["comments"] = [comment_entry(c, style, unknown) for c in post.comments]
+        entries["comments"] = [comment_entry(c, style, unknown, plain) for c in post.comments]
     text = f"---\n{dump_front_matter(entries)}---\n"
     if markdown.strip():
         text += "\n" + markdown.rstrip("\n") + "\n"
     if style.links is not None:
         text = style.links.text(text)
-    return text, tuple(unknown)
+    warning = f"post {post.id}: {len(plain)} {PLAIN_TABLE}" if plain else None
+    return text, tuple(unknown), warning
 
 
-def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dict[str, Any]:
+def comment_entry(comment: CommentView, style: Style, unknown: list[str], plain: list[str]) -> dict[str, Any]:
     rendered = render_body(comment.content)
     unknown += rendered.unknown_shortcodes
+    plain += [note for note in rendered.lossy if note == PLAIN_TABLE]
     entry: dict[str, Any] = {"id": comment.id, "author": plain_text(comment.author)}
     if comment.author_url.strip():
         entry["author_url"] = comment.author_url.strip()
@@ -76,7 +81,7 @@ def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dic
         entry["approved"] = {"1": True, "0": False}.get(comment.approved, comment.approved)
     entry["content"] = rendered.markdown.strip("\n")
     if comment.replies:
-        entry["replies"] = [comment_entry(reply, style, unknown) for reply in comment.replies]
+        entry["replies"] = [comment_entry(reply, style, unknown, plain) for reply in comment.replies]
     return entry
 
 
@@ -115,7 +120,7 @@ def render_or_keep(post: PostView, style: Style) -> RenderedPost:
             linked, counts = linked_view(post, style.links)
         else:
             linked = post
-        return RenderedPost(*render_linked(linked, style), None, counts)
+        return RenderedPost(*render_linked(linked, style), counts)
     except Exception as error:  # reported as a warning naming the post
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
     left_out = " and its comments left out" if post.comments else ""

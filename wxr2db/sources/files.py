@@ -1,4 +1,7 @@
-"""Opening exports: plain, gzip, bzip2 or zip files, or standard input, with a byte count for progress.
+"""Opening exports: plain, gzip, bzip2, xz or zip files, or standard input, with a byte count for progress.
+
+The compression is read from the file's first bytes, not its name: a browser that undoes a
+server's gzip keeps the `.gz` in the name, and `export.XML.GZ` is as gzip as `export.xml.gz`.
 
 A compressed export is read through a guard: decompression errors become one DamagedFileError
 naming the file, and output is bounded in total size and in ratio to the compressed bytes read,
@@ -10,6 +13,9 @@ from __future__ import annotations
 import bz2
 import functools
 import gzip
+import lzma
+import os
+import stat
 import sys
 import zipfile
 import zlib
@@ -38,6 +44,50 @@ class Limits:
 
 LIMITS = Limits()
 
+# The first bytes of each compressed format (the "magic numbers" of their specifications).
+MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # a zip with no files in it
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+)
+HEAD_SIZE = max(len(magic) for magic, _ in MAGIC)
+# Formats Python cannot read without another package, and the command that unpacks each.
+UNPACK = {"zstd": "zstd -d", "7z": "7z x", "rar": "unrar x"}
+SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}
+DECOMPRESSED = ("gzip", "bzip2", "xz")
+DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, RuntimeError,
+                        NotImplementedError)
+
+
+def decompressing(kind: str, raw: BinaryIO, stack: ExitStack) -> BinaryIO:
+    """A gzip, bzip2 or xz stream of `raw`, closed with the stack."""
+    if kind == "gzip":
+        return cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")))
+    if kind == "bzip2":
+        return cast(BinaryIO, stack.enter_context(bz2.BZ2File(raw, mode="rb")))
+    return cast(BinaryIO, stack.enter_context(lzma.LZMAFile(raw, mode="rb")))
+
+
+def sniff(head: bytes) -> str:
+    """The compression a file's first bytes announce, or "plain"."""
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), "plain")
+
+
+def named_kind(name: str) -> str | None:
+    """The compression the file name announces, in any case (`export.Xml.GZ`)."""
+    return next((kind for suffix, kind in SUFFIXES.items() if name.lower().endswith(suffix)), None)
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """XML starts with `<`, after a byte order mark or white space (UTF-8, UTF-16 or UTF-32)."""
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
+    return bool(head) and (text.startswith(b"<") or not text)
+
 
 class CountingReader:
     """Reports the bytes read from the file itself (compressed bytes for .gz), for a progress bar."""
@@ -57,6 +107,31 @@ class CountingReader:
     def readable(self) -> bool:
         return True
 
+    def head(self) -> bytes:
+        """The first bytes, read through a pipe's short reads; give them back with Rewound."""
+        head = b""
+        while len(head) < HEAD_SIZE and (data := self.read(HEAD_SIZE - len(head))):
+            head += data
+        return head
+
+
+class Rewound:
+    """A stream with bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self.head, self.raw = head, raw
+
+    def read(self, size: int = -1) -> bytes:
+        head, self.head = self.head, b""
+        if size < 0:
+            return head + self.raw.read()
+        if len(head) > size:
+            head, self.head = head[:size], head[size:]
+        return head + (self.raw.read(size - len(head)) if size > len(head) else b"")
+
+    def readable(self) -> bool:
+        return True
+
 
 class GuardedReader:
     """Decompressed bytes, with decompression errors and bombs turned into DamagedFileError."""
@@ -69,7 +144,7 @@ class GuardedReader:
     def read(self, size: int = -1) -> bytes:
         try:
             data = self.raw.read(size)
-        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
+        except DECOMPRESSION_ERRORS as error:
             raise DamagedFileError(f"{self.name}: cannot read the compressed file: it is damaged or cut "
                                    f"short ({error or type(error).__name__})") from None
         self.expanded[0] += len(data)
@@ -111,32 +186,60 @@ def _open_raw(name: str, stack: ExitStack) -> BinaryIO:
 @contextmanager
 def open_export(name: str, progress: ProgressCallback | None = None,
                 limits: Limits | None = None) -> Iterator[BinaryIO]:
-    """Open an export for reading as bytes, decompressing .gz and .bz2 by their file name
-    (a .zip may hold several files: see iter_export_parts)."""
+    """Open an export for reading as bytes, decompressing gzip, bzip2 and xz as its first bytes say
+    (a zip may hold several files: see iter_export_parts)."""
     with ExitStack() as stack:
         counted = CountingReader(_open_raw(name, stack), progress)
-        source = cast(BinaryIO, counted)
-        if name.endswith(".gz"):
-            source = cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=source, mode="rb")))
-        elif name.endswith(".bz2"):
-            source = cast(BinaryIO, stack.enter_context(bz2.BZ2File(source, mode="rb")))
-        if name.endswith((".gz", ".bz2")):
-            guarded = GuardedReader(source, name, lambda: counted.total, limits or LIMITS, [0])
-            source = cast(BinaryIO, guarded)
+        head = counted.head()
+        kind = compression(name, head)
+        source = cast(BinaryIO, Rewound(head, cast(BinaryIO, counted)))
+        if kind in DECOMPRESSED:
+            opened = decompressing(kind, source, stack)
+            source = cast(BinaryIO, GuardedReader(opened, name, lambda: counted.total, limits or LIMITS, [0]))
         yield source
+
+
+def compression(name: str, head: bytes) -> str:
+    """gzip, bzip2, xz or plain, by the first bytes; a clear error for what cannot be read here."""
+    kind = sniff(head)
+    if kind in UNPACK:
+        raise WxrError(f"{name}: is a {kind} archive, which wxr2db cannot read",
+                       hint=f"Unpack it first (`{UNPACK[kind]} FILE`) and give wxr2db the .xml file inside.")
+    if kind == "zip":
+        raise WxrError(f"{name}: is a zip file, which cannot be read from standard input or a pipe; "
+                       "give its file name")
+    expected = named_kind(name)
+    if kind == "plain" and expected is not None and not looks_like_xml(head):
+        raise DamagedFileError(f"{name}: is named like a {expected} file but is neither {expected} nor XML: "
+                               "it is damaged or cut short")
+    return kind
+
+
+def is_zip(name: str) -> bool:
+    """A zip by its first bytes, or by its name when it has none that say otherwise (an empty or
+    cut `.zip` is reported as a damaged zip, not as a broken XML file)."""
+    try:
+        # Only a regular file: a pipe (`<(zcat x.gz)`) read here would lose its first bytes, and a
+        # zip needs seeking anyway; open_export says so if a pipe holds one.
+        if name == STDIN or not stat.S_ISREG(os.stat(name).st_mode):
+            return False
+        with open(name, "rb") as file:
+            head = file.read(HEAD_SIZE)
+    except OSError:
+        return False  # open_export names the file and the reason
+    kind = sniff(head)
+    return kind == "zip" or (kind == "plain" and named_kind(name) == "zip" and not looks_like_xml(head))
 
 
 def iter_export_parts(name: str, progress: ProgressCallback | None = None,
                       limits: Limits | None = None) -> Iterator[tuple[str, BinaryIO]]:
     """(name, stream) for each WXR file of an export: the file itself, or, for a .zip (as
     WordPress.com delivers exports), each .xml file inside in name order, named `x.zip:part.xml`."""
-    if not name.lower().endswith(".zip"):
+    if not is_zip(name):
         with open_export(name, progress, limits) as source:
             yield name, source
         return
     limits = limits or LIMITS
-    if name == STDIN:
-        raise WxrError("-: a .zip cannot be read from standard input; give its file name")
     with ExitStack() as stack:
         archive = _open_zip(name, _open_raw(name, stack), stack)
         expanded, compressed = [0], 0
