@@ -177,7 +177,8 @@ def wxr2db_peer(wxr2db: str, source: Path, out: Path) -> Peer:
 
 
 def count_files(folder: Path) -> int:
-    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+    """The Markdown files a converter wrote (wxr2db's manifest and link report are not counted)."""
+    return sum(1 for path in folder.rglob("*.md") if path.is_file()) if folder.is_dir() else 0
 
 
 def failure_of(result: Result, files: int) -> str | None:
@@ -189,7 +190,7 @@ def failure_of(result: Result, files: int) -> str | None:
         if marker in log:
             return f"its output says {marker!r}"
     if files == 0:
-        return "wrote no file"
+        return "wrote no Markdown file"
     return None
 
 
@@ -218,14 +219,14 @@ def log_excerpt(result: Result, lines: int = 6) -> str:
 def report(runs: list[PeerRun], skipped: list[str]) -> str:
     """The table: files, wall and CPU seconds, the ratio to wxr2db (the first run); failures below."""
     ours = runs[0].result.seconds if runs and runs[0].ok else 0.0
-    rows = [f"{'converter':<36} {'files':>6} {'seconds':>9} {'CPU s':>7} {'x wxr2db':>9} {'peak RSS MB':>12}"]
+    rows = [f"{'converter':<36} {'.md files':>9} {'seconds':>9} {'CPU s':>7} {'x wxr2db':>9} {'peak RSS MB':>12}"]
     for run in runs:
         if not run.ok:
-            rows.append(f"{run.peer.name:<36} {run.files:>6} {'FAILED':>9}  ({run.failure}; not timed)")
+            rows.append(f"{run.peer.name:<36} {run.files:>9} {'FAILED':>9}  ({run.failure}; not timed)")
             continue
         seconds = run.result.seconds
         ratio = f"{seconds / ours:.1f}" if ours else "-"
-        rows.append(f"{run.peer.name:<36} {run.files:>6} {seconds:>9.2f} {run.result.cpu_seconds:>7.2f} "
+        rows.append(f"{run.peer.name:<36} {run.files:>9} {seconds:>9.2f} {run.result.cpu_seconds:>7.2f} "
                     f"{ratio:>9} {run.result.peak_rss_kb / 1024:>12.1f}")
     for run in runs:
         if not run.ok:

@@ -108,7 +108,7 @@ def test_a_peer_that_exits_0_without_writing_is_failed_and_not_timed(tmp_path: P
     good = fake_peer(tmp_path, "writes", WRITES_TWO)
     runs = [run_peer(good, 2), run_peer(crash, 3), run_peer(silent, 1)]
     assert [run.ok for run in runs] == [True, False, False]
-    assert runs[1].failure == "its output says 'Something went wrong'" and runs[2].failure == "wrote no file"
+    assert runs[1].failure == "its output says 'Something went wrong'" and runs[2].failure == "wrote no Markdown file"
     table = report(runs, ["pelican-import: not installed"]).splitlines()
     assert table[1].split()[:2] == ["writes", "2"] and re.search(r"\d+\.\d\d", table[1])
     for line in table[2:4]:
@@ -123,6 +123,8 @@ def test_a_peer_that_writes_files_but_reports_an_error_is_failed(tmp_path: Path)
     assert run.files == 2 and not run.ok and "Done, but with" in (run.failure or "")
     failing = run_peer(fake_peer(tmp_path, "exit3", "import sys; sys.exit(3)"), 1)
     assert failing.failure == "exit 3"
+    only_logs = fake_peer(tmp_path, "logs", WRITES_TWO.replace(".md", ".log"))
+    assert run_peer(only_logs, 1).failure == "wrote no Markdown file"
 
 
 def test_the_first_converter_is_the_one_the_others_are_compared_with(tmp_path: Path) -> None:
