@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 WORDS_TEXT = (
     "the quick brown fox jumps over lazy dog garden river morning evening light shadow "
@@ -117,7 +117,20 @@ def slugify(text: str) -> str:
         elif c.isalnum():
             out.append(quote(c).lower())
     slug = "-".join(part for part in "".join(out).split("-") if part)
-    return slug[:190] or "untitled"
+    return cut_slug(slug, 190) or "untitled"
+
+
+def cut_slug(slug: str, limit: int) -> str:
+    """At most ``limit`` characters, never ending inside a character's %XX escapes: WordPress's
+    utf8_uri_encode() stops before a character that would not fit, so a real export's slug always
+    percent-decodes (wordpress-export-to-markdown stops with "URIError: URI malformed" otherwise)."""
+    out = ""
+    for char in unquote(slug):
+        piece = char if char.isascii() else quote(char).lower()
+        if len(out) + len(piece) > limit:
+            break
+        out += piece
+    return out.rstrip("-")
 
 
 class TextMaker:

@@ -32,7 +32,7 @@ from benchmarks.synth import parse_size, write_export
 
 HERE = Path(__file__).resolve().parent
 SCAN_SCRIPT = HERE / "scan.py"
-FORMAT_VERSION = 2  # bump when the generator's output changes, to invalidate cached inputs
+FORMAT_VERSION = 3  # bump when the generator's output changes, to invalidate cached inputs
 MB = 1_000_000
 DESCRIPTION = "Benchmark wxr2db against a bare lxml scan on synthetic exports."
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
+from benchmarks.content import slugify
+from benchmarks.peers import Peer, make_no_wait_copy, peers_for, report, run_peer
 from benchmarks.run import TRASH, Result, best_of, clear_outputs, empty_trash, main, measure, set_aside, targets
 
 
@@ -80,3 +84,92 @@ def test_cpu_time_counts_the_processes_a_step_starts() -> None:
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
     result = measure("step", [sys.executable, "-c", parent])
     assert result.ok and result.cpu_seconds >= 0.3
+
+
+# ----- python -m benchmarks.peers -------------------------------------------------------------
+
+
+def fake_peer(tmp_path: Path, name: str, code: str) -> Peer:
+    """A converter that runs ``code`` with its output folder as sys.argv[1]."""
+    target = tmp_path / name
+    return Peer(name, [sys.executable, "-c", code, str(target)], target)
+
+
+WRITES_TWO = ("import pathlib, sys; out = pathlib.Path(sys.argv[1]); out.mkdir()\n"
+              "for name in ('a.md', 'b.md'): (out / name).write_text('x')")
+
+
+def test_a_peer_that_exits_0_without_writing_is_failed_and_not_timed(tmp_path: Path) -> None:
+    """wordpress-export-to-markdown 2.2.2 on a `%` it cannot decode: it prints the error, writes
+    nothing, and exits 0."""
+    crash = fake_peer(tmp_path, "crashes", "print('Something went wrong, execution halted early.')\n"
+                      "print('URIError: URI malformed')")
+    silent = fake_peer(tmp_path, "silent", "pass")
+    good = fake_peer(tmp_path, "writes", WRITES_TWO)
+    runs = [run_peer(good, 2), run_peer(crash, 3), run_peer(silent, 1)]
+    assert [run.ok for run in runs] == [True, False, False]
+    assert runs[1].failure == "its output says 'Something went wrong'" and runs[2].failure == "wrote no Markdown file"
+    table = report(runs, ["pelican-import: not installed"]).splitlines()
+    assert table[1].split()[:2] == ["writes", "2"] and re.search(r"\d+\.\d\d", table[1])
+    for line in table[2:4]:
+        assert "FAILED" in line and "not timed" in line and not re.search(r"\d+\.\d\d", line), line
+    assert "    URIError: URI malformed" in table
+    assert table[-1] == "skipped: pelican-import: not installed"
+
+
+def test_a_peer_that_writes_files_but_reports_an_error_is_failed(tmp_path: Path) -> None:
+    noisy = fake_peer(tmp_path, "noisy", WRITES_TWO + "\nprint('Done, but with 3 failed.')")
+    run = run_peer(noisy, 1)
+    assert run.files == 2 and not run.ok and "Done, but with" in (run.failure or "")
+    failing = run_peer(fake_peer(tmp_path, "exit3", "import sys; sys.exit(3)"), 1)
+    assert failing.failure == "exit 3"
+    only_logs = fake_peer(tmp_path, "logs", WRITES_TWO.replace(".md", ".log"))
+    assert run_peer(only_logs, 1).failure == "wrote no Markdown file"
+
+
+def test_the_first_converter_is_the_one_the_others_are_compared_with(tmp_path: Path) -> None:
+    runs = [run_peer(fake_peer(tmp_path, name, WRITES_TWO), 1) for name in ("wxr2db", "peer")]
+    ratios = [line.split()[4] for line in report(runs, []).splitlines()[1:]]
+    assert ratios[0] == "1.0" and float(ratios[1]) > 0
+    failed_first = [run_peer(fake_peer(tmp_path, "broken", "pass"), 1), runs[1]]
+    assert report(failed_first, []).splitlines()[2].split()[4] == "-"
+
+
+def test_each_run_of_a_peer_starts_in_a_fresh_folder(tmp_path: Path) -> None:
+    """wordpress-export-to-markdown skips files that exist: a second run into the same folder would
+    time nothing. The fake fails when its folder is already there."""
+    picky = fake_peer(tmp_path, "picky", "import pathlib, sys; out = pathlib.Path(sys.argv[1])\n"
+                      "sys.exit(1) if out.exists() else out.mkdir(); (out / 'a.md').write_text('x')")
+    assert run_peer(picky, 3).ok
+
+
+def test_the_no_wait_copy_sets_only_the_write_delay_to_zero(tmp_path: Path) -> None:
+    package = tmp_path / "node_modules" / "wordpress-export-to-markdown"
+    (package / "src").mkdir(parents=True)
+    (package / "index.js").write_text("require('./src/settings.js');\n")
+    settings = "exports.image_file_request_delay = 500;\nexports.markdown_file_write_delay = 25;\n"
+    (package / "src" / "settings.js").write_text(settings)
+    copy = tmp_path / "node_modules" / "no-wait"
+    make_no_wait_copy(package, copy)
+    assert (copy / "src" / "settings.js").read_text() == settings.replace("= 25;", "= 0;")
+    assert (package / "src" / "settings.js").read_text() == settings
+    (package / "src" / "settings.js").write_text("exports.other = 1;\n")
+    with pytest.raises(ValueError, match="markdown_file_write_delay"):
+        make_no_wait_copy(package, copy)
+    assert not copy.exists()
+
+
+def test_peers_not_installed_are_skipped_with_the_way_to_install_them(tmp_path: Path) -> None:
+    found = peers_for(tmp_path / "x.xml", tmp_path / "empty", tmp_path / "out")
+    assert all(isinstance(reason, str) for reason in found) and len(found) == 3
+    assert "git archive v3.0.6" in str(found[1]) and "--install" in str(found[0])
+
+
+def test_long_non_latin_slugs_are_cut_between_characters() -> None:
+    """WordPress never cuts a slug inside a character's %XX escapes; a cut one stops
+    wordpress-export-to-markdown with `URIError: URI malformed` (and is not what real exports hold)."""
+    for title in ("한국어 " * 40, "日本語のタイトル" * 20, "café " * 60, "a" * 300):
+        slug = slugify(title)
+        assert len(slug) <= 190 and not slug.endswith("-")
+        assert unquote(slug, errors="strict") == unquote(slug, errors="replace")
+        assert re.fullmatch(r"(?:[a-z0-9-]|%[0-9a-f]{2})+", slug), slug

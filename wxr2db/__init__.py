@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .sqlite.save import ImportStats, Saver, save
     from .sqlite.schema import ensure_db_shape
 
-__version__ = "0.1.0"
+    __version__: str
 
 # Loaded on first use: every process wxr2db starts (the SQL writer, the render pool) imports this
 # package first, and the Markdown side alone takes most of a second to import.
@@ -37,10 +37,24 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return package_version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'wxr2db' has no attribute {name!r}")
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def package_version() -> str:
+    """The one source of the version is pyproject.toml, read back from the installed package's
+    metadata (on first use: importlib.metadata costs every render worker ~20 ms to import)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wxr2db")
+    except PackageNotFoundError:  # imported from a checkout that was never installed
+        return "0+unknown"
+
 
 __all__ = [
     "Author",
