@@ -405,4 +405,4 @@ def public_counts(db: Database) -> ImportStats:
 def redactions(work: Work) -> str:
     """What the summary says after --public."""
     return (f"kept only what readers saw (docs/PUBLIC.md); redacted {work.found['email']} email and "
-            f"{work.found['ip']} IP addresses")
+            f"{work.found['ip']} IP address occurrences")
