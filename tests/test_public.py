@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from tests.helpers import FIXTURES, THEME_UNIT_TEST, cli
 from tests.wxrbuild import export_bytes
 from wxr2db.normalize import php_unserialize
+from wxr2db.sqlite.public import Work, private_spans, redact_text, referenced
 
 EXPORTS = [pytest.param(THEME_UNIT_TEST, marks=pytest.mark.corpus), FIXTURES / "wxr-1.1.xml"]
 # Deliberately looser than the redaction's own patterns, so a miss there shows here.
@@ -309,3 +310,69 @@ def test_planted_serialized_meta_still_decodes(planted: tuple[Path, Path, str]) 
     _, public, _ = planted
     (value, value_json), = rows(Database(public), "SELECT value, value_json FROM postmeta WHERE key = 'info'")
     assert php_unserialize(value) == "*" * 23 + " 10.0" and json.loads(value_json) == "[email removed] 10.0"
+
+
+# --- the address scan on its own --------------------------------------------------------------------
+
+FOUND = [
+    ("at 203.0.113.7.", "at [IP removed]."), ("http://198.51.100.9:8080/x", "http://[IP removed]:8080/x"),
+    ("010.000.000.001", "[IP removed]"), ("(192.0.2.1)", "([IP removed])"), ("1.2.3.4.5", "[IP removed].5"),
+    ("2001:db8:85a3::8a2e:370:7334 and fe80::1:2.", "[IP removed] and [IP removed]."),
+    ("2001:0db8:0000:0000:0000:ff00:0042:8329", "[IP removed]"), ("::1", "[IP removed]"),
+    ("net 2001:db8::", "net [IP removed]"), ("::ffff:192.0.2.128", "[IP removed]"),
+    ("64:ff9b::192.0.2.33", "[IP removed]"), ("fe80::1%eth0 up", "[IP removed] up"),
+    ("http://[fe80::1%25en0]:80/", "http://[[IP removed]]:80/"), ("2001:DB8::ABCD", "[IP removed]"),
+    ("IP:2001:db8::1", "IP:[IP removed]"), ("ip=2001:db8::1:", "ip=[IP removed]:"),
+    ("a@example.org", "[email removed]"), ("Mail a.b+c@mail.example.co.uk.", "Mail [email removed]."),
+    ("jörg@exämple.de", "[email removed]"), ("x@例え.テスト", "[email removed]"),
+    ("a&#64;example&#46;org", "[email removed]"), ("a&#x40;example.org", "[email removed]"),
+    ("mailto:a%40example.org", "mailto:[email removed]"), ("a&commat;example.org", "[email removed]"),
+    ("user@[192.0.2.1]", "[email removed]"), ("A@EXAMPLE.ORG", "[email removed]"),
+    ("u@host.xn--p1ai", "[email removed]"),
+]
+NOT_FOUND = ["std::vector", "Foo::bar", "a::before", "li::marker", "logo@2x.png", "10:30:00", "1.2.3",
+             'a:1:{s:1:"x";i:2;}', "@username", "a :: b", "00:1a:2b:3c:4d:5e", "x2001:db8::1", "v1.2"]
+
+
+@pytest.mark.parametrize(("text", "redacted"), FOUND)
+def test_every_form_of_an_address_is_redacted(text: str, redacted: str) -> None:
+    assert redact_text(text) == redacted
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_what_only_looks_like_an_address_stays(text: str) -> None:
+    assert private_spans(text) == [] and redact_text(text) == text
+
+
+def test_masking_keeps_a_serialized_value_s_byte_lengths() -> None:
+    value = 'a:1:{s:5:"email";s:17:"jörg@example.org";}'
+    masked = redact_text(value, same_length=True)
+    assert masked is not None and len(masked.encode()) == len(value.encode())
+    assert php_unserialize(masked) == {"email": "*" * 17}
+    # Written with a character reference, the address cannot be masked in place: the value goes.
+    assert redact_text('s:20:"a&#64;example.org 1";', same_length=True) is None
+
+
+CRAFTED = {  # each 250 KB
+    "digits and colons": "1:" * 125_000, "digits": "1" * 250_000, "dotted digits": "1." * 125_000,
+    "double colons": "1::" * 83_333, "hex groups": "ffff:" * 50_000, "at signs": "@" * 250_000,
+    "local parts": "a@" * 125_000, "long local then at": "a" * 249_999 + "@",
+    "domain labels": "a@" + "b." * 124_999, "references": "&#64;" * 50_000, "mixed": "1.1:a@" * 41_666,
+}
+
+
+@pytest.mark.parametrize("text", CRAFTED.values(), ids=CRAFTED.keys())
+def test_scan_work_is_linear_in_the_text(text: str) -> None:
+    """No clock: the characters handed to the scan's bounded steps grow with the text, not faster."""
+    small, large = Work(), Work()
+    private_spans(referenced(text), small)
+    private_spans(referenced(text * 2), large)
+    assert small.characters <= 6 * len(text)
+    assert large.characters <= 2 * small.characters + 1_000
+
+
+def test_a_megabyte_of_digits_and_colons_is_one_bounded_pass() -> None:
+    text = "1:2::" * 200_000
+    work = Work()
+    assert private_spans(text, work) == []
+    assert work.characters <= 2 * len(text) + 100

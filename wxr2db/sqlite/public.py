@@ -35,7 +35,8 @@ IPV4 = re.compile(r"(?<![0-9])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9])")
 LONGEST_IPV6 = 45  # `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`
 ZONE = re.compile(r"%(?:25)?[\w.~-]{1,64}")  # `fe80::1%eth0`, `%25` in a URL
 WORD = re.compile(r"\w")
-# An email's local part before its @, scanned back at most 64 characters (RFC 5321's limit).
+# An email's local part before its @ (these or any letter or digit, as SMTPUTF8 allows), scanned back at
+# most 64 characters (RFC 5321's limit).
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
 LONGEST_LOCAL, LONGEST_DOMAIN = 64, 255
 DOMAIN = re.compile(r"(?:[\w-]{1,63}\.){1,8}[\w-]{2,63}|\[[^\]\s]{1,62}\]")
@@ -73,7 +74,7 @@ def ip_spans(text: str, work: Work) -> list[tuple[int, int, str]]:
     spans = []
     for run in IP_RUN.finditer(text):
         start, end = run.span()
-        work.characters += end - start
+        work.characters += 2 * (end - start)  # the run, then the IPv4 pattern over it
         v6 = ipv6_span(text, start, end, work) if ":" in run.group(0) else None
         if v6 is not None:
             spans.append((*v6, "ip"))
@@ -94,7 +95,8 @@ def ipv6_span(text: str, start: int, end: int, work: Work) -> tuple[int, int] | 
         end -= 1
     if text.startswith(":", start) and not text.startswith("::", start):
         start += 1
-    if WORD.match(text, start - 1 if start else 0, start) or WORD.match(text, end):
+    if WORD.match(text, start - 1 if start else 0, start) or WORD.match(text, end) \
+            or not text[start:end].strip(":."):
         return None
     try:
         ipaddress.IPv6Address(text[start:end])
@@ -109,7 +111,7 @@ def email_spans(text: str, work: Work) -> list[tuple[int, int, str]]:
     at = text.find("@")
     while at != -1:
         start = at
-        while start > max(0, at - LONGEST_LOCAL) and text[start - 1] in LOCAL_CHARS:
+        while start > max(0, at - LONGEST_LOCAL) and (text[start - 1] in LOCAL_CHARS or text[start - 1].isalnum()):
             start -= 1
         while start < at and text[start] == ".":
             start += 1
@@ -144,15 +146,12 @@ def redact_text(text: str, work: Work | None = None, *, same_length: bool = Fals
     that is not enough (an address written with character references)."""
     work = work or Work()
     scanned = text if same_length else referenced(text)
-    spans = private_spans(scanned, work)
-    if not spans:
-        return text
     pieces, last = [], 0
-    for start, end, kind in spans:
+    for start, end, kind in private_spans(scanned, work):
         mark = "*" * len(scanned[start:end].encode()) if same_length else (EMAIL_MARK if kind == "email" else IP_MARK)
         pieces += [scanned[last:start], mark]
         last = end
-    redacted = "".join(pieces) + scanned[last:]
+    redacted = "".join(pieces) + scanned[last:] if pieces else text
     if same_length and private_spans(referenced(redacted)):
         return None
     return redacted
