@@ -149,8 +149,8 @@ def import_(
     force: Annotated[bool, typer.Option(
         "--force", help="Add wxr2db's tables to a SQLite database that another program made.")] = False,
     public: Annotated[bool, typer.Option(
-        "--public", help="Keep only what readers saw: published posts and pages, approved comments without "
-        "email or IP, authors without email (default database: NAME.public.db).")] = False,
+        "--public", help="Keep only what readers saw (published posts and pages, what they use, approved "
+        "comments, authors by display name), redact emails and IPs (default database: NAME.public.db).")] = False,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
