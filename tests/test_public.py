@@ -92,8 +92,8 @@ PLUGIN_NS = 'xmlns:plug="http://example.com/plugin"'
 
 def xml_item(post_id: int, title: str, *, status: str = "publish", post_type: str = "post", slug: str = "",
              creator: str = "hidkeptlogin", content: str = "", password: str = "", parent: int = 0,
-             more: str = "") -> str:
-    return (f"<item><title>{title}</title><link>{SITE}/{slug or post_id}/</link>"
+             more: str = "", link: str = "") -> str:
+    return (f"<item><title>{title}</title><link>{link or f'{SITE}/{slug or post_id}/'}</link>"
             f'<guid isPermaLink="false">{SITE}/?p={post_id}</guid><dc:creator>{creator}</dc:creator>'
             f"<content:encoded><![CDATA[{content}]]></content:encoded><excerpt:encoded></excerpt:encoded>"
             f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>2020-01-01 10:00:00</wp:post_date>"
@@ -158,7 +158,8 @@ def kept_post() -> str:
                "2001:db8:85a3::8a2e:370:7334 and fe80::1:2, full 2001:0db8:0000:0000:0000:ff00:0042:8329, "
                "mapped ::ffff:192.0.2.128, NAT64 64:ff9b::c000:221, zone fe80::3%eth0, "
                "url http://[2001:db8::4]:8080/x, upper 2001:DB8::ABCD, loopback ::1; "
-               "std::vector and Foo::bar and logo@2x.png stay.")
+               "std::vector and Foo::bar and logo@2x.png stay. "
+               f"<img src='{SITE}/wp-content/uploads/showusedfile.jpg'>")
     text = "hidseremail@example.org 10.0"
     serialized = f's:{len(text)}:"{text}";'
     comments = [
@@ -223,7 +224,12 @@ def shown_items() -> list[str]:
                  more=f"<wp:attachment_url>{SITE}/wp-content/uploads/showthumb.jpg</wp:attachment_url>"),
         xml_item(32, "showattachedtitle", status="inherit", post_type="attachment", parent=10, slug="showattached",
                  more=f"<wp:attachment_url>{SITE}/wp-content/uploads/showattached.jpg</wp:attachment_url>"),
-        xml_item(42, "showmenupage", post_type="nav_menu_item", slug="42",
+        # Attached to the draft, but shown in a kept post: its page address named the draft's slug.
+        xml_item(33, "showusedtitle", status="inherit", post_type="attachment", parent=11, slug="showusedslug",
+                 link=f"{SITE}/hiddraftslug/showusedslug/",
+                 more=f"<wp:attachment_url>{SITE}/wp-content/uploads/showusedfile.jpg</wp:attachment_url>"),
+        # Made by someone who wrote nothing readers saw.
+        xml_item(42, "showmenupage", post_type="nav_menu_item", slug="42", creator="hidmenuauthor",
                  more=meta("_menu_item_type", "post_type") + meta("_menu_item_object_id", "20")
                  + meta("_menu_item_object", "page")
                  + '<category domain="nav_menu" nicename="showmenu"><![CDATA[showmenu]]></category>'),
@@ -270,6 +276,8 @@ def test_planted_markers_readers_saw_are_kept(planted: tuple[Path, Path, str]) -
     db = Database(public)
     assert rows(db, "SELECT login, display_name, email FROM authors") == [("Showauthorname", "Showauthorname", None)]
     assert rows(db, "SELECT author FROM posts WHERE id = 10") == [("Showauthorname",)]
+    assert rows(db, "SELECT link FROM posts WHERE id = 33") == [(f"{SITE}/?attachment_id=33",)]
+    assert rows(db, "SELECT DISTINCT user_id FROM comments") == [(None,)]
     comment = rows(db, "SELECT author, author_url, author_email, author_ip, content FROM comments WHERE id = 100")
     assert comment == [("showcommenter", "http://showcommentersite.example/?from=[IP removed]", None, None,
                         "showcommenttext pinged from [IP removed].")]
@@ -297,10 +305,10 @@ def test_planted_summary_counts_the_public_file(planted: tuple[Path, Path, str])
     _, public, output = planted
     db = Database(public)
     by_type = dict(rows(db, "SELECT post_type, count(*) FROM posts GROUP BY post_type"))
-    assert by_type == {"post": 1, "page": 1, "attachment": 2, "nav_menu_item": 2}
+    assert by_type == {"post": 1, "page": 1, "attachment": 3, "nav_menu_item": 2}
     assert rows(db, "SELECT (SELECT count(*) FROM comments), (SELECT count(*) FROM terms)") == [(3, 4)]
     first = output.splitlines()[0]
-    assert first == (f"{public}: 2 attachments, 2 nav_menu_items, 1 page, 1 post; 3 comments, 4 terms, "
+    assert first == (f"{public}: 3 attachments, 2 nav_menu_items, 1 page, 1 post; 3 comments, 4 terms, "
                      "1 author; 0 warnings")
     assert "See the warnings" not in output and rows(db, "SELECT count(*) FROM warnings") == [(0,)]
     found = re.search(r"redacted (\d+) email and (\d+) IP address occurrences", output)

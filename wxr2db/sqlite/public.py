@@ -206,6 +206,17 @@ def keep_posts(db: Database) -> None:
             OR id IN (SELECT m.attachment_id FROM post_media pm JOIN media m ON m.url = pm.url
                       WHERE pm.post_id IN (SELECT id FROM keep)))""")
     db.conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(i,) for i in menu_items(db)])
+    readdress_attachments(db)
+
+
+def readdress_attachments(db: Database) -> None:
+    """WordPress puts an attachment's page under its parent's address (`/draft-slug/photo/`): a kept
+    attachment of a post that is not kept gets the address that works without it, `?attachment_id=N`."""
+    site = db.execute("SELECT link FROM site ORDER BY rowid LIMIT 1").fetchone()
+    base = str(site[0] if site and site[0] else "").rstrip("/")
+    db.execute("""UPDATE posts SET link = ? || '/?attachment_id=' || id WHERE post_type = 'attachment'
+                  AND id IN (SELECT id FROM keep) AND parent_id IS NOT NULL
+                  AND parent_id NOT IN (SELECT id FROM keep)""", [base])
 
 
 def menu_items(db: Database) -> list[int]:
@@ -290,6 +301,8 @@ def drop_unseen_rows(db: Database) -> None:
                WITH RECURSIVE seen(id) AS (SELECT term_id FROM post_terms
                    UNION SELECT t.parent_id FROM terms t JOIN seen ON t.id = seen.id WHERE t.parent_id IS NOT NULL)
                SELECT id FROM seen WHERE id IS NOT NULL)""",
+        # Nobody sees who made a menu item: only the authors of what readers see stay.
+        "UPDATE posts SET author = NULL WHERE post_type = 'nav_menu_item'",
         "DELETE FROM authors WHERE login NOT IN (SELECT author FROM posts WHERE author IS NOT NULL)",
         "UPDATE posts SET parent_id = NULL WHERE parent_id NOT IN (SELECT id FROM posts)",
         "UPDATE comments SET parent_id = NULL WHERE parent_id NOT IN (SELECT id FROM comments)",
