@@ -85,16 +85,26 @@ def ip_spans(text: str, work: Work) -> list[tuple[int, int, str]]:
 
 def ipv6_span(text: str, start: int, end: int, work: Work) -> tuple[int, int] | None:
     """The IPv6 address a run of hex digits, colons and dots is, give or take the punctuation of the
-    sentence around it (`at fe80::1:2.`, `ip:2001:db8::1`), and a zone id after it."""
+    sentence around it (`at fe80::1:2.`, `ip:2001:db8::1`, `fe80::1.Each`), and a zone id after it."""
     while end > start and text[end - 1] == ".":
         end -= 1
     if end - start > LONGEST_IPV6 + 2:
         return None
-    work.characters += end - start
-    if text.endswith(":", start, end) and not text.endswith("::", start, end):
-        end -= 1
     if text.startswith(":", start) and not text.startswith("::", start):
         start += 1
+    # The whole run, or the part before a full stop that ends a sentence with no space after it.
+    stops = [end] + [i for i in range(end - 1, start, -1) if text[i] == "."]
+    work.characters += (end - start) * len(stops)
+    for stop in stops:
+        found = ipv6_at(text, start, stop)
+        if found is not None:
+            return found
+    return None
+
+
+def ipv6_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if text.endswith(":", start, end) and not text.endswith("::", start, end):
+        end -= 1
     if WORD.match(text, start - 1 if start else 0, start) or WORD.match(text, end) \
             or not text[start:end].strip(":."):
         return None
