@@ -326,7 +326,9 @@ def test_planted_serialized_meta_still_decodes(planted: tuple[Path, Path, str]) 
 
 FOUND = [
     ("at 203.0.113.7.", "at [IP removed]."), ("http://198.51.100.9:8080/x", "http://[IP removed]:8080/x"),
-    ("010.000.000.001", "[IP removed]"), ("(192.0.2.1)", "([IP removed])"), ("1.2.3.4.5", "[IP removed].5"),
+    ("010.000.000.001", "[IP removed]"), ("203-0-113-7.static.example.net", "[IP removed].static.example.net"),
+    ("/tag/from-192-0-2-1/", "/tag/from-[IP removed]/"), ("(192.0.2.1)", "([IP removed])"),
+    ("1.2.3.4.5", "[IP removed].5"),
     ("2001:db8:85a3::8a2e:370:7334 and fe80::1:2.", "[IP removed] and [IP removed]."),
     ("2001:0db8:0000:0000:0000:ff00:0042:8329", "[IP removed]"), ("::1", "[IP removed]"),
     ("net 2001:db8::", "net [IP removed]"), ("::ffff:192.0.2.128", "[IP removed]"),
@@ -341,7 +343,8 @@ FOUND = [
     ("user@[192.0.2.1]", "[email removed]"), ("A@EXAMPLE.ORG", "[email removed]"),
     ("u@host.xn--p1ai", "[email removed]"),
 ]
-NOT_FOUND = ["std::vector", "Foo::bar", "a::before", "li::marker", "logo@2x.png", "10:30:00", "1.2.3",
+NOT_FOUND = ["2020-01-02", "555-123-4567", "999.1.1.1",
+             "std::vector", "Foo::bar", "a::before", "li::marker", "logo@2x.png", "10:30:00", "1.2.3",
              'a:1:{s:1:"x";i:2;}', "@username", "a :: b", "00:1a:2b:3c:4d:5e", "x2001:db8::1", "v1.2"]
 
 
@@ -387,3 +390,20 @@ def test_a_megabyte_of_digits_and_colons_is_one_bounded_pass() -> None:
     work = Work()
     assert private_spans(text, work) == []
     assert work.characters <= 6 * len(text)
+
+
+def test_keys_that_clash_once_redacted_do_not_stop_the_import(tmp_path: Path) -> None:
+    """Two tags, and two authors, that differ only in an IP address: redacted, the second would have the
+    first one's key; it goes with its row instead of failing the import."""
+    tags = "".join(f'<category domain="post_tag" nicename="from-192-0-2-{n}"><![CDATA[from 192.0.2.{n}]]>'
+                   "</category>" for n in (1, 2))
+    head = channel().replace("Showauthorname", "Writer 192.0.2.1").replace("hiddraftdisplay", "Writer 192.0.2.2")
+    source = tmp_path / "clash.xml"
+    source.write_bytes(export_bytes(xml_item(1, "One", more=tags),
+                                    xml_item(2, "Two", creator="hiddraftlogin", more=tags), head=head))
+    result = cli("import", source, "--db", tmp_path / "clash.db", "--public", "-q")
+    assert result.exit_code == 0, result.output
+    db = Database(tmp_path / "clash.db")
+    assert rows(db, "SELECT name FROM terms WHERE taxonomy = 'post_tag'") == [("from [IP removed]",)]
+    assert rows(db, "SELECT login FROM authors") == [("Writer [IP removed]",)]
+    assert b"192.0.2." not in (tmp_path / "clash.db").read_bytes()

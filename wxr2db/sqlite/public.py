@@ -26,15 +26,18 @@ from .save import ImportStats
 from .schema import ensure_db_shape
 
 # --- finding email and IP addresses in text ------------------------------------------------------
-# Every step below is linear in the text: one pass of a character-class regex finds the runs that could
-# hold an address, and each run is checked by bounded steps (a window of at most a few hundred
-# characters). `Work` counts what the steps are handed, so a test can bound it without a clock.
+# Every step below is linear in the text: str.find passes look for the characters every address has
+# (`@`, a dot between digits, `::` or six colons close together), and each place found is checked by
+# bounded steps (a window of at most a few hundred characters). `Work` counts what the steps are
+# handed, so a test can bound the work without a clock.
 
 # Where an IPv6 address may be: a `::`, or six colons close enough to be six groups (a full address, or
 # one with an IPv4 tail). Both are found by str.find, which is many times faster than a regex over prose.
 SIX_COLONS_SPAN = 5 * 5  # from the first colon of six to the last: five groups of at most four digits
 RUN_CHARS = frozenset("0123456789abcdefABCDEF:.")
-IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9])")  # matched only where a dot has digits around it
+# Matched only where a dot (or dash) has digits around it. The dashed form is how WordPress writes an
+# address in a slug (`sanitize_title` turns dots into dashes) and how hosts name one (`203-0-113-7.example.net`).
+IPV4 = {sep: re.compile(rf"([0-9]{{1,3}})(?:{re.escape(sep)}([0-9]{{1,3}})){{3}}(?![0-9])") for sep in ".-"}
 DIGITS = frozenset("0123456789")
 LONGEST_IPV6 = 45  # `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`
 ZONE = re.compile(r"%(?:25)?[\w.~-]{1,64}")  # `fe80::1%eth0`, `%25` in a URL
@@ -92,19 +95,23 @@ def ip_spans(text: str, work: Work) -> list[tuple[int, int, str]]:
 
 
 def ipv4_spans(text: str, work: Work) -> list[tuple[int, int, str]]:
+    return [span for sep in IPV4 for span in separated_ipv4(text, sep, work)]
+
+
+def separated_ipv4(text: str, sep: str, work: Work) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    last, at = 0, text.find(".")
+    last, at = 0, text.find(sep)
     while at != -1:
         if at > last and text[at - 1] in DIGITS and text[at + 1 : at + 2] in DIGITS:
             start = at - 1
             while start > max(last, at - 3) and text[start - 1] in DIGITS:
                 start -= 1
-            found = None if start and text[start - 1] in DIGITS else IPV4.match(text, start)
+            found = None if start and text[start - 1] in DIGITS else IPV4[sep].match(text, start)
             work.characters += 16
-            if found is not None:
+            if found is not None and all(int(part) < 256 for part in found.group(0).split(sep)):
                 spans.append((start, found.end(), "ip"))
                 last = found.end()
-        at = text.find(".", max(at + 1, last))
+        at = text.find(sep, max(at + 1, last))
     return spans
 
 
