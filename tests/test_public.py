@@ -92,10 +92,10 @@ PLUGIN_NS = 'xmlns:plug="http://example.com/plugin"'
 
 def xml_item(post_id: int, title: str, *, status: str = "publish", post_type: str = "post", slug: str = "",
              creator: str = "hidkeptlogin", content: str = "", password: str = "", parent: int = 0,
-             more: str = "", link: str = "") -> str:
+             more: str = "", link: str = "", excerpt: str = "") -> str:
     return (f"<item><title>{title}</title><link>{link or f'{SITE}/{slug or post_id}/'}</link>"
             f'<guid isPermaLink="false">{SITE}/?p={post_id}</guid><dc:creator>{creator}</dc:creator>'
-            f"<content:encoded><![CDATA[{content}]]></content:encoded><excerpt:encoded></excerpt:encoded>"
+            f"<content:encoded><![CDATA[{content}]]></content:encoded><excerpt:encoded>{excerpt}</excerpt:encoded>"
             f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>2020-01-01 10:00:00</wp:post_date>"
             f"<wp:post_name>{slug or post_id}</wp:post_name><wp:status>{status}</wp:status>"
             f"<wp:post_parent>{parent}</wp:post_parent><wp:post_type>{post_type}</wp:post_type>"
@@ -142,6 +142,11 @@ def channel() -> str:
             "<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>hidcatslug</wp:category_nicename>"
             "<wp:category_parent></wp:category_parent><wp:cat_name>hidcatname</wp:cat_name>"
             "<wp:category_description>hidcatdesc</wp:category_description></wp:category>"
+            "<wp:category><wp:term_id>7</wp:term_id><wp:category_nicename>hidchildcat</wp:category_nicename>"
+            "<wp:category_parent>hidcatslug</wp:category_parent><wp:cat_name>hidchildname</wp:cat_name>"
+            "</wp:category>"
+            '<wp:term><wp:term_id>8</wp:term_id><wp:term_taxonomy>nav_menu</wp:term_taxonomy><wp:term_slug>'
+            "hidmenuslug</wp:term_slug><wp:term_name>hidmenuname</wp:term_name></wp:term>"
             "<wp:tag><wp:term_id>4</wp:term_id><wp:tag_slug>hidtagslug</wp:tag_slug><wp:tag_name>hidtagname"
             "</wp:tag_name><wp:tag_description>hidtagdesc</wp:tag_description></wp:tag>"
             "<wp:term><wp:term_id>5</wp:term_id><wp:term_taxonomy>genre</wp:term_taxonomy><wp:term_slug>"
@@ -168,7 +173,8 @@ def kept_post() -> str:
                     more="<wp:commentmeta><wp:meta_key>akismet_result</wp:meta_key><wp:meta_value>"
                          "hidcommentmeta</wp:meta_value></wp:commentmeta>"),
         xml_comment(101, "hidpendingcomment", author="hidpendingauthor", approved="0"),
-        xml_comment(102, "hidspamcomment", author="hidspamauthor", approved="spam"),
+        xml_comment(102, "hidspamcomment", author="hidspamauthor", approved="spam",
+                    url="http://hidspamsite.example/"),
         xml_comment(103, "hidtrashcomment", approved="trash"),
         xml_comment(104, "hidordernote", kind="order_note"),
         xml_comment(105, "showpingback", kind="pingback", author="showpinger"),
@@ -183,20 +189,26 @@ def kept_post() -> str:
             + f"<plug:data {PLUGIN_NS}><email>hidpostplugin@example.org</email><ip>198.51.100.2</ip>"
             "<note>hidpostpluginnote</note></plug:data><wp:is_sticky>0</wp:is_sticky>"
             + "".join(comments))
-    return xml_item(10, "showposttitle", content=content, slug="showpostslug", more=more)
+    more += "<description>showrssdescription 198.51.100.6</description>"
+    return xml_item(10, "showposttitle", content=content, slug="showpostslug", more=more,
+                    excerpt="showexcerpt from hidexcerptemail@example.org")
 
 
 def hidden_items() -> list[str]:
     draft_more = ('<category domain="category" nicename="hidcatslug"><![CDATA[hidcatname]]></category>'
+                  '<category domain="category" nicename="hidchildcat"><![CDATA[hidchildname]]></category>'
                   + xml_comment(110, "hiddraftcomment", author="hiddraftcommenter"))
     return [
         xml_item(11, "hiddrafttitle", status="draft", slug="hiddraftslug", creator="hiddraftlogin",
-                 content="hiddraftbody", more=draft_more),
+                 content="hiddraftbody", more=draft_more + "<description>hiddraftrss</description>",
+                 excerpt="hiddraftexcerpt"),
         xml_item(12, "hidprivatetitle", status="private", slug="hidprivateslug", content="hidprivatebody",
                  more='<category domain="post_tag" nicename="hidtagslug"><![CDATA[hidtagname]]></category>'
                       '<category domain="genre" nicename="hidtermslug"><![CDATA[hidtermname]]></category>'),
         xml_item(13, "hidpasswordtitle", password="hidpassword", slug="hidpasswordslug"),
-        xml_item(14, "hidpendingtitle", status="pending", slug="hidpendingslug"),
+        # By a login the author list does not name: the full database's warnings quote it.
+        xml_item(14, "hidpendingtitle", status="pending", slug="hidpendingslug", creator="hidunlistedlogin",
+                 link=f"{SITE}/?p=14&amp;hidpendinglink=1"),
         xml_item(15, "hidfuturetitle", status="future", slug="hidfutureslug"),
         xml_item(16, "hidtrashtitle", status="trash", slug="hidtrashslug__trashed"),
         xml_item(17, "hidautodrafttitle", status="auto-draft", slug="hidautodraftslug"),
@@ -204,7 +216,7 @@ def hidden_items() -> list[str]:
                  more=f"<wp:attachment_url>{SITE}/wp-content/uploads/hidattachfile.jpg</wp:attachment_url>"),
         xml_item(40, "hidmenulinktitle", post_type="nav_menu_item", slug="40",
                  more=meta("_menu_item_type", "custom") + meta("_menu_item_url", f"{SITE}/hiddraftslug/")
-                 + '<category domain="nav_menu" nicename="showmenu"><![CDATA[showmenu]]></category>'),
+                 + '<category domain="nav_menu" nicename="hidmenuslug"><![CDATA[hidmenuname]]></category>'),
         xml_item(41, "hidmenuprivatetitle", post_type="nav_menu_item", slug="41",
                  more=meta("_menu_item_type", "post_type") + meta("_menu_item_object_id", "12")
                  + meta("_menu_item_object", "post")),
@@ -262,6 +274,7 @@ def test_planted_markers_readers_never_saw_are_not_in_the_public_bytes(planted: 
     full, public, _ = planted
     hidden = markers(planted_export().decode(), "hid")
     full_bytes = full.read_bytes().lower()
+    assert rows(Database(full), "SELECT count(*) FROM warnings WHERE detail LIKE '%hidunlistedlogin%'") == [(1,)]
     assert len(hidden) > 60 and [m for m in hidden if m.encode() not in full_bytes] == []
     raw = (public.read_bytes() + public.with_name("site.public.metadata.json").read_bytes()).lower()
     assert sorted(m for m in hidden if m.encode() in raw) == []
