@@ -299,6 +299,14 @@ def test_planted_markers_readers_saw_are_kept(planted: tuple[Path, Path, str]) -
     assert content.count("[IP removed]") == 10 and content.count("[email removed]") == 3
 
 
+def test_planted_public_metadata_describes_the_redacted_site(planted: tuple[Path, Path, str]) -> None:
+    _, public, _ = planted
+    meta = json.loads(public.with_name("site.public.metadata.json").read_text(encoding="utf-8"))
+    assert (meta["title"], meta["description"], meta["source_url"]) == (
+        "showsitetitle", "showtagline, write to [email removed]", SITE)
+    assert list(meta["databases"]) == ["site.public"]
+
+
 def test_planted_search_indexes_and_free_pages_hold_nothing_deleted(planted: tuple[Path, Path, str]) -> None:
     full, public, _ = planted
     conn = sqlite3.connect(public)
