@@ -347,14 +347,10 @@ def names_hidden(texts: Iterable[Any], slugs: set[str], ids: set[str], links: se
             return True
         query = parse_qs(parts.query)
         named_ids = {v for key in ("p", "page_id", "attachment_id") for v in query.get(key, [])}
-        segments = {unquote_segment(s) for s in parts.path.split("/") if s}
+        segments = {unquote(s).lower() for s in parts.path.split("/") if s}
         if named_ids & ids or segments & slugs or url_path(url) in links:
             return True
     return False
-
-
-def unquote_segment(segment: str) -> str:
-    return unquote(segment).lower()
 
 
 def drop_unseen_rows(db: Database) -> None:
