@@ -24,9 +24,9 @@ from .sources.files import STDIN, iter_export_parts, source_size
 from .sources.wxr import iter_records
 from .sqlite.census import Census, census
 from .sqlite.metadata import save_metadata
-from .sqlite.public import redact_public
+from .sqlite.public import publish, redactions
 from .sqlite.save import ImportStats, Saver
-from .sqlite.schema import check_database, ensure_db_shape
+from .sqlite.schema import check_database
 from .sqlite.staging import staged_database
 
 if TYPE_CHECKING:
@@ -132,18 +132,6 @@ def worth_a_second_process(exports: list[str]) -> bool:
     return None in sizes or sum(s or 0 for s in sizes) > 4_000_000
 
 
-def make_public(database: Database) -> str:
-    """Redact, rebuild the search indexes from what is left (an FTS index keeps deleted words until
-    it is rebuilt), and vacuum so no deleted row stays in the file's free pages; say what is left."""
-    redact_public(database)
-    ensure_db_shape(database)
-    database.conn.commit()
-    database.execute("VACUUM")
-    posts, comments = database.execute(
-        "SELECT (SELECT count(*) FROM published_posts), (SELECT count(*) FROM comments)").fetchone()
-    return f"published posts and pages {posts}, approved comments {comments}"
-
-
 def default_db(exports: list[str], public: bool = False) -> Path:
     first = exports[0]
     ending = ".public.db" if public else ".db"
@@ -166,8 +154,8 @@ def import_(
     force: Annotated[bool, typer.Option(
         "--force", help="Add wxr2db's tables to a SQLite database that another program made.")] = False,
     public: Annotated[bool, typer.Option(
-        "--public", help="Keep only what readers saw: published posts and pages, approved comments without "
-        "email or IP, authors without email (default database: NAME.public.db).")] = False,
+        "--public", help="Keep only what readers saw (published posts and pages, what they use, approved "
+        "comments, authors by display name), redact emails and IPs (default database: NAME.public.db).")] = False,
     recover: Recover = False,
     strict: Strict = False,
     quiet: Quiet = False,
@@ -182,13 +170,14 @@ def import_(
     with reported_errors(unchanged=path), staged_database(path, force=force) as database:
         saver = Saver(database, merge_sites=merge_sites, background=worth_a_second_process(exports))
         stats = read_into(saver, exports, quiet, recover, strict)
-        kept = make_public(database) if public else ""
+        # After --public, the summary counts what the public file holds (publish says what went).
+        stats, work = publish(database) if public else (stats, None)
     with reported_errors():
         written = save_metadata(path)
     if not quiet:
         typer.echo(f"{path}: {stats.summary()}", err=True)
-        if kept:
-            typer.echo(f"Kept for readers: {kept}", err=True)
+        if work is not None:
+            typer.echo(f"Public: {redactions(work)}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
         typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
