@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from wxr2db.site.fetch import (
     MediaJob,
     MediaSource,
     Outcome,
+    check_redirect_host,
     fetch_media,
     iter_jobs,
     load_manifest,
@@ -34,11 +38,14 @@ from wxr2db.site.fetch import (
 )
 from wxr2db.uploads import uploads_path
 
+JPEG, PNG, GIF = b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"GIF89a"  # what the files' first bytes must be
 FILES = {
-    "/wp-content/uploads/2008/06/a.jpg": b"A" * 3000,
-    "/wp-content/uploads/2008/06/b.png": b"B" * 70000,
-    "/wp-content/uploads/2011/07/c.gif": b"C" * 10,
+    "/wp-content/uploads/2008/06/a.jpg": JPEG + b"A" * 3000,
+    "/wp-content/uploads/2008/06/b.png": PNG + b"B" * 70000,
+    "/wp-content/uploads/2011/07/c.gif": GIF + b"C" * 10,
 }
+RECOVERED, PATIENT = JPEG + b"recovered", JPEG + b"patient"
+ERROR_PAGE = b"<!DOCTYPE html><html><body>Account suspended</body></html>"
 BIG = b"Z" * 400_000
 FAST = FetchOptions(connect_timeout=1, read_timeout=0.3, retries=2, backoff=0.01, backoff_cap=0.3, max_bytes=100_000)
 
@@ -95,12 +102,12 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             plain = path.removeprefix("/mirror").removeprefix("/old")
             if plain.startswith("/wp-content/uploads/par/"):
                 time.sleep(0.15)
-                self.send(200, b"p" + plain.encode())
+                self.send(200, JPEG + plain.encode())
             elif plain in FILES:
                 self.send(200, FILES[plain], Content_Type="image/jpeg")
             elif path == "/slow.jpg":
                 time.sleep(1.0)
-                self.send(200, b"late")
+                self.send(200, JPEG + b"late")
             elif path == "/redirect.jpg":
                 self.send(302, Location="/wp-content/uploads/2008/06/a.jpg")
             elif path in ("/loop1", "/loop2"):
@@ -110,13 +117,39 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             elif path == "/big-stream.bin":
                 self.stream(BIG, 0.0)
             elif path == "/flaky.jpg":
-                self.send(500) if count == 1 else self.send(200, b"recovered")
+                self.send(500) if count == 1 else self.send(200, RECOVERED)
             elif path == "/busy.jpg":
-                self.send(429, Retry_After="5") if count == 1 else self.send(200, b"patient")
+                self.send(429, Retry_After="5") if count == 1 else self.send(200, PATIENT)
             elif path == "/trickle.bin":
                 self.stream(BIG, 0.05)
+            elif path == "/elsewhere.jpg":  # 127.0.0.1 sends the client on to another host name
+                port = server.httpd.server_address[1]
+                self.send(302, Location=f"http://localhost:{port}/wp-content/uploads/2008/06/a.jpg")
+            elif path == "/html-page.jpg":
+                self.send(200, ERROR_PAGE, Content_Type="text/html; charset=utf-8")
+            elif path == "/lying.jpg":
+                self.send(200, ERROR_PAGE, Content_Type="image/jpeg")
+            elif path == "/octet.png":
+                self.send(200, PNG + b"x" * 100, Content_Type="application/octet-stream")
+            elif path == "/drip.jpg":
+                self.drip(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + JPEG, b"x" * 1000)
+            elif path == "/drip-headers.jpg":
+                self.drip(b"", b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 1000)
             else:
                 self.send(404, b"no")
+
+        def drip(self, start: bytes, slowly: bytes) -> None:
+            """A byte every 50 ms: never long enough apart for a read timeout, never done."""
+            try:
+                self.wfile.write(start)
+                for byte in slowly:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    with server.lock:
+                        server.trickled += 1
+                    time.sleep(0.05)
+            except OSError:
+                self.close_connection = True
 
         def stream(self, body: bytes, pause: float) -> None:
             self.send_response(200)
@@ -223,12 +256,12 @@ def test_download_outcomes_and_failures_file(server: Server, tmp_path: Path) -> 
     assert report.counts() == {"downloaded": 4, "copied": 0, "reused": 0, "failed": 5}
     assert report.failures_by_reason() == {"http-404": 1, "redirect-loop": 1, "timeout": 1, "too-large": 2}
     assert (tmp_path / "static/redirect.jpg").read_bytes() == FILES["/wp-content/uploads/2008/06/a.jpg"]
-    assert (tmp_path / "static/flaky.jpg").read_bytes() == b"recovered"
+    assert (tmp_path / "static/flaky.jpg").read_bytes() == RECOVERED
     assert server.hits["/slow.jpg"] == 3 and server.hits["/flaky.jpg"] == 2 and server.hits["/missing.jpg"] == 1
     assert sorted(p.name for p in (tmp_path / "static").iterdir()) == [
         "busy.jpg", "flaky.jpg", "redirect.jpg", "wp-content"]  # fmt: skip
     assert sum(f for f, _ in seen) == len(jobs)
-    assert sum(b for _, b in seen) >= 3000 * 2 + len(b"recovered") + len(b"patient")
+    assert sum(b for _, b in seen) >= len(FILES["/wp-content/uploads/2008/06/a.jpg"]) * 2 + len(RECOVERED + PATIENT)
     failures = write_failures(report, tmp_path)
     assert failures is not None
     lines = failures.read_text().splitlines()
@@ -306,13 +339,116 @@ def test_symlink_out_of_the_root_is_refused(server: Server, tmp_path: Path) -> N
     assert server.requests == []
 
 
+# ---------------------------------------------------------------- trust the bytes, not the server
+
+
+def temporaries(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".wxr2db-tmp")]
+
+
+def test_a_redirect_to_another_host_is_reported_not_published(server: Server, tmp_path: Path) -> None:
+    job = MediaJob(f"{server.base}/elsewhere.jpg", "x/elsewhere.jpg")
+    report = fetch_media([job], tmp_path, tmp_path, options=FAST)
+    assert [strip(o) for o in report.outcomes] == [("x/elsewhere.jpg", "failed", "off-host-redirect")]
+    assert "--media-allow-host localhost" in report.outcomes[0].detail
+    assert not (tmp_path / "x/elsewhere.jpg").exists() and temporaries(tmp_path) == []
+    assert server.requests == ["/elsewhere.jpg"]  # the other host was never asked
+    lines = (write_failures(report, tmp_path) or tmp_path).read_text().splitlines()
+    assert lines[1].split("\t")[2] == "off-host-redirect"
+
+
+def test_a_host_the_user_names_may_be_redirected_to(server: Server, tmp_path: Path) -> None:
+    options = replace(FAST, allow_hosts=("localhost",))
+    report = fetch_media([MediaJob(f"{server.base}/elsewhere.jpg", "e.jpg")], tmp_path, tmp_path, options=options)
+    assert report.counts()["downloaded"] == 1
+    assert (tmp_path / "e.jpg").read_bytes() == FILES["/wp-content/uploads/2008/06/a.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "target", "allowed", "ok"),
+    [
+        ("https://example.com/a.jpg", "https://example.com/b.jpg", (), True),
+        ("http://example.com/a.jpg", "https://EXAMPLE.com./b.jpg", (), True),
+        ("https://example.com/a.jpg", "https://www.example.com/a.jpg", (), True),
+        ("https://www.example.com/a.jpg", "https://example.com/a.jpg", (), True),
+        ("https://example.com/a.jpg", "https://cdn.example.com/a.jpg", (), False),
+        ("https://example.com/a.jpg", "https://cdn.example.com/a.jpg", ("cdn.example.com",), True),
+        ("https://example.com/a.jpg", "https://example.com.evil.test/a.jpg", (), False),
+        ("https://example.com/a.jpg", "https://evil.test/example.com/a.jpg", (), False),
+        ("https://example.com/a.jpg", "https://example.com@evil.test/a.jpg", (), False),
+        ("https://example.com/a.jpg", "https://www.www.example.com/a.jpg", (), False),
+    ],
+)
+def test_redirect_hosts(origin: str, target: str, allowed: tuple[str, ...], ok: bool) -> None:
+    if ok:
+        check_redirect_host(origin, target, allowed)
+    else:
+        with pytest.raises(FetchFailure) as caught:
+            check_redirect_host(origin, target, allowed)
+        assert caught.value.reason == "off-host-redirect"
+
+
+def test_error_pages_are_not_saved_as_images(server: Server, tmp_path: Path) -> None:
+    names = ["html-page.jpg", "lying.jpg", "octet.png"]
+    jobs = [MediaJob(f"{server.base}/{n}", f"m/{n}") for n in names]
+    report = fetch_media(jobs, tmp_path, tmp_path, options=FAST)
+    assert [strip(o) for o in report.outcomes] == [
+        ("m/html-page.jpg", "failed", "wrong-type"),
+        ("m/lying.jpg", "failed", "wrong-bytes"),
+        ("m/octet.png", "downloaded", ""),  # "some bytes" is no lie; the bytes are a PNG
+    ]
+    assert "text/html" in report.outcomes[0].detail and "not a JPEG image" in report.outcomes[1].detail
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["octet.png"]
+    assert report.counts() == {"downloaded": 1, "copied": 0, "reused": 0, "failed": 2}
+
+
+@pytest.mark.parametrize("name", ["drip.jpg", "drip-headers.jpg"])
+def test_a_dripping_server_is_cut_off_at_the_time_budget(name: str, server: Server, tmp_path: Path) -> None:
+    options = replace(FAST, read_timeout=5, total_timeout=0.6)
+    started = time.monotonic()
+    report = fetch_media([MediaJob(f"{server.base}/{name}", name)], tmp_path, tmp_path, options=options)
+    assert time.monotonic() - started < 3
+    assert [strip(o) for o in report.outcomes] == [(name, "failed", "too-slow")]
+    assert server.trickled > 3  # it was sending, just never finishing
+    assert not (tmp_path / name).exists() and temporaries(tmp_path) == []
+
+
+INTERRUPTED = """
+import sys
+from pathlib import Path
+from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+base, out = sys.argv[1], Path(sys.argv[2])
+print("started", flush=True)
+try:
+    fetch_media([MediaJob(base + "/drip.jpg", "d/drip.jpg")], out, out, options=FetchOptions(read_timeout=60))
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_stalled_download_at_once_and_leaves_no_temporary(server: Server, tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, server.base, str(tmp_path)],
+                             env=subprocess_env(), stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "started\n"
+    deadline = time.monotonic() + 10
+    while server.trickled < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert temporaries(tmp_path) != []  # the file is being written
+    child.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, _ = child.communicate(timeout=10)
+    assert time.monotonic() - started < 2  # not the 60 s read timeout, nor the drip's end
+    assert out == "interrupted\n"
+    assert temporaries(tmp_path) == [] and not (tmp_path / "d/drip.jpg").exists()
+
+
 # ---------------------------------------------------------------- copies
 
 
 def test_media_from_folder_reads_the_copy_only(server: Server, tmp_path: Path) -> None:
     copy = tmp_path / "uploads"
     (copy / "2008/06").mkdir(parents=True)
-    (copy / "2008/06/a.jpg").write_bytes(b"from backup")
+    (copy / "2008/06/a.jpg").write_bytes(JPEG + b"from backup")
     old = f"{server.base}/old/wp-content/uploads"
     jobs = list(iter_jobs([f"{old}/2008/06/a.jpg", f"{old}/2011/07/c.gif"], "static/wp-content/uploads"))
     out = tmp_path / "out"
@@ -323,12 +459,37 @@ def test_media_from_folder_reads_the_copy_only(server: Server, tmp_path: Path) -
         ("static/wp-content/uploads/2008/06/a.jpg", "copied", ""),
         ("static/wp-content/uploads/2011/07/c.gif", "failed", "not-in-copy"),
     ]
-    assert (out / "static/wp-content/uploads/2008/06/a.jpg").read_bytes() == b"from backup"
+    assert (out / "static/wp-content/uploads/2008/06/a.jpg").read_bytes() == JPEG + b"from backup"
     assert server.requests == []  # files the copy lacks are reported, not fetched
     fallback = MediaSource.from_options(str(copy), download=True)
     again = fetch_media(jobs, out, out, source=fallback, options=FAST)
     assert [o.status for o in again.outcomes] == ["reused", "downloaded"]
     assert server.requests == ["/old/wp-content/uploads/2011/07/c.gif"]
+
+
+def test_media_from_folder_never_opens_fifos_sockets_or_links_out(tmp_path: Path) -> None:
+    copy, out = tmp_path / "uploads", tmp_path / "out"
+    (copy / "2008/06").mkdir(parents=True)
+    os.mkfifo(copy / "2008/06/fifo.jpg")
+    (copy / "2008/06/link.jpg").symlink_to(copy / "2008/06/fifo.jpg")
+    (copy / "2008/06/zero.jpg").symlink_to("/dev/zero")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(copy / "2008/06/sock.jpg"))
+    (copy / "2008/06/ok.jpg").write_bytes(JPEG + b"ok")
+    old = "https://old.example/wp-content/uploads/2008/06"
+    names = ["fifo.jpg", "link.jpg", "zero.jpg", "sock.jpg", "ok.jpg"]
+    jobs = list(iter_jobs([f"{old}/{n}" for n in names]))
+    started = time.monotonic()
+    try:
+        report = fetch_media(jobs, out, out, source=MediaSource.from_options(str(copy), download=False))
+    finally:
+        listening.close()
+    assert time.monotonic() - started < 5
+    assert [(o.status, o.reason) for o in report.outcomes] == [
+        ("failed", "not-a-file"), ("failed", "not-a-file"), ("failed", "unsafe-path"), ("failed", "not-a-file"),
+        ("copied", "")]  # fmt: skip
+    assert sorted(p.name for p in (out / "wp-content/uploads/2008/06").iterdir()) == ["ok.jpg"]
+    assert temporaries(out) == []
 
 
 def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:
