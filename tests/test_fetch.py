@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,13 +16,16 @@ from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import subprocess_env
+from tests.helpers import cli, subprocess_env
+from tests.wxrbuild import export, header, item
 from wxr2db.site.fetch import (
+    FAILURES_NAME,
     MANIFEST_NAME,
     FetchFailure,
     FetchOptions,
@@ -122,6 +126,11 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 self.send(429, Retry_After="5") if count == 1 else self.send(200, PATIENT)
             elif path == "/trickle.bin":
                 self.stream(BIG, 0.05)
+            elif path.startswith("/wp-content/uploads/names/"):  # every name its own bytes
+                self.send(200, JPEG + path.encode(), Content_Type="image/jpeg")
+            elif path == "/wp-content/uploads/off/x.jpg":
+                port = server.httpd.server_address[1]
+                self.send(301, Location=f"http://localhost:{port}/wp-content/uploads/names/moved.jpg")
             elif path == "/elsewhere.jpg":  # 127.0.0.1 sends the client on to another host name
                 port = server.httpd.server_address[1]
                 self.send(302, Location=f"http://localhost:{port}/wp-content/uploads/2008/06/a.jpg")
@@ -195,9 +204,6 @@ def strip(outcome: Outcome) -> tuple[str, str, str]:
         ("/wp-content/uploads/2008/06/a%20b.jpg", "2008/06/a b.jpg"),
         ("https://example.com/wp-content/uploads/2008/../2009/./x.jpg", "2009/x.jpg"),
         ("https://example.com/wp-content/uploads/%2e%2e/%2e%2e/etc/passwd", None),
-        ("https://example.com/wp-content/uploads/2008/06/a%00b%0a.jpg", "2008/06/a_b_.jpg"),
-        ("https://example.com/wp-content/uploads/2008/06/con.jpg", "2008/06/_con.jpg"),
-        ("https://example.com/wp-content/uploads/2008/06/a%5c..%5cb%3a.jpg.", "2008/06/a_.._b_.jpg"),
         ("https://example.com/wp-content/uploads//2008//a.jpg", "2008/a.jpg"),
         ("https://example.com/wp-content/uploads/", None),
         ("https://example.com/2008/06/a.jpg", None),
@@ -207,6 +213,21 @@ def strip(outcome: Outcome) -> tuple[str, str, str]:
 )
 def test_uploads_path(url: str, expected: str | None) -> None:
     assert uploads_path(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("tail", "pattern"),
+    [
+        ("2008/06/a%00b%0a.jpg", r"2008/06/a_b_~[0-9a-f]{16}\.jpg"),
+        ("2008/06/con.jpg", r"2008/06/con~[0-9a-f]{16}\.jpg"),
+        ("2008/06/a%5c..%5cb%3a.jpg.", r"2008/06/a_\.\._b_~[0-9a-f]{16}\.jpg"),
+        ("2008/06/.htaccess", r"2008/06/htaccess~[0-9a-f]{16}"),  # never a hidden Apache config in the site
+        ("2008/06/a%E2%80%AEgpj.exe", r"2008/06/a_gpj~[0-9a-f]{16}\.exe"),  # no right-to-left override
+    ],
+)
+def test_uploads_path_cleans_and_marks(tail: str, pattern: str) -> None:
+    got = uploads_path("https://example.com/wp-content/uploads/" + tail)
+    assert got is not None and re.fullmatch(pattern, got), got
 
 
 def test_uploads_path_caps_long_names() -> None:
@@ -298,7 +319,7 @@ def test_rerun_reuses_and_manifest_records(server: Server, tmp_path: Path) -> No
     assert server.requests == ["/wp-content/uploads/gone.jpg"]
     assert write_failures(second, tmp_path) is not None
     third = fetch_media(jobs[:3], tmp_path, tmp_path, options=FAST)
-    assert write_failures(third, tmp_path) is None and not (tmp_path / "media-failures.tsv").exists()
+    assert write_failures(third, tmp_path) is None and not (tmp_path / FAILURES_NAME).exists()
 
 
 def test_concurrency_is_used(server: Server, tmp_path: Path) -> None:
@@ -552,3 +573,56 @@ def test_a_foreign_manifest_is_one_clear_error(tmp_path: Path) -> None:
         fetch_media([MediaJob("http://127.0.0.1:9/a.jpg", "a.jpg")], tmp_path, tmp_path)
     assert "Delete .wxr2db-media.json" in caught.value.hint
     assert not (tmp_path / "a.jpg").exists()
+
+
+# ---------------------------------------------------------------- the command
+
+TRICKY_NAMES = ["a%3Cb.jpg", "a%3Eb.jpg", "a_b.jpg", "a%2Fb.jpg", "Case.jpg", "case.jpg", "CASE.JPG",
+                "caf%C3%A9.jpg", "cafe%CC%81.jpg", "a%FF.jpg", "a%FE.jpg", "x", "X/y.jpg", "con.jpg", ".htaccess"]
+
+
+def site_export(tmp_path: Path, base: str, body: str) -> Path:
+    path = tmp_path / "site.xml"
+    path.write_text(export(item(1, "One", body), head=header(link=base)), encoding="utf-8")
+    return path
+
+
+def test_every_reference_gets_its_own_file(server: Server, tmp_path: Path) -> None:
+    urls = [f"{server.base}/wp-content/uploads/names/{n}" for n in TRICKY_NAMES]
+    body = "\n\n".join(f'<img src="{u}" alt="{n}">' for n, u in zip(TRICKY_NAMES, urls, strict=True))
+    out = tmp_path / "out"
+    result = cli("markdown", str(site_export(tmp_path, server.base, body)), str(out), "--media", "download")
+    assert result.exit_code == 0, result.stderr
+    assert f"media: {len(TRICKY_NAMES)} downloaded, 0 reused, 0 copied, 0 failed" in result.stderr
+    written = (out / "posts/post-1.md").read_text(encoding="utf-8")
+    targets = re.findall(r"!\[[^\]]*\]\((/wp-content/uploads/names/[^)\s]+)\)", written)
+    assert len(targets) == len(TRICKY_NAMES) and len(set(targets)) == len(TRICKY_NAMES)
+    for target, url in zip(targets, urls, strict=True):
+        assert (out / unquote(target).lstrip("/")).read_bytes() == JPEG + url.removeprefix(server.base).encode()
+    names = [p.name for p in (out / "wp-content/uploads/names").rglob("*") if p.is_file()]
+    assert len({name.casefold() for name in names}) == len(names) == len(TRICKY_NAMES)
+    assert not any(name.startswith(".") for name in names)
+
+
+def test_the_command_reports_off_host_redirects_unless_the_host_is_allowed(server: Server, tmp_path: Path) -> None:
+    source = site_export(tmp_path, server.base, f'<img src="{server.base}/wp-content/uploads/off/x.jpg">')
+    out = tmp_path / "out"
+    result = cli("markdown", str(source), str(out), "--media", "download", "--media-timeout", "20")
+    assert result.exit_code == 1
+    assert f"not fetched: {server.base}/wp-content/uploads/off/x.jpg: off-host-redirect" in result.stderr
+    failures = (out / FAILURES_NAME).read_text().splitlines()
+    assert failures[1].split("\t")[2:3] == ["off-host-redirect"]
+    assert not (out / "wp-content/uploads/off/x.jpg").exists()
+    again = cli("markdown", str(source), str(out), "--media", "download", "--media-allow-host", "LOCALHOST")
+    assert again.exit_code == 0, again.stderr
+    assert (out / "wp-content/uploads/off/x.jpg").read_bytes() == JPEG + b"/wp-content/uploads/names/moved.jpg"
+    assert not (out / FAILURES_NAME).exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--media-allow-host", "https://cdn.example.com/"),
+                                               ("--media-allow-host", " "), ("--media-timeout", "0")])
+def test_bad_media_options_are_one_line(option: str, value: str, tmp_path: Path) -> None:
+    source = site_export(tmp_path, "http://127.0.0.1:9", "x")
+    result = cli("markdown", str(source), str(tmp_path / "out"), "--media", "download", option, value)
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    assert option in result.stderr and len(result.stderr.strip().splitlines()) <= 4

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
+from .paths import safe_name
+
+__all__ = ["UPLOADS_MARK", "safe_name", "uploads_path"]
 UPLOADS_MARK = "/wp-content/uploads/"
-_WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in "0123456789¹²³"]
-)
-_BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
-_MAX_NAME_BYTES = 200
 
 
 @lru_cache(maxsize=4096)
@@ -38,10 +34,13 @@ def uploads_path(url: str) -> str | None:
 
 
 def _safe_relative(raw_segments: list[str]) -> str | None:
-    """Decode, resolve dot segments (as a browser would) and sanitize; None if it climbs above the root."""
+    """Decode, resolve dot segments (as a browser would) and sanitize; None if it climbs above the root.
+
+    Bytes that are not UTF-8 (`%FF`) are kept apart as lone surrogates, so `a%FE.jpg` and `a%FF.jpg`
+    stay two names (safe_name hashes the exact text)."""
     kept: list[str] = []
     for raw in raw_segments:
-        segment = unquote(raw, errors="replace")
+        segment = unquote_to_bytes(raw).decode("utf-8", "surrogateescape")
         if segment in ("", "."):
             continue
         if segment == "..":
@@ -51,22 +50,3 @@ def _safe_relative(raw_segments: list[str]) -> str | None:
             continue
         kept.append(safe_name(segment))
     return "/".join(kept) if kept else None
-
-
-def safe_name(name: str) -> str:
-    """One path component that is a plain file name on Linux, macOS and Windows."""
-    cleaned = _BAD_CHARS.sub("_", name)
-    # Windows drops trailing dots and spaces, so `a.jpg.` and `a.jpg` would collide there.
-    cleaned = cleaned.rstrip(". ") or "_"
-    if cleaned.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
-        cleaned = "_" + cleaned
-    if cleaned in (".", ".."):
-        cleaned = "_"
-    encoded = cleaned.encode("utf-8", "replace")
-    if len(encoded) > _MAX_NAME_BYTES:
-        stem, dot, ext = cleaned.rpartition(".")
-        ext = ext[:16] if dot and stem else ""
-        digest = hashlib.sha256(encoded).hexdigest()[:10]
-        head = encoded[: _MAX_NAME_BYTES - len(ext) - 12].decode("utf-8", "ignore")
-        cleaned = f"{head}-{digest}" + (f".{ext}" if ext else "")
-    return cleaned

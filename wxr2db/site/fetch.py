@@ -31,12 +31,13 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from wxr2db.errors import WxrError
+from wxr2db.paths import clash_key, renamed
 from wxr2db.site.files import RefusedPath, SiteFolder, Stream
 from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
 from wxr2db.uploads import uploads_path
 
 MANIFEST_NAME = ".wxr2db-media.json"
-FAILURES_NAME = "media-failures.tsv"
+FAILURES_NAME = ".wxr2db-media-failures.tsv"  # beside MANIFEST_NAME in OUTDIR; the one users are told of
 OK_STATUSES = ("downloaded", "copied", "reused")
 Status = Literal["downloaded", "copied", "reused", "failed"]
 # Called with (files finished, bytes received) deltas, serialized by a lock, from worker threads.
@@ -685,8 +686,51 @@ def _same_file(engine: _Engine, job: MediaJob, first: Outcome) -> Outcome:
 
 
 def iter_jobs(urls: Iterable[str], prefix: str = "wp-content/uploads") -> Iterator[MediaJob]:
-    """A job per uploads URL, placed at `prefix/YYYY/MM/name`; URLs outside the uploads are skipped."""
-    for url in urls:
-        rel = uploads_path(url)
-        if rel is not None:
-            yield MediaJob(url, f"{prefix.strip('/')}/{rel}" if prefix.strip("/") else rel)
+    """A job per uploads URL, placed at `prefix/YYYY/MM/name`; URLs outside the uploads are skipped.
+    Different URLs get different files, also where the file system ignores case (see distinct_paths)."""
+    found = [(url, rel) for url in urls if (rel := uploads_path(url)) is not None]
+    unique = distinct_paths(rel for _, rel in found)
+    base = prefix.strip("/")
+    for url, rel in found:
+        yield MediaJob(url, f"{base}/{unique[rel]}" if base else unique[rel])
+
+
+def distinct_paths(paths: Iterable[str]) -> dict[str, str]:
+    """Each path -> where its file goes: itself, unless a path that sorts before it is the same file
+    on macOS or Windows (`Case.jpg`, `case.jpg`: see paths.clash_key) or a folder there (`2020/a` and
+    `2020/A/b.jpg`); then its name gets a stable suffix. Sorting makes the choice independent of the
+    order in which posts name their files."""
+    unique = sorted(set(paths))
+    folders = _Folders()
+    for path in unique:
+        folders.add(clash_key(path).split("/")[:-1])
+    taken: set[str] = set()
+    placed: dict[str, str] = {}
+    for path in unique:
+        final, attempt = path, 0
+        while clash_key(final) in taken or folders.has(clash_key(final).split("/")):
+            head, slash, name = path.rpartition("/")
+            final = head + slash + renamed(name, path, attempt)
+            attempt += 1
+        taken.add(clash_key(final))
+        placed[path] = final
+    return placed
+
+
+class _Folders:
+    """Every folder of a set of paths, as a tree of segments: linear in the paths' length however
+    deep they go (a set of every prefix would not be)."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+
+    def add(self, segments: list[str]) -> None:
+        node = self.root
+        for segment in segments:
+            node = node.setdefault(segment, {})
+
+    def has(self, segments: list[str]) -> bool:
+        node: dict[str, Any] | None = self.root
+        for segment in segments:
+            node = node.get(segment) if node is not None else None
+        return node is not None
