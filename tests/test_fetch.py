@@ -126,7 +126,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 self.send(429, Retry_After="5") if count == 1 else self.send(200, PATIENT)
             elif path == "/trickle.bin":
                 self.stream(BIG, 0.05)
-            elif path.startswith("/wp-content/uploads/names/"):  # every name its own bytes
+            elif plain.startswith("/wp-content/uploads/names/"):  # every name its own bytes
                 self.send(200, JPEG + path.encode(), Content_Type="image/jpeg")
             elif path == "/wp-content/uploads/off/x.jpg":
                 port = server.httpd.server_address[1]
@@ -511,6 +511,32 @@ def test_media_from_folder_never_opens_fifos_sockets_or_links_out(tmp_path: Path
         ("copied", "")]  # fmt: skip
     assert sorted(p.name for p in (out / "wp-content/uploads/2008/06").iterdir()) == ["ok.jpg"]
     assert temporaries(out) == []
+
+
+COPY_NAMES = {"a%3Cb.jpg": b"a<b.jpg", "a%3Ab.jpg": b"a:b.jpg", "a_b.jpg": b"a_b.jpg", "a%FF.jpg": b"a\xff.jpg",
+              "cafe%CC%81.jpg": "cafe\u0301.jpg".encode(), "%2Ehtaccess": b".htaccess"}
+
+
+def test_media_from_folder_finds_each_file_by_its_own_name(tmp_path: Path) -> None:
+    copy, out = tmp_path / "uploads", tmp_path / "out"
+    (copy / "names").mkdir(parents=True)
+    for on_disk in COPY_NAMES.values():
+        (copy / "names" / os.fsdecode(on_disk)).write_bytes(JPEG + on_disk)
+    jobs = list(iter_jobs(f"https://old.example/wp-content/uploads/names/{n}" for n in COPY_NAMES))
+    report = fetch_media(jobs, out, out, source=MediaSource.from_options(str(copy), download=False))
+    assert report.counts() == {"downloaded": 0, "copied": len(COPY_NAMES), "reused": 0, "failed": 0}
+    for job, on_disk in zip(jobs, COPY_NAMES.values(), strict=True):
+        assert (out / job.dest).read_bytes() == JPEG + on_disk
+    assert len({job.dest for job in jobs}) == len(COPY_NAMES)
+
+
+def test_media_from_mirror_asks_for_each_file_by_its_own_name(server: Server, tmp_path: Path) -> None:
+    jobs = list(iter_jobs(f"https://old.example/wp-content/uploads/names/{n}" for n in COPY_NAMES))
+    source = MediaSource.from_options(server.base + "/mirror/wp-content/uploads", download=False)
+    report = fetch_media(jobs, tmp_path, tmp_path, source=source, options=FAST)
+    assert report.counts()["copied"] == len(COPY_NAMES)
+    asked = ["a%3Cb.jpg", "a%3Ab.jpg", "a_b.jpg", "a%FF.jpg", "cafe%CC%81.jpg", ".htaccess"]  # as sent, decoded once
+    assert sorted(server.requests) == sorted(f"/mirror/wp-content/uploads/names/{n}" for n in asked)
 
 
 def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:

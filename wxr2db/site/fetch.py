@@ -34,7 +34,7 @@ from wxr2db.errors import WxrError
 from wxr2db.paths import clash_key, renamed
 from wxr2db.site.files import RefusedPath, SiteFolder, Stream
 from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
-from wxr2db.uploads import uploads_path
+from wxr2db.uploads import uploads_path, uploads_segments
 
 MANIFEST_NAME = ".wxr2db-media.json"
 FAILURES_NAME = ".wxr2db-media-failures.tsv"  # beside MANIFEST_NAME in OUTDIR; the one users are told of
@@ -180,7 +180,7 @@ def write_failures(report: FetchReport, where: Path | SiteFolder, name: str = FA
         return None
     lines = ["url\tdest\treason\tdetail"]
     lines += ["\t".join(_tsv(v) for v in (o.url, o.dest, o.reason, o.detail)) for o in failures]
-    where.write(name, ("\n".join(lines) + "\n").encode("utf-8"))
+    where.write(name, ("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))  # `%FF` paths
     return where.root / name
 
 
@@ -500,9 +500,12 @@ def _drain_small(response: urllib3.BaseHTTPResponse) -> None:
 _COPY_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _copy_file(folder: str, rel: str, temp: _TempFile, stop: threading.Event) -> None:
+def _copy_file(folder: str, segments: tuple[str, ...], temp: _TempFile, stop: threading.Event) -> None:
+    rel = "/".join(segments)
+    if any("/" in s or "\0" in s for s in segments):  # `%2F`, `%00`: no file on disk has that name
+        raise FetchFailure("not-in-copy", f"{rel!r} cannot be a file name")
     root = os.path.realpath(folder)
-    path = os.path.realpath(os.path.join(root, *rel.split("/")))
+    path = os.path.realpath(os.path.join(root, *segments))
     if os.path.commonpath([root, path]) != root:
         raise FetchFailure("unsafe-path", f"{rel} leads outside {folder}")
     try:
@@ -583,15 +586,17 @@ class _Engine:
         return Outcome(job.url, job.dest, status, size=temp.size, sha256=sha)
 
     def _fill(self, job: MediaJob, temp: _TempFile) -> Status:
-        rel = uploads_path(job.url) if self.source.kind != "download" else None
+        # The copy holds the file under the name the server gave it, not the safe name it gets here.
+        segments = uploads_segments(job.url) if self.source.kind != "download" else None
         if self.source.kind != "download":
             try:
-                if rel is None:
+                if segments is None:
                     raise FetchFailure("not-in-copy", "not a wp-content/uploads URL")
                 if self.source.kind == "folder":
-                    _copy_file(self.source.root, rel, temp, self.stop)
+                    _copy_file(self.source.root, segments, temp, self.stop)
                 else:
-                    self._http().fetch(self.source.root.rstrip("/") + "/" + quote(rel), temp)
+                    quoted = "/".join(quote(s.encode("utf-8", "surrogateescape"), safe="") for s in segments)
+                    self._http().fetch(self.source.root.rstrip("/") + "/" + quoted, temp)
                 return "copied"
             except FetchFailure as failure:
                 missing = failure.reason in ("not-in-copy", "http-404", "http-410")
