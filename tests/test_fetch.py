@@ -398,6 +398,10 @@ def test_a_host_the_user_names_may_be_redirected_to(server: Server, tmp_path: Pa
         ("https://example.com/a.jpg", "https://evil.test/example.com/a.jpg", (), False),
         ("https://example.com/a.jpg", "https://example.com@evil.test/a.jpg", (), False),
         ("https://example.com/a.jpg", "https://www.www.example.com/a.jpg", (), False),
+        ("https://ex.files.wordpress.com/a.jpg", "https://ex.wordpress.com/wp-content/uploads/a.jpg", (), True),
+        ("https://ex.wordpress.com/wp-content/uploads/a.jpg", "https://ex.files.wordpress.com/a.jpg", (), True),
+        ("https://ex.files.wordpress.com/a.jpg", "https://other.wordpress.com/a.jpg", (), False),
+        ("https://ex.files.wordpress.com/a.jpg", "https://i0.wp.com/ex.files.wordpress.com/a.jpg", (), False),
     ],
 )
 def test_redirect_hosts(origin: str, target: str, allowed: tuple[str, ...], ok: bool) -> None:

@@ -255,8 +255,15 @@ def url_host(url: str) -> str:
 
 
 def same_host(first: str, second: str) -> bool:
-    """One host, or it and its `www.` twin: whoever holds the domain holds both."""
-    return bool(first) and first.removeprefix("www.") == second.removeprefix("www.")
+    """One host, or it and its `www.` twin (whoever holds the domain holds both), or a WordPress.com
+    blog and the host its files are served from (`NAME.wordpress.com`, `NAME.files.wordpress.com`)."""
+    return bool(first) and _site_of(first) == _site_of(second)
+
+
+def _site_of(host: str) -> str:
+    host = host.removeprefix("www.")
+    name, _, rest = host.partition(".")
+    return f"{name}.wordpress.com" if rest == "files.wordpress.com" else host
 
 
 def check_redirect_host(origin: str, target: str, allowed: tuple[str, ...]) -> None:
@@ -320,7 +327,9 @@ def _shut(connection: HTTPConnection) -> None:
     sock = getattr(connection, "sock", None)
     if sock is not None:
         with suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+            # The plain socket's shutdown: SSLSocket.shutdown would also drop its TLS state under the
+            # reading thread.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 _WATCH = threading.local()  # the Deadline of the file this worker thread is fetching
