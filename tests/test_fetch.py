@@ -134,7 +134,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             elif path == "/elsewhere.jpg":  # 127.0.0.1 sends the client on to another host name
                 port = server.httpd.server_address[1]
                 self.send(302, Location=f"http://localhost:{port}/wp-content/uploads/2008/06/a.jpg")
-            elif path == "/html-page.jpg":
+            elif path == "/html-page.jpg" or path.startswith("/mirror-of/html-page.jpg"):
                 self.send(200, ERROR_PAGE, Content_Type="text/html; charset=utf-8")
             elif path == "/lying.jpg":
                 self.send(200, ERROR_PAGE, Content_Type="image/jpeg")
@@ -541,6 +541,16 @@ def test_media_from_mirror_asks_for_each_file_by_its_own_name(server: Server, tm
     assert report.counts()["copied"] == len(COPY_NAMES)
     asked = ["a%3Cb.jpg", "a%3Ab.jpg", "a_b.jpg", "a%FF.jpg", "cafe%CC%81.jpg", ".htaccess"]  # as sent, decoded once
     assert sorted(server.requests) == sorted(f"/mirror/wp-content/uploads/names/{n}" for n in asked)
+
+
+def test_an_error_page_from_a_mirror_falls_back_to_the_original_when_asked(server: Server, tmp_path: Path) -> None:
+    jobs = [MediaJob(f"{server.base}/wp-content/uploads/2008/06/a.jpg", "a.jpg")]
+    mirror = server.base + "/mirror-of/html-page.jpg?"  # every file the mirror serves is an error page
+    only = fetch_media(jobs, tmp_path, tmp_path, MediaSource("mirror", mirror), FAST)
+    assert [strip(o) for o in only.outcomes] == [("a.jpg", "failed", "wrong-type")]
+    both = fetch_media(jobs, tmp_path, tmp_path, MediaSource("mirror", mirror, fallback_download=True), FAST)
+    assert [strip(o) for o in both.outcomes] == [("a.jpg", "downloaded", "")]
+    assert (tmp_path / "a.jpg").read_bytes() == FILES["/wp-content/uploads/2008/06/a.jpg"]
 
 
 def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ property tests over texts built to collide, plus the values that pin the rule do
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from wxr2db.paths import MAX_NAME_BYTES, WINDOWS_RESERVED, clash_key, is_plain, is_reserved, safe_name
 from wxr2db.site.fetch import distinct_paths
 from wxr2db.site.names import safe_segment
+from wxr2db.uploads import uploads_path
 
 # Few characters, many of them ones that need cleaning: random texts collide often under a lossy rule.
 TRICKY = st.sampled_from([*'aA_.~ <>:"|?*\\/\x00\x1f\u202e\u00e9\u0301\ud800fF0 ', "con", "Nul", "COM1", "ﬀ"])
@@ -107,3 +109,17 @@ def test_distinct_paths_is_linear_in_depth() -> None:
     deep = ["/".join(["d"] * 20_000) + f"/{n}.jpg" for n in range(20)]
     placed = distinct_paths(deep)
     assert placed == {p: p for p in deep}
+
+
+@given(st.lists(TEXTS, min_size=1, max_size=4), st.lists(TEXTS, min_size=1, max_size=4))
+def test_two_uploads_paths_never_share_a_file(first: list[str], second: list[str]) -> None:
+    """At the URL level: different decoded paths (after `.`/`..` as a browser resolves them) never
+    give one file; the same file spelled two ways (`%5F`, `_`) gives one."""
+    def url(segments: list[str]) -> str:
+        quoted = "/".join(quote(s.encode("utf-8", "surrogatepass"), safe="") for s in segments)
+        return "https://example.com/wp-content/uploads/" + quoted
+    a, b = uploads_path(url(first)), uploads_path(url(second))
+    plain = [[s for s in x if s not in ("", ".", "..")] for x in (first, second)]
+    if a is not None and b is not None and ".." not in first + second and plain[0] != plain[1]:
+        assert a != b
+    assert uploads_path(url(first).replace("_", "%5F")) == a

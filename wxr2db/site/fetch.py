@@ -609,7 +609,9 @@ class _Engine:
                 return "copied"
             except FetchFailure as failure:
                 missing = failure.reason in ("not-in-copy", "http-404", "http-410")
-                if not (missing and self.source.fallback_download):
+                # A mirror may answer a missing file with `200 text/html`: the original may still have it.
+                unusable = missing or failure.reason in ("wrong-type", "wrong-bytes")
+                if not (unusable and self.source.fallback_download):
                     raise FetchFailure("not-in-copy", failure.detail) if missing else failure from None
                 temp.reset()
         self._http().fetch(job.url, temp)
