@@ -644,6 +644,24 @@ def test_every_reference_gets_its_own_file(server: Server, tmp_path: Path) -> No
     assert not any(name.startswith(".") for name in names)
 
 
+def test_links_featured_images_and_shortcodes_point_at_their_own_file_too(server: Server, tmp_path: Path) -> None:
+    up = f"{server.base}/wp-content/uploads/names"
+    body = f'<img src="{up}/Case.jpg" alt="x">\n\n<a href="{up}/case.jpg">link</a> [video src="{up}/CASE.JPG"]'
+    attachment = item(9, "att", "", post_type="attachment",
+                      extra=f"<wp:attachment_url>{up}/case.jpg</wp:attachment_url>")
+    source = tmp_path / "site.xml"
+    source.write_text(export(item(1, "One", body, meta=[("_thumbnail_id", "9")]), attachment,
+                             head=header(link=server.base)), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("markdown", str(source), str(out), "--media", "download")
+    assert result.exit_code == 0, result.stderr
+    written = (out / "posts/post-1.md").read_text(encoding="utf-8")
+    found = re.findall(r"(?:image: |\]\(|<)(/wp-content/uploads/names/[^)>\s]+)", written)
+    assert len(found) == 4, written  # the featured image, the image, the link, the shortcode's file
+    served = [b"/wp-content/uploads/names/" + n for n in (b"case.jpg", b"Case.jpg", b"case.jpg", b"CASE.JPG")]
+    assert [(out / unquote(f).lstrip("/")).read_bytes() for f in found] == [JPEG + s for s in served]
+
+
 def test_the_command_reports_off_host_redirects_unless_the_host_is_allowed(server: Server, tmp_path: Path) -> None:
     source = site_export(tmp_path, server.base, f'<img src="{server.base}/wp-content/uploads/off/x.jpg">')
     out = tmp_path / "out"
