@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -436,6 +437,32 @@ def test_a_dripping_server_is_cut_off_at_the_time_budget(name: str, server: Serv
     assert [strip(o) for o in report.outcomes] == [(name, "failed", "too-slow")]
     assert server.trickled > 3  # it was sending, just never finishing
     assert not (tmp_path / name).exists() and temporaries(tmp_path) == []
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_off_too(tmp_path: Path) -> None:
+    """urllib3 connects https before sending the request: the budget must hold from the handshake on."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    dripped = threading.Event()
+
+    def serve() -> None:
+        peer, _ = listener.accept()
+        with suppress(OSError), peer:
+            peer.sendall(b"\x16\x03\x03\x40\x00")  # a TLS handshake record of 16 KB, sent a byte at a time
+            for _ in range(400):
+                peer.sendall(b"\x02")
+                dripped.set()
+                time.sleep(0.05)
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/a.jpg"
+    options = replace(FAST, read_timeout=5, connect_timeout=5, total_timeout=0.6)
+    started = time.monotonic()
+    try:
+        report = fetch_media([MediaJob(url, "a.jpg")], tmp_path, tmp_path, options=options)
+    finally:
+        listener.close()
+    assert dripped.is_set() and time.monotonic() - started < 3
+    assert [strip(o) for o in report.outcomes] == [("a.jpg", "failed", "too-slow")]
 
 
 INTERRUPTED = """

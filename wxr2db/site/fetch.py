@@ -335,19 +335,31 @@ def _shut(connection: HTTPConnection) -> None:
 _WATCH = threading.local()  # the Deadline of the file this worker thread is fetching
 
 
+def _watch(connection: HTTPConnection) -> None:
+    """Put the connection under the budget of the file this thread fetches: from its TLS handshake
+    (urllib3 connects https before sending) or its request on, whichever comes first."""
+    deadline = getattr(_WATCH, "deadline", None)
+    if deadline is not None:
+        deadline.attach(connection)
+
+
 class _WatchedHTTP(HTTPConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
     def request(self, *args: Any, **kwargs: Any) -> None:
-        deadline = getattr(_WATCH, "deadline", None)
-        if deadline is not None:
-            deadline.attach(self)
+        _watch(self)
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPS(HTTPSConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
     def request(self, *args: Any, **kwargs: Any) -> None:
-        deadline = getattr(_WATCH, "deadline", None)
-        if deadline is not None:
-            deadline.attach(self)
+        _watch(self)
         super().request(*args, **kwargs)
 
 
