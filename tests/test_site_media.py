@@ -37,6 +37,9 @@ SINGLE = '{{ define "main" }}<img src="{{ .Params.image }}">{{ .Content }}{{ end
 LIST = '{{ define "main" }}{{ .Content }}{{ range .Pages }}<a href="{{ .RelPermalink }}">x</a>{{ end }}{{ end }}\n'
 
 pytestmark = pytest.mark.corpus
+# The first bytes of each format the export uses: the fetcher checks them against the extension.
+MAGIC = {"jpg": b"\xff\xd8\xff\xe0", "gif": b"GIF89a", "mp3": b"ID3", "mov": b"\0\0\0\x14ftypqt  ",
+         "pdf": b"%PDF-1.4"}
 
 
 def referenced_uploads() -> list[str]:
@@ -58,7 +61,7 @@ def uploads_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     paths = referenced_uploads()
     for rel in paths:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(b"placeholder " + rel.encode())
+        (root / rel).write_bytes(MAGIC.get(rel.rpartition(".")[2].lower(), b"") + b" placeholder " + rel.encode())
     handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -30,7 +30,7 @@ from .sqlite.schema import check_database
 from .sqlite.staging import staged_database
 
 if TYPE_CHECKING:
-    from .site.fetch import MediaSource
+    from .site.fetch import FetchOptions, MediaSource
     from .site.options import MarkdownStats
 
 app = typer.Typer(
@@ -366,6 +366,12 @@ def markdown(
     media_from: Annotated[str | None, typer.Option(
         "--media-from", metavar="PATH|URL", help="Take the files from a copy of wp-content/uploads (a folder, or "
         "the URL it is served from) instead of the old site; implies fetching.", show_default=False)] = None,
+    media_allow_host: Annotated[list[str] | None, typer.Option(
+        "--media-allow-host", metavar="HOST", help="A host a file's URL may redirect to besides its own (and its "
+        "www. twin); repeat for more. Other redirects are reported, not followed.", show_default=False)] = None,
+    media_timeout: Annotated[float, typer.Option(
+        "--media-timeout", metavar="SECONDS", min=1, help="Most time one media file may take, retries included.")
+    ] = 300.0,
     redirects: Annotated[str, typer.Option(
         metavar="FORMATS", help="Redirect files to write from the old URLs: netlify, nginx, apache, separated by "
         "commas.", show_default=False)] = "",
@@ -385,7 +391,8 @@ def markdown(
 
     with reported_errors():
         site = SiteOptions(rewrite_links=rewrite_links, redirects=redirect_formats(redirects),
-                           media=media_source(media, media_from))
+                           media=media_source(media, media_from),
+                           fetch=fetch_options(media_allow_host or [], media_timeout))
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
                                   keep_permalinks=keep_permalinks, templates=templates, site=site)
@@ -412,6 +419,18 @@ def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | N
     return MediaSource.from_options(media_from, choice is MediaChoice.download)
 
 
+def fetch_options(hosts: list[str], timeout: float) -> FetchOptions:
+    """`--media-allow-host` (host names, not URLs) and `--media-timeout`."""
+    from .site.fetch import FetchOptions
+
+    names = tuple(dict.fromkeys(h.strip().lower().rstrip(".") for h in hosts))
+    bad = next((h for h in names if not h or any(c in h for c in "/:@ ")), None)
+    if bad is not None:
+        raise WxrError(f"--media-allow-host {bad!r}: not a host name", "Give a name like cdn.example.com, no "
+                       "scheme, port or path.")
+    return FetchOptions(allow_hosts=names, total_timeout=timeout)
+
+
 def redirect_formats(text: str) -> tuple[str, ...]:
     from .site.redirects import FORMATS
 
@@ -424,7 +443,7 @@ def redirect_formats(text: str) -> tuple[str, ...]:
 
 def echo_media_failures(outdir: Path, stats: MarkdownStats) -> None:
     """Every asked-for file that is not in the site; the run still wrote everything else."""
-    from .site.links import FAILURES_NAME
+    from .site.fetch import FAILURES_NAME
 
     report = stats.site.report
     if report is None or not report.failures():

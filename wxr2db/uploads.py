@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
+from .paths import safe_name
+
+__all__ = ["UPLOADS_MARK", "safe_name", "uploads_path", "uploads_segments"]
 UPLOADS_MARK = "/wp-content/uploads/"
-_WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in "0123456789¹²³"]
-)
-_BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
-_MAX_NAME_BYTES = 200
 
 
 @lru_cache(maxsize=4096)
 def uploads_path(url: str) -> str | None:
-    """The path under the uploads root (`2008/06/a.jpg`) of an uploads URL, sanitized; None for other URLs."""
+    """The path under the uploads root (`2008/06/a.jpg`) of an uploads URL, each segment made a safe
+    name (wxr2db.paths.safe_name); None for other URLs."""
+    segments = uploads_segments(url)
+    return "/".join(map(safe_name, segments)) if segments else None
+
+
+@lru_cache(maxsize=4096)
+def uploads_segments(url: str) -> tuple[str, ...] | None:
+    """The path under the uploads root as the server names it, segment by segment, decoded and with
+    dot segments resolved (as a browser would), not yet made safe: where to look in a copy of the
+    uploads. None for other URLs, and for a path that climbs above the root.
+
+    Bytes that are not UTF-8 (`%FF`) are kept apart as lone surrogates, so `a%FE.jpg` and `a%FF.jpg`
+    stay two names (safe_name hashes the exact text, os.fsencode gives the bytes back)."""
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
@@ -34,39 +43,13 @@ def uploads_path(url: str) -> str | None:
         rest = path.lstrip("/")
     else:
         return None
-    return _safe_relative(rest.split("/"))
-
-
-def _safe_relative(raw_segments: list[str]) -> str | None:
-    """Decode, resolve dot segments (as a browser would) and sanitize; None if it climbs above the root."""
     kept: list[str] = []
-    for raw in raw_segments:
-        segment = unquote(raw, errors="replace")
-        if segment in ("", "."):
-            continue
+    for raw in rest.split("/"):
+        segment = unquote_to_bytes(raw).decode("utf-8", "surrogateescape")
         if segment == "..":
             if not kept:
                 return None
             kept.pop()
-            continue
-        kept.append(safe_name(segment))
-    return "/".join(kept) if kept else None
-
-
-def safe_name(name: str) -> str:
-    """One path component that is a plain file name on Linux, macOS and Windows."""
-    cleaned = _BAD_CHARS.sub("_", name)
-    # Windows drops trailing dots and spaces, so `a.jpg.` and `a.jpg` would collide there.
-    cleaned = cleaned.rstrip(". ") or "_"
-    if cleaned.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
-        cleaned = "_" + cleaned
-    if cleaned in (".", ".."):
-        cleaned = "_"
-    encoded = cleaned.encode("utf-8", "replace")
-    if len(encoded) > _MAX_NAME_BYTES:
-        stem, dot, ext = cleaned.rpartition(".")
-        ext = ext[:16] if dot and stem else ""
-        digest = hashlib.sha256(encoded).hexdigest()[:10]
-        head = encoded[: _MAX_NAME_BYTES - len(ext) - 12].decode("utf-8", "ignore")
-        cleaned = f"{head}-{digest}" + (f".{ext}" if ext else "")
-    return cleaned
+        elif segment not in ("", "."):
+            kept.append(segment)
+    return tuple(kept) or None

@@ -12,27 +12,32 @@ import email.utils
 import hashlib
 import json
 import os
+import socket
 import stat
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from wxr2db.errors import WxrError
+from wxr2db.paths import clash_key, renamed
 from wxr2db.site.files import RefusedPath, SiteFolder, Stream
-from wxr2db.uploads import uploads_path
+from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
+from wxr2db.uploads import uploads_path, uploads_segments
 
 MANIFEST_NAME = ".wxr2db-media.json"
-FAILURES_NAME = "media-failures.tsv"
+FAILURES_NAME = ".wxr2db-media-failures.tsv"  # beside MANIFEST_NAME in OUTDIR; the one users are told of
 OK_STATUSES = ("downloaded", "copied", "reused")
 Status = Literal["downloaded", "copied", "reused", "failed"]
 # Called with (files finished, bytes received) deltas, serialized by a lock, from worker threads.
@@ -89,6 +94,11 @@ class FetchOptions:
     max_redirects: int = 5
     manifest_interval: float = 1.0  # seconds between manifest writes; 0 writes after every file
     user_agent: str = "wxr2db media fetch"
+    # Seconds one file may take in all, retries and redirects included: a server sending a byte every
+    # few seconds never trips read_timeout.
+    total_timeout: float = 300.0
+    # Hosts a redirect may lead to besides the one fetched (and its www. twin): `--media-allow-host`.
+    allow_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,7 @@ def write_failures(report: FetchReport, where: Path | SiteFolder, name: str = FA
         return None
     lines = ["url\tdest\treason\tdetail"]
     lines += ["\t".join(_tsv(v) for v in (o.url, o.dest, o.reason, o.detail)) for o in failures]
-    where.write(name, ("\n".join(lines) + "\n").encode("utf-8"))
+    where.write(name, ("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))  # `%FF` paths
     return where.root / name
 
 
@@ -189,27 +199,38 @@ def _check_dest(rel: str) -> None:
 
 
 class _TempFile:
-    """A file streamed into the site (see SiteFolder.stream), hashed and size-capped as it is written."""
+    """A file streamed into the site (see SiteFolder.stream), hashed and size-capped as it is written;
+    `name` (its destination) says which format its bytes must be."""
 
-    def __init__(self, stream: Stream, max_bytes: int, on_bytes: Callable[[int], None]) -> None:
+    def __init__(self, stream: Stream, max_bytes: int, on_bytes: Callable[[int], None], name: str = "") -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.on_bytes = on_bytes
+        self.name = name
         self.size = 0
+        self.head = b""
         self.digest = hashlib.sha256()
 
     def reset(self) -> None:
         self.stream.truncate()
         self.size = 0
+        self.head = b""
         self.digest = hashlib.sha256()
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
             raise FetchFailure("too-large", f"more than {self.max_bytes} bytes")
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[: HEAD_BYTES - len(self.head)]
         self.digest.update(data)
         self.stream.write(data)
         self.on_bytes(len(data))
+
+    def check_bytes(self) -> None:
+        problem = bytes_problem(self.name, self.head)
+        if problem is not None:
+            raise FetchFailure("wrong-bytes", problem)
 
 
 # ---------------------------------------------------------------- readers
@@ -226,6 +247,35 @@ def redirect_target(current: str, location: str) -> str:
     return target
 
 
+def url_host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def same_host(first: str, second: str) -> bool:
+    """One host, or it and its `www.` twin (whoever holds the domain holds both), or a WordPress.com
+    blog and the host its files are served from (`NAME.wordpress.com`, `NAME.files.wordpress.com`)."""
+    return bool(first) and _site_of(first) == _site_of(second)
+
+
+def _site_of(host: str) -> str:
+    host = host.removeprefix("www.")
+    name, _, rest = host.partition(".")
+    return f"{name}.wordpress.com" if rest == "files.wordpress.com" else host
+
+
+def check_redirect_host(origin: str, target: str, allowed: tuple[str, ...]) -> None:
+    """A redirect may stay on the host fetched, or go to a host the user named; anything else could
+    be a lapsed domain pointing anywhere, so its body is never published as the site's file."""
+    host = url_host(target)
+    if same_host(url_host(origin), host) or host in allowed:
+        return
+    raise FetchFailure("off-host-redirect", f"{origin} redirected to {target}; "
+                       f"pass --media-allow-host {host or '?'} to follow it")
+
+
 def _retry_after(value: str | None, cap: float) -> float | None:
     if not value:
         return None
@@ -239,8 +289,91 @@ def _retry_after(value: str | None, cap: float) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), cap))
 
 
+class Deadline:
+    """One file's time budget: when it runs out, the connection in use is shut down, which ends any
+    read blocked on it (a drip-feeding server, headers included)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.lock = threading.Lock()
+        self.connection: HTTPConnection | None = None
+        self.expired = False
+        self.timer = threading.Timer(max(seconds, 0.0), self.expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def attach(self, connection: HTTPConnection | None) -> None:
+        with self.lock:
+            self.connection = connection
+            if self.expired and connection is not None:
+                _shut(connection)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            if self.connection is not None:
+                _shut(self.connection)
+
+    def cancel(self) -> None:
+        self.timer.cancel()
+        self.attach(None)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with suppress(OSError):
+            # The plain socket's shutdown: SSLSocket.shutdown would also drop its TLS state under the
+            # reading thread.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+_WATCH = threading.local()  # the Deadline of the file this worker thread is fetching
+
+
+def _watch(connection: HTTPConnection) -> None:
+    """Put the connection under the budget of the file this thread fetches: from its TLS handshake
+    (urllib3 connects https before sending) or its request on, whichever comes first."""
+    deadline = getattr(_WATCH, "deadline", None)
+    if deadline is not None:
+        deadline.attach(connection)
+
+
+class _WatchedHTTP(HTTPConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPS(HTTPSConnection):
+    def connect(self) -> None:
+        _watch(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
 class _Http:
-    """One urllib3 pool per host (at most `per_host` connections), redirects and retries by hand."""
+    """One urllib3 pool per host (at most `per_host` connections), redirects and retries by hand,
+    each file within its time budget."""
 
     def __init__(self, options: FetchOptions, stop: threading.Event) -> None:
         self.options = options
@@ -250,44 +383,83 @@ class _Http:
             maxsize=options.per_host,
             block=True,
             retries=False,
-            timeout=urllib3.Timeout(connect=options.connect_timeout, read=options.read_timeout),
             headers={"User-Agent": options.user_agent},
         )
+        self.pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        self.lock = threading.Lock()
+        self.running: set[Deadline] = set()
+
+    def interrupt(self) -> None:
+        """Ctrl-C: end every read in flight now, rather than when its server next sends something."""
+        with self.lock:
+            running = list(self.running)
+        for deadline in running:
+            deadline.expire()
 
     def fetch(self, url: str, temp: _TempFile) -> None:
+        deadline = Deadline(self.options.total_timeout)
+        with self.lock:
+            self.running.add(deadline)
+        _WATCH.deadline = deadline
+        try:
+            self._within(url, temp, deadline)
+        finally:
+            _WATCH.deadline = None
+            deadline.cancel()
+            with self.lock:
+                self.running.discard(deadline)
+
+    def _within(self, url: str, temp: _TempFile, deadline: Deadline) -> None:
+        try:
+            self._attempts(url, temp, deadline)
+        except FetchFailure:
+            if self.stop.is_set():
+                raise FetchFailure("interrupted") from None
+            if not deadline.expired:
+                raise
+        # A connection shut at the deadline can look like a body that ended (no Content-Length):
+        # whatever came after the deadline, even a success, is not trusted.
+        if deadline.expired:
+            raise FetchFailure("too-slow", f"not done within {self.options.total_timeout:g} s")
+
+    def _attempts(self, url: str, temp: _TempFile, deadline: Deadline) -> None:
         attempt = 0
         while True:
             try:
-                return self._follow(url, temp)
+                return self._follow(url, temp, deadline)
             except FetchFailure as failure:
                 retryable = failure.reason in ("timeout", "network-error", "http-429") or (
                     failure.reason.startswith("http-5") and failure.reason != "http-501"
                 )
-                if not retryable or attempt >= self.options.retries or self.stop.is_set():
+                if not retryable or attempt >= self.options.retries or self.stop.is_set() or deadline.expired:
                     raise
                 delay = min(self.options.backoff * 2**attempt, self.options.backoff_cap)
                 if failure.retry_after is not None:
                     delay = failure.retry_after
                 attempt += 1
                 temp.reset()
-                if self.stop.wait(delay):
+                if delay >= deadline.left() or self.stop.wait(delay):
                     raise
 
-    def _follow(self, url: str, temp: _TempFile) -> None:
-        seen = {url}
+    def _follow(self, url: str, temp: _TempFile, deadline: Deadline) -> None:
+        origin, seen = url, {url}
         for _ in range(self.options.max_redirects + 1):
-            location = self._get(url, temp)
+            location = self._get(url, temp, deadline)
             if location is None:
                 return
             url = redirect_target(url, location)
+            check_redirect_host(origin, url, self.options.allow_hosts)
             if url in seen:
                 raise FetchFailure("redirect-loop", url)
             seen.add(url)
         raise FetchFailure("too-many-redirects", f"more than {self.options.max_redirects}")
 
-    def _get(self, url: str, temp: _TempFile) -> str | None:
+    def _get(self, url: str, temp: _TempFile, deadline: Deadline) -> str | None:
+        left = max(deadline.left(), 0.01)
+        timeout = urllib3.Timeout(connect=min(self.options.connect_timeout, left),
+                                  read=min(self.options.read_timeout, left))
         try:
-            response = self.pool.request("GET", url, preload_content=False, redirect=False)
+            response = self.pool.request("GET", url, preload_content=False, redirect=False, timeout=timeout)
         except Urllib3Timeout as exc:
             raise FetchFailure("timeout", str(exc)) from None
         except (Urllib3Error, ValueError, OSError) as exc:
@@ -296,9 +468,10 @@ class _Http:
             return self._read(response, url, temp)
         except Urllib3Timeout as exc:
             raise FetchFailure("timeout", str(exc)) from None
-        except Urllib3Error as exc:
+        except (Urllib3Error, OSError) as exc:
             raise FetchFailure("network-error", str(exc)) from None
         finally:
+            deadline.attach(None)
             response.release_conn()
 
     def _read(self, response: urllib3.BaseHTTPResponse, url: str, temp: _TempFile) -> str | None:
@@ -310,10 +483,7 @@ class _Http:
             _drain_small(response)
             after = _retry_after(response.headers.get("Retry-After"), self.options.backoff_cap)
             raise FetchFailure(f"http-{status}", url, retry_after=after if status in (429, 503) else None)
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.options.max_bytes:
-            response.close()
-            raise FetchFailure("too-large", f"Content-Length {length} > {self.options.max_bytes}")
+        self._check_headers(response, temp)
         for chunk in response.stream(_CHUNK):
             if self.stop.is_set():
                 response.close()
@@ -323,7 +493,18 @@ class _Http:
             except FetchFailure:
                 response.close()
                 raise
+        temp.check_bytes()
         return None
+
+    def _check_headers(self, response: urllib3.BaseHTTPResponse, temp: _TempFile) -> None:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.options.max_bytes:
+            response.close()
+            raise FetchFailure("too-large", f"Content-Length {length} > {self.options.max_bytes}")
+        problem = type_problem(temp.name, response.headers.get("Content-Type"))
+        if problem is not None:
+            response.close()
+            raise FetchFailure("wrong-type", problem)
 
 
 def _drain_small(response: urllib3.BaseHTTPResponse) -> None:
@@ -335,21 +516,38 @@ def _drain_small(response: urllib3.BaseHTTPResponse) -> None:
         response.close()
 
 
-def _copy_file(folder: str, rel: str, temp: _TempFile) -> None:
+# A FIFO would block open() (and Ctrl-C with it), a device could be read forever: only regular files
+# are copied, opened without blocking and without following a link swapped in at the last moment.
+_COPY_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _copy_file(folder: str, segments: tuple[str, ...], temp: _TempFile, stop: threading.Event) -> None:
+    rel = "/".join(segments)
+    if any("/" in s or "\0" in s for s in segments):  # `%2F`, `%00`: no file on disk has that name
+        raise FetchFailure("not-in-copy", f"{rel!r} cannot be a file name")
     root = os.path.realpath(folder)
-    path = os.path.realpath(os.path.join(root, *rel.split("/")))
+    path = os.path.realpath(os.path.join(root, *segments))
     if os.path.commonpath([root, path]) != root:
         raise FetchFailure("unsafe-path", f"{rel} leads outside {folder}")
     try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise FetchFailure("not-in-copy", f"{path} is not a file")
-            for chunk in iter(lambda: handle.read(_CHUNK), b""):
-                temp.write(chunk)
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise FetchFailure("not-a-file", f"{path} is not a regular file")
+        fd = os.open(path, _COPY_FLAGS)
     except (FileNotFoundError, NotADirectoryError):
         raise FetchFailure("not-in-copy", path) from None
     except OSError as exc:
         raise FetchFailure("read-error", f"{path}: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the check
+            raise FetchFailure("not-a-file", f"{path} is not a regular file")
+        while chunk := os.read(fd, _CHUNK):
+            if stop.is_set():
+                raise FetchFailure("interrupted")
+            temp.write(chunk)
+    except OSError as exc:
+        raise FetchFailure("read-error", f"{path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------- the engine
@@ -397,7 +595,7 @@ class _Engine:
         if existing is not None and existing[0] in self.known.get(job.dest, ()):
             return Outcome(job.url, job.dest, "reused", size=existing[1], sha256=existing[0])
         with self.folder.stream(rel, 0o644) as stream:
-            temp = _TempFile(stream, self.options.max_bytes, lambda n: self.report(0, n))
+            temp = _TempFile(stream, self.options.max_bytes, lambda n: self.report(0, n), job.dest)
             status = self._fill(job, temp)
             placed = stream.publish()
         sha = temp.digest.hexdigest()
@@ -409,19 +607,23 @@ class _Engine:
         return Outcome(job.url, job.dest, status, size=temp.size, sha256=sha)
 
     def _fill(self, job: MediaJob, temp: _TempFile) -> Status:
-        rel = uploads_path(job.url) if self.source.kind != "download" else None
+        # The copy holds the file under the name the server gave it, not the safe name it gets here.
+        segments = uploads_segments(job.url) if self.source.kind != "download" else None
         if self.source.kind != "download":
             try:
-                if rel is None:
+                if segments is None:
                     raise FetchFailure("not-in-copy", "not a wp-content/uploads URL")
                 if self.source.kind == "folder":
-                    _copy_file(self.source.root, rel, temp)
+                    _copy_file(self.source.root, segments, temp, self.stop)
                 else:
-                    self._http().fetch(self.source.root.rstrip("/") + "/" + quote(rel), temp)
+                    quoted = "/".join(quote(s.encode("utf-8", "surrogateescape"), safe="") for s in segments)
+                    self._http().fetch(self.source.root.rstrip("/") + "/" + quoted, temp)
                 return "copied"
             except FetchFailure as failure:
                 missing = failure.reason in ("not-in-copy", "http-404", "http-410")
-                if not (missing and self.source.fallback_download):
+                # A mirror may answer a missing file with `200 text/html`: the original may still have it.
+                unusable = missing or failure.reason in ("wrong-type", "wrong-bytes")
+                if not (unusable and self.source.fallback_download):
                     raise FetchFailure("not-in-copy", failure.detail) if missing else failure from None
                 temp.reset()
         self._http().fetch(job.url, temp)
@@ -473,6 +675,8 @@ def fetch_media(
     except BaseException:
         # Ctrl-C: workers stop between chunks and drop their temp files; the manifest keeps what was done.
         engine.stop.set()
+        if engine.http is not None:
+            engine.http.interrupt()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -510,8 +714,51 @@ def _same_file(engine: _Engine, job: MediaJob, first: Outcome) -> Outcome:
 
 
 def iter_jobs(urls: Iterable[str], prefix: str = "wp-content/uploads") -> Iterator[MediaJob]:
-    """A job per uploads URL, placed at `prefix/YYYY/MM/name`; URLs outside the uploads are skipped."""
-    for url in urls:
-        rel = uploads_path(url)
-        if rel is not None:
-            yield MediaJob(url, f"{prefix.strip('/')}/{rel}" if prefix.strip("/") else rel)
+    """A job per uploads URL, placed at `prefix/YYYY/MM/name`; URLs outside the uploads are skipped.
+    Different URLs get different files, also where the file system ignores case (see distinct_paths)."""
+    found = [(url, rel) for url in urls if (rel := uploads_path(url)) is not None]
+    unique = distinct_paths(rel for _, rel in found)
+    base = prefix.strip("/")
+    for url, rel in found:
+        yield MediaJob(url, f"{base}/{unique[rel]}" if base else unique[rel])
+
+
+def distinct_paths(paths: Iterable[str]) -> dict[str, str]:
+    """Each path -> where its file goes: itself, unless a path that sorts before it is the same file
+    on macOS or Windows (`Case.jpg`, `case.jpg`: see paths.clash_key) or a folder there (`2020/a` and
+    `2020/A/b.jpg`); then its name gets a stable suffix. Sorting makes the choice independent of the
+    order in which posts name their files."""
+    unique = sorted(set(paths))
+    folders = _Folders()
+    for path in unique:
+        folders.add(clash_key(path).split("/")[:-1])
+    taken: set[str] = set()
+    placed: dict[str, str] = {}
+    for path in unique:
+        final, attempt = path, 0
+        while clash_key(final) in taken or folders.has(clash_key(final).split("/")):
+            head, slash, name = path.rpartition("/")
+            final = head + slash + renamed(name, path, attempt)
+            attempt += 1
+        taken.add(clash_key(final))
+        placed[path] = final
+    return placed
+
+
+class _Folders:
+    """Every folder of a set of paths, as a tree of segments: linear in the paths' length however
+    deep they go (a set of every prefix would not be)."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+
+    def add(self, segments: list[str]) -> None:
+        node = self.root
+        for segment in segments:
+            node = node.setdefault(segment, {})
+
+    def has(self, segments: list[str]) -> bool:
+        node: dict[str, Any] | None = self.root
+        for segment in segments:
+            node = node.get(segment) if node is not None else None
+        return node is not None

@@ -37,7 +37,6 @@ from .urls import (
 )
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
-FAILURES_NAME = ".wxr2db-media-failures.tsv"
 # An absolute URL in text or a shortcode attribute (`[audio mp3="…"]`, `[video https://…]`): a flat
 # character class, so one linear scan.
 URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>\[\]()]+", re.IGNORECASE)
@@ -206,7 +205,7 @@ def fetch_site_media(conn: sqlite3.Connection, folder: SiteFolder, layout: str, 
     root = static_folder(folder.root, layout)
     source = options.media or MediaSource()
     report = fetch_media(jobs, root, folder.root, source, options.fetch, progress, folder)
-    write_failures(report, folder, FAILURES_NAME)
+    write_failures(report, folder)
     return report
 
 

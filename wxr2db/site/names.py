@@ -1,34 +1,19 @@
-"""Safe file names: one path segment that is the same name on every file system and stays inside OUTDIR."""
+"""A post's file or folder name, made with the one safe-name rule (wxr2db.paths.safe_name)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from ..content.plaintext import plain_text
 from ..normalize import slugify
+from ..paths import MAX_NAME_BYTES, WINDOWS_RESERVED, safe_name
 
-MAX_SEGMENT_BYTES = 150
-WINDOWS_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
-)
+__all__ = ["MAX_NAME_BYTES", "WINDOWS_RESERVED", "post_segment", "safe_segment"]
 
 
 def safe_segment(text: str) -> str:
-    """One path segment that is the same name on every file system and cannot climb out of OUTDIR.
-
-    Returns "" when nothing usable is left; callers fall back to the title, then the id.
-    """
-    name = unicodedata.normalize("NFC", text)
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
-    name = re.sub(r'[/\\<>:"|?*]', "-", name)
-    name = name.encode("utf-8")[:MAX_SEGMENT_BYTES].decode("utf-8", errors="ignore")
-    # Leading dots would hide the file, trailing dots and spaces Windows drops; `..` is all dots.
-    name = name.strip().strip(".").strip()
-    stem, dot, rest = name.partition(".")
-    if stem.strip().upper() in WINDOWS_RESERVED:
-        name = f"{stem}-{dot}{rest}"
-    return name
+    """One path segment that is the same name on every file system and cannot climb out of OUTDIR;
+    "" when the text holds nothing but spaces and dots, so that callers fall back to the title, then
+    the id."""
+    return safe_name(text.strip()) if text.strip(" .") else ""
 
 
 def post_segment(post_id: int, slug: str, title: str) -> str:

@@ -18,7 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urljoin, urlsplit
 
 Kind = Literal["post", "page", "attachment", "file", "term", "home", "external", "unresolved-internal",
                "not-a-link"]
@@ -178,6 +178,10 @@ class UrlIndex:
     home: str = "/"  # the front page's root-relative path: the first base's folder
     paths: dict[str, Target] = field(default_factory=dict)
     files: dict[str, Target] = field(default_factory=dict)  # by host/path, host "" for the site's own
+    # Files whose folded key (path_key) two different files share (`Case.jpg`, `case.jpg`): these
+    # are matched by their exact path only, so that each link points at its own bytes.
+    exact_files: dict[str, Target] = field(default_factory=dict)
+    folded_clashes: set[str] = field(default_factory=set)
     file_hosts: set[str] = field(default_factory=set)  # serving the site's uploads (example.files.wordpress.com)
     ids: dict[int, Target] = field(default_factory=dict)
     guids: dict[str, Target | None] = field(default_factory=dict)  # None: two posts claim it
@@ -195,7 +199,10 @@ class UrlIndex:
             return Resolution("not-a-link")
         own = parsed.host is None or parsed.host in self.hosts
         # Files are matched without their query: WordPress.com serves resized copies as `a.jpg?w=300`.
-        target = self.files.get(f"{'' if own else parsed.host}/{parsed.path}")
+        key = f"{'' if own else parsed.host}/{parsed.path}"
+        target = self.files.get(key)
+        if key in self.folded_clashes:
+            target = self.exact_files.get(exact_file_key(href, base, self.hosts))
         if target is None:
             target = self.lookup(parsed) if own else self.guids.get(guid_key(parsed.host or "", parsed))
         if target is not None:
@@ -351,9 +358,24 @@ def add_file(index: UrlIndex, url: str, target: Target) -> None:
     own = not host or host in index.hosts
     if not own and uploads_host(index, host, parsed.path):
         index.file_hosts.add(host)
-    known = index.files.setdefault(f"{'' if own else host}/{parsed.path}", target)
+    key = f"{'' if own else host}/{parsed.path}"
+    known = index.files.setdefault(key, target)
+    index.exact_files.setdefault(exact_file_key(url, "", index.hosts), target)
     if known != target:
         index.collisions["file"] += 1
+        index.folded_clashes.add(key)
+
+
+def exact_file_key(href: str, base: str, hosts: set[str]) -> str:
+    """host/path with the path decoded to its exact bytes (not folded, not normalized), no query."""
+    text = href.strip()
+    try:
+        parts = urlsplit(text if not base or ABSOLUTE.match(text) else urljoin(base, text))
+        host = norm_host(parts.hostname or "")
+    except ValueError:
+        return ""
+    path = unquote_to_bytes(parts.path).decode("utf-8", "surrogateescape")
+    return f"{'' if not host or host in hosts else host}/" + "/".join(p for p in path.split("/") if p)
 
 
 def uploads_host(index: UrlIndex, host: str, path: str) -> bool:
