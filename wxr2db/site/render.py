@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from ..content.body import render_body
 from ..content.plaintext import plain_text
+from ..links.safe import UNSAFE_NOTE, safe_url
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
 from .layouts import get_layout
@@ -22,6 +23,7 @@ class RenderedPost(NamedTuple):
     unknown: tuple[str, ...]  # shortcodes no renderer knew, kept as text
     warning: str | None  # when the post could not be converted and its body was kept as HTML
     links: LinkCounts  # what rewriting the post's links did
+    unsafe: int = 0  # URLs dropped by links.safe's rule (javascript:, data:, …)
 
 
 def render_post(post: PostView | Post, style: Style | None = None) -> str:
@@ -39,33 +41,45 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     style = style or Style()
     if style.links is not None:
         post = linked_view(post, style.links)[0]
-    return render_linked(post, style)
+    text, unknown, _ = render_linked(post, style)
+    return text, unknown
 
 
-def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...]]:
-    """render_post_counted() of a post whose links are rewritten already."""
+def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], int]:
+    """render_post_counted() of a post whose links are rewritten already, and how many unsafe
+    URLs were dropped."""
     layout = get_layout(style.layout)
     body = render_body(post.content, post.media, post.footnotes)
     unknown = list(body.unknown_shortcodes)
+    dropped = [body.lossy.count(UNSAFE_NOTE)]
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
     entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
+    if post.image and safe_url(post.image) is None:
+        dropped.append(1)  # and front_matter.canonical_front_matter left it out
     if post.comments:
-        entries["comments"] = [comment_entry(c, style, unknown) for c in post.comments]
+        entries["comments"] = [comment_entry(c, style, unknown, dropped) for c in post.comments]
     text = f"---\n{dump_front_matter(entries)}---\n"
     if markdown.strip():
         text += "\n" + markdown.rstrip("\n") + "\n"
     if style.links is not None:
         text = style.links.text(text)
-    return text, tuple(unknown)
+    return text, tuple(unknown), sum(dropped)
 
 
-def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dict[str, Any]:
+def comment_entry(comment: CommentView, style: Style, unknown: list[str], dropped: list[int]) -> dict[str, Any]:
+    """A comment's front matter: its text Markdown guarded as the post's body is (Hugo's templates
+    run it through markdownify, which runs shortcodes), its author's URL by links.safe's rule."""
     rendered = render_body(comment.content)
     unknown += rendered.unknown_shortcodes
+    dropped.append(rendered.lossy.count(UNSAFE_NOTE))
     entry: dict[str, Any] = {"id": comment.id, "author": plain_text(comment.author)}
     if comment.author_url.strip():
-        entry["author_url"] = comment.author_url.strip()
+        url = safe_url(comment.author_url)
+        if url is None:
+            dropped.append(1)
+        else:
+            entry["author_url"] = url
     date = site_time(comment.date, comment.date_gmt)
     if date is not None:
         entry["date"] = date
@@ -74,9 +88,9 @@ def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dic
     if style.comment_status:
         # comment_approved is 1 or 0, or the words spam and trash.
         entry["approved"] = {"1": True, "0": False}.get(comment.approved, comment.approved)
-    entry["content"] = rendered.markdown.strip("\n")
+    entry["content"] = get_layout(style.layout).guard_templates(rendered.markdown.strip("\n"))[0]
     if comment.replies:
-        entry["replies"] = [comment_entry(reply, style, unknown) for reply in comment.replies]
+        entry["replies"] = [comment_entry(reply, style, unknown, dropped) for reply in comment.replies]
     return entry
 
 
@@ -115,7 +129,8 @@ def render_or_keep(post: PostView, style: Style) -> RenderedPost:
             linked, counts = linked_view(post, style.links)
         else:
             linked = post
-        return RenderedPost(*render_linked(linked, style), None, counts)
+        text, unknown, unsafe = render_linked(linked, style)
+        return RenderedPost(text, unknown, None, counts, unsafe)
     except Exception as error:  # reported as a warning naming the post
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
     left_out = " and its comments left out" if post.comments else ""
