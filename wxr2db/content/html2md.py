@@ -60,6 +60,10 @@ LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 IMAGE_ONLY = re.compile(r"\[?!\[[^\]\n]*\]\([^()\s]*\)(?:\]\([^()\s]*\))?")
 # The attribute of each tag that holds an address the caller's Links may rewrite.
 ADDRESSES = {"a": "href", "img": "src"}
+# A link title's `"` would end it early; braces would open a shortcode or template tag. CommonMark
+# decodes references in titles and alt text, and the browser reads them in attributes.
+QUOTED_TEXT = re.compile(r'["{}]|&(?=#?\w+;)')
+QUOTED_AS = {'"': "&quot;", "{": "&#123;", "}": "&#125;", "&": "&amp;"}
 NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own stand-in for &nbsp;
 TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"})
 
@@ -117,7 +121,10 @@ class HtmlToMarkdown(html2text.HTML2Text):
             super().handle_tag(tag, attrs, start)
 
     def safe_address(self, key: str, attrs: dict[str, str | None]) -> dict[str, str | None]:
-        """The tag's address by links.safe's rule: a `javascript:` href goes, its text stays."""
+        """The tag's address by links.safe's rule (a `javascript:` href goes, its text stays), and
+        its title and alt text, which html2text writes unescaped but for brackets, as references."""
+        attrs = {k: QUOTED_TEXT.sub(lambda m: QUOTED_AS[m.group()], v) if k in ("title", "alt") and v else v
+                 for k, v in attrs.items()}
         value = attrs.get(key)
         if value is None:
             return attrs
