@@ -102,9 +102,11 @@ PAYLOADS = {
              '[x a="<img src=x onerror=alert(1)>"]', '[x a="[t](javascript:alert(1))"]',
              "<style>body{display:none}</style>"],
 }
-# How a payload sits in a comment: as text, in a paragraph of its own, in code, as a link's target.
+# How a payload sits in a comment: as text, in a paragraph of its own, in code, as a link's target,
+# a link's title or an image's alt text.
 WRAPPERS = ["{p}", "Text first\n\n{p}", "<p>{p}</p>", "<code>{p}</code>", "<pre>{p}</pre>", "<em>{p}</em>",
-            '<a href="{p}">link text</a>', '<img src="{p}" alt="pic">', "<h2>{p}</h2>"]
+            '<a href="{p}">link text</a>', '<img src="{p}" alt="pic">', "<h2>{p}</h2>",
+            '<a href="https://example.com/" title="{p}">titled</a>', '<img src="/a.png" alt="{p}">']
 
 
 def hostile_comments() -> list[tuple[str, str]]:
