@@ -404,3 +404,40 @@ def test_datasette_source_url_is_never_a_script(tmp_path: Path) -> None:
         meta = datasette_metadata(db, "x")
         assert meta.get("source_url") == kept, link
         assert meta["databases"]["x"].get("source_url") == kept
+
+
+# --- front matter keys the generators act on ------------------------------------------------------
+
+RESERVED = ["layout", "Layout", "outputs", "markup", "templateEngineOverride", "dynamicPermalink", "eleventyComputed",
+            "render_with_liquid", "published", "url", "description", "type"]
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro", "plain"])
+def test_plugin_taxonomies_never_set_a_generator_key(tmp_path: Path, layout: str) -> None:
+    terms = "".join(f'<category domain="{name}" nicename="x{n}"><![CDATA[evil]]></category>\n'
+                    for n, name in enumerate(RESERVED))
+    source = tmp_path / "terms.xml"
+    source.write_text(export(item(1, "Terms", "Text.", extra=terms)), encoding="utf-8")
+    done = wxr2db("markdown", source, tmp_path / layout, "--layout", layout)
+    assert done.returncode == 0, done.stderr
+    (page,) = (tmp_path / layout).rglob("*.md")
+    matter = yaml.safe_load(page.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n"))
+    assert [key for key in matter if key.lower() in {r.lower() for r in RESERVED}] == []
+    assert {f"taxonomy_{name}" for name in RESERVED} <= set(matter)
+
+
+def test_eleventy_keeps_a_templated_old_address_as_it_is(tmp_path: Path) -> None:
+    """Eleventy renders `permalink` as a template: `/{{ 7*7 }}/` (an old address `/%7B%7B…`) became /49/."""
+    command = generator_command("eleventy")
+    old = f"{SITE}/%7B%7B%207*7%20%7D%7D/%7B%25%20if%20true%20%25%7Dyes%7B%25%20endif%20%25%7D/"
+    source = tmp_path / "link.xml"
+    source.write_text(export(item(1, "Templated", "Text.").replace(f"<link>{SITE}/post-1/</link>", f"<link>{old}</link>")),
+                      encoding="utf-8")
+    site = tmp_path / "eleventy"
+    done = wxr2db("markdown", source, site, "--layout", "eleventy", "--keep-permalinks", "--templates", "-q")
+    assert done.returncode == 0, done.stderr
+    (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
+    built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    pages = sorted(str(p.relative_to(site / "_site")) for p in (site / "_site").rglob("index.html"))
+    assert pages == ["{{ 7*7 }}/{% if true %}yes{% endif %}/index.html"]

@@ -27,6 +27,14 @@ from .views import PostView, Style, is_draft
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
 CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
              "format", "aliases", "permalink", "image", "wordpress_id", "comments")
+# Keys a generator acts on (Hugo reads keys in any case): a plugin taxonomy called `layout`,
+# `outputs` or `templateEngineOverride` must not set them.
+GENERATOR_KEYS = frozenset(key.lower() for key in (
+    *CANONICAL, "url", "layout", "type", "outputs", "cascade", "build", "markup", "headless", "resources", "weight",
+    "expirydate", "publishdate", "linktitle", "description", "keywords", "published", "render_with_liquid",
+    "excerpt", "excerpt_separator", "last_modified_at", "redirect_from", "redirect_to", "templateEngineOverride",
+    "dynamicPermalink", "eleventyComputed", "eleventyExcludeFromCollections", "eleventyNavigation", "pagination",
+    "eleventyImport", "pubDate", "updatedDate", "heroImage", "visibility", "more_text"))
 # Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
 # U+10FFFF is left out because PyYAML itself escapes it.
 ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
@@ -177,7 +185,7 @@ def taxonomy_entries(post: PostView) -> dict[str, str | list[str]]:
     entries: dict[str, str | list[str]] = {}
     for taxonomy, names in post.terms.items():
         key = TAXONOMY_KEYS.get(taxonomy, taxonomy)
-        if key in CANONICAL and taxonomy not in TAXONOMY_KEYS:
+        if key.lower() in GENERATOR_KEYS and taxonomy not in TAXONOMY_KEYS:
             key = f"taxonomy_{taxonomy}"  # a plugin taxonomy called `title` must not replace the title
         # A post has one format (WordPress's set_post_format replaces it), so it is a word, not a list.
         entries[key] = names[0] if taxonomy == "post_format" else names

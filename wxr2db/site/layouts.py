@@ -279,6 +279,15 @@ class Eleventy(Plain):
     hidden = MappingProxyType({"draft": True, "permalink": False, "eleventyExcludeFromCollections": True})
     template_guard = MappingProxyType({"templateEngineOverride": "md"})
 
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """Eleventy runs a `permalink` through its template engine: an old address holding `{{ }}`
+        or `{% %}` (`/%7B%7B%20x%20%7D%7D/` decodes to one) is kept as it is."""
+        renamed = super().front_matter_keys(entries)
+        link = renamed.get("permalink")
+        if isinstance(link, str) and ("{{" in link or "{%" in link):
+            renamed["dynamicPermalink"] = False
+        return renamed
+
 
 class Astro(Plain):
     """Content collections under src/content/, media in public/."""
