@@ -171,6 +171,8 @@ def test_safe_urls_are_kept_as_browsers_read_them(url: str, kept: str) -> None:
     ("/wp-content/uploads/a.jpg", True), ("https://www.example.com/a.jpg", True), ("http://EXAMPLE.com./a", True),
     ("//evil.example/a.jpg", False), ("/\\evil.example/a.jpg", False), ("https://evil.example/a.jpg", False),
     ("javascript:alert(1)", False), ("https://example.com@evil.example/", False), ("mailto:a@example.com", False),
+    ("\\\\evil.example/a.jpg", False), ("/\t/evil.example/a.jpg", False), ("https:evil.example", False),
+    ("https://example.com\\@evil.example/", True),  # browsers read `\` as `/`: the host is example.com
 ])
 def test_local_targets(url: str, local: bool) -> None:
     assert is_local(url, {"example.com"}) is local
@@ -431,8 +433,8 @@ def test_eleventy_keeps_a_templated_old_address_as_it_is(tmp_path: Path) -> None
     command = generator_command("eleventy")
     old = f"{SITE}/%7B%7B%207*7%20%7D%7D/%7B%25%20if%20true%20%25%7Dyes%7B%25%20endif%20%25%7D/"
     source = tmp_path / "link.xml"
-    source.write_text(export(item(1, "Templated", "Text.").replace(f"<link>{SITE}/post-1/</link>", f"<link>{old}</link>")),
-                      encoding="utf-8")
+    post = item(1, "Templated", "Text.").replace(f"<link>{SITE}/post-1/</link>", f"<link>{old}</link>")
+    source.write_text(export(post), encoding="utf-8")
     site = tmp_path / "eleventy"
     done = wxr2db("markdown", source, site, "--layout", "eleventy", "--keep-permalinks", "--templates", "-q")
     assert done.returncode == 0, done.stderr
@@ -441,3 +443,18 @@ def test_eleventy_keeps_a_templated_old_address_as_it_is(tmp_path: Path) -> None
     assert built.returncode == 0, built.stderr
     pages = sorted(str(p.relative_to(site / "_site")) for p in (site / "_site").rglob("index.html"))
     assert pages == ["{{ 7*7 }}/{% if true %}yes{% endif %}/index.html"]
+
+
+def test_summaries_are_escaped_for_the_generator_that_renders_them(tmp_path: Path) -> None:
+    """Hugo renders a front matter summary as Markdown; Jekyll themes print excerpts as HTML."""
+    source, _ = hostile_export(tmp_path / "hostile.xml")
+    matters = {}
+    for layout in ("hugo", "jekyll", "eleventy"):
+        assert wxr2db("markdown", source, tmp_path / layout, "--layout", layout, "-q").returncode == 0
+        page = next(p for p in (tmp_path / layout).rglob("*.md") if "post-3" in str(p))
+        matters[layout] = yaml.safe_load(page.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:])
+    plain = '## Ex {style="position:fixed"} <script>alert(1)</script>'
+    assert matters["eleventy"]["description"] == plain
+    assert matters["jekyll"]["excerpt"] == '## Ex {style="position:fixed"} &lt;script&gt;alert(1)&lt;/script&gt;'
+    hugo = MarkdownIt("commonmark").render(matters["hugo"]["summary"])
+    assert audit(hugo) == ([], plain)
