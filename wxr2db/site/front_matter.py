@@ -84,7 +84,7 @@ LOOKS_TYPED = re.compile(
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt \t].*"
     r"|(?i:y|n|yes|no|true|false|on|off|null|none|nan|inf|~)"
     r"|[:=].*|<<.*)\Z", re.DOTALL)
-TYPED_STARTS = list("-+.0123456789:=<~yYnNtTfFoO")
+TYPED_STARTS = list("-+.0123456789:=<~yYnNtTfFoOiI")
 
 for _dumper in (FastDumper, PureDumper):
     _dumper.add_representer(datetime, _represent_datetime)
