@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tests.helpers import import_bytes, wxr2db
+from tests.helpers import corpus_params, import_bytes, wxr2db
 from tests.test_generators import ASTRO, ELEVENTY, NODE_22, astro_command, generator_command, link_packages
 from tests.wxrbuild import SITE, comment, export, header, item
 from wxr2db.content.body import render_body
@@ -458,3 +458,21 @@ def test_summaries_are_escaped_for_the_generator_that_renders_them(tmp_path: Pat
     assert matters["jekyll"]["excerpt"] == '## Ex {style="position:fixed"} &lt;script&gt;alert(1)&lt;/script&gt;'
     hugo = MarkdownIt("commonmark").render(matters["hugo"]["summary"])
     assert audit(hugo) == ([], plain)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("source", corpus_params(), ids=lambda p: p.stem[:40])
+@pytest.mark.parametrize("layout", ["hugo", "jekyll"])
+def test_real_exports_build_without_scripts(tmp_path: Path, layout: str, source: Path) -> None:
+    """Real exports (embeds, galleries, forms, block markup) come out with nothing that runs either."""
+    command = generator_command(layout)
+    site = tmp_path / layout
+    assert wxr2db("markdown", source, site, "--layout", layout, "--templates", "-q", timeout=600).returncode == 0
+    if layout == "jekyll":
+        with (site / "_config.yml").open("a", encoding="utf-8") as config:
+            config.write("permalink: /:year/:month/:day/:title/\n")  # see test_hostile_site_builds_without_scripts
+    done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    pages = built_pages(site / ("public" if layout == "hugo" else "_site"))
+    assert pages
+    assert {name: found for name, html in pages.items() if (found := audit(html)[0])} == {}
