@@ -6,17 +6,21 @@ import re
 
 import html2text
 
+from ..links.safe import UNSAFE_NOTE, safe_url
 from .links import Links
 from .markers import BR_MARK
 from .plaintext import plain_text
 from .tables import PLAIN_TABLE, Table, fits_pipe_table, render_plain_rows, render_table, table_cell
 
 # Escaped anywhere in text: backslashes before punctuation, code and emphasis marks,
-# link brackets, table pipes, strikethrough tildes, raw-HTML/autolink openers and entity look-alikes.
+# link brackets, table pipes, strikethrough tildes, raw-HTML/autolink openers and entity look-alikes,
+# and braces: `\{` shows `{` in every dialect, and no `{` is left to start a Hugo shortcode (`{{<`),
+# a kramdown attribute list or extension (`{: onmouseover=…}`, `{::`), a goldmark heading attribute
+# block (`## x {style=…}`), Liquid or Nunjucks output (`{{`), or an MDX expression.
 # Every branch starts with its character (`~(?<=~~)`, not `(?<=~)~`), so the regex engine skips
 # straight to the next candidate instead of trying each branch at every position: twice as fast.
 INLINE_SPECIAL = re.compile(
-    r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]|]|~(?=~)|~(?<=~~)|<(?=[A-Za-z/!?]|$)|&(?=#?\w+;)"
+    r"\\(?=[!-/:-@\[-`{-~]|$)|[`*\[\]|{}]|~(?=~)|~(?<=~~)|<(?=[A-Za-z/!?]|$)|&(?=#?\w+;)"
     r"|_(?<![^\W_]_)|_(?![^\W_])"
 )
 # Escaped at the start of a line: headings, quotes, list markers, setext underlines,
@@ -56,6 +60,10 @@ LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 IMAGE_ONLY = re.compile(r"\[?!\[[^\]\n]*\]\([^()\s]*\)(?:\]\([^()\s]*\))?")
 # The attribute of each tag that holds an address the caller's Links may rewrite.
 ADDRESSES = {"a": "href", "img": "src"}
+# A link title's `"` would end it early; braces would open a shortcode or template tag. CommonMark
+# decodes references in titles and alt text, and the browser reads them in attributes.
+QUOTED_TEXT = re.compile(r'["{}]|&(?=#?\w+;)')
+QUOTED_AS = {'"': "&quot;", "{": "&#123;", "}": "&#125;", "&": "&amp;"}
 NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own stand-in for &nbsp;
 TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"})
 
@@ -87,6 +95,8 @@ class HtmlToMarkdown(html2text.HTML2Text):
         self.flush()
         # <br /> arrives as a start and an end tag; only other tags end the break's effect.
         self.after_break = self.after_break and tag == "br"
+        if start and tag in ADDRESSES:
+            attrs = self.safe_address(ADDRESSES[tag], attrs)
         if start and self.links is not None and tag in ADDRESSES:
             attrs = self.rewritten(ADDRESSES[tag], attrs, self.links)
         if tag == "br":
@@ -109,6 +119,20 @@ class HtmlToMarkdown(html2text.HTML2Text):
             super().handle_tag(tag, {k: v for k, v in attrs.items() if k != "href"}, start)
         elif tag != "abbr":  # html2text writes Markdown Extra abbreviations that CommonMark lacks
             super().handle_tag(tag, attrs, start)
+
+    def safe_address(self, key: str, attrs: dict[str, str | None]) -> dict[str, str | None]:
+        """The tag's address by links.safe's rule (a `javascript:` href goes, its text stays), and
+        its title and alt text, which html2text writes unescaped but for brackets, as references."""
+        attrs = {k: QUOTED_TEXT.sub(lambda m: QUOTED_AS[m.group()], v) if k in ("title", "alt") and v else v
+                 for k, v in attrs.items()}
+        value = attrs.get(key)
+        if value is None:
+            return attrs
+        safe = safe_url(value)
+        if safe is None:
+            self.lossy.append(UNSAFE_NOTE)
+            return {k: v for k, v in attrs.items() if k != key}
+        return {**attrs, key: safe}
 
     @staticmethod
     def rewritten(key: str, attrs: dict[str, str | None], links: Links) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..normalize import id_list
 from .autop import CLOSING_P
 from .embeds import link_paragraph
+from .html2md import escape_text
 from .links import Links
 from .markers import Keeper
 from .scan import elements
@@ -284,8 +285,15 @@ def expand_one(text: str, found: Shortcode, keeper: Keeper,
     keeper.unknown.append(found.name)
     opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
     if found.body is None:  # WordPress keeps the "]" of `[name]]` too
-        return found.opened + keeper.token(opening) + found.closed, None
-    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body
+        return found.opened + keeper.token(kept_text(opening)) + found.closed, None
+    return found.opened + keeper.token(kept_text(opening[: opening.index("]") + 1])), found.body
+
+
+def kept_text(opening: str) -> str:
+    """An unknown shortcode's `[name attrs]` as Markdown showing what WordPress shows: the brackets
+    as they are, the attributes' HTML decoded and escaped as text. Kept raw, a commenter's
+    `[x a="<img src=x onerror=…>"]` or `[x [a](javascript:…)]` became live HTML or links."""
+    return opening[0] + escape_text(html.unescape(opening[1:-1]), line_start=False) + opening[-1]
 
 
 UNAUTOP_START = re.compile(r"<p>\s*\[")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..normalize import plural
 from ..sqlite.schema import check_database, database_file
 from .fetch import ProgressCallback
 from .files import RefusedPath, SiteFolder
@@ -42,6 +43,10 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         stats.site = prepare_site(db.conn, folder, options.layout, plan.urls, options.comments, options.site,
                                   media_progress)
         options = replace(options, links=stats.site.links)
+        if stats.site.index is not None and stats.site.index.unsafe_files:
+            stats.unsafe_urls += stats.site.index.unsafe_files
+            stats.warnings.append(f"{plural(stats.site.index.unsafe_files, 'attachment')} with a file URL not on "
+                                  "the site's own hosts: never a link or redirect target")
         try:
             write_posts(db, plan, options, writer, progress)
             write_site_files(writer, options, plan.urls.values())
@@ -62,6 +67,10 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
         stats.unknown_shortcodes.update(post.unknown)
         if post.warning:
             stats.warnings.append(post.warning)
+        if post.unsafe:
+            stats.unsafe_urls += post.unsafe
+            stats.warnings.append(f"post {target.post_id}: {plural(post.unsafe, 'unsafe URL')} dropped "
+                                  "(only http, https, mailto and relative links are written)")
         if stats.site.counts is not None:
             stats.site.counts.add(post.links)
         writer.write(target.path, post.text)

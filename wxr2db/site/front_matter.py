@@ -17,6 +17,7 @@ except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
 from ..content.plaintext import plain_text
+from ..links.safe import safe_url
 from ..normalize import utc_offset
 from .layouts import get_layout
 from .plan import old_path
@@ -26,6 +27,14 @@ from .views import PostView, Style, is_draft
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
 CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
              "format", "aliases", "permalink", "image", "wordpress_id", "comments")
+# Keys a generator acts on (Hugo reads keys in any case): a plugin taxonomy called `layout`,
+# `outputs` or `templateEngineOverride` must not set them.
+GENERATOR_KEYS = frozenset(key.lower() for key in (
+    *CANONICAL, "url", "layout", "type", "outputs", "cascade", "build", "markup", "headless", "resources", "weight",
+    "expirydate", "publishdate", "linktitle", "description", "keywords", "published", "render_with_liquid",
+    "excerpt", "excerpt_separator", "last_modified_at", "redirect_from", "redirect_to", "templateEngineOverride",
+    "dynamicPermalink", "eleventyComputed", "eleventyExcludeFromCollections", "eleventyNavigation", "pagination",
+    "eleventyImport", "pubDate", "updatedDate", "heroImage", "visibility", "more_text"))
 # Characters beyond U+FFFF, and the private-use ones standing in for them (see dump_front_matter);
 # U+10FFFF is left out because PyYAML itself escapes it.
 ASTRAL = re.compile("[\U00010000-\U0010FFFE]")
@@ -63,10 +72,27 @@ def _represent_str(dumper: SafeRepresenter, value: str) -> yaml.Node:
 # here makes PyYAML quote them.
 YAML12_NUMBER = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|\.[0-9_]+[eE][-+]?[0-9]+|0o[0-7]+)$")
 
+# What some generator's YAML reader takes for something other than a string, beyond what PyYAML
+# itself quotes: js-yaml (Eleventy, Astro) and Go's yaml (Hugo) read `09`, `019`, `0089` as 9, 19,
+# 89; Psych (Jekyll) reads `1,000` as 1000, `yEs` as true and `:x` as a Symbol, which its safe_load
+# refuses (the build stops); Go's yaml reads `y` and `n` as booleans. Rather than each reader's rules,
+# any word that starts like a number (`1:20`, `0x1F`, `1_000`, `.inf`, `2010-06-14`), or a date and
+# time with a space, or a reserved word in any case, or one starting with `:`, `=` or `<<`, is
+# written quoted. A false alarm only adds quotes.
+LOOKS_TYPED = re.compile(
+    r"(?:[-+]?[.0-9]\S*"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt \t].*"
+    r"|(?i:y|n|yes|no|true|false|on|off|null|none|nan|inf|~)"
+    r"|[:=].*|<<.*)\Z", re.DOTALL)
+TYPED_STARTS = list("-+.0123456789:=<~yYnNtTfFoOiI")
+
 for _dumper in (FastDumper, PureDumper):
     _dumper.add_representer(datetime, _represent_datetime)
     _dumper.add_representer(str, _represent_str)
     _dumper.add_implicit_resolver("tag:yaml.org,2002:float", YAML12_NUMBER, list("-+.0123456789"))
+    # Any tag other than str makes PyYAML quote the string; the resolvers PyYAML has come first, so
+    # numbers, booleans and dates wxr2db writes as such keep their own tags.
+    _dumper.add_implicit_resolver("tag:yaml.org,2002:float", LOOKS_TYPED, TYPED_STARTS)
 
 
 # --- YAML -----------------------------------------------------------------------------------------
@@ -159,7 +185,7 @@ def taxonomy_entries(post: PostView) -> dict[str, str | list[str]]:
     entries: dict[str, str | list[str]] = {}
     for taxonomy, names in post.terms.items():
         key = TAXONOMY_KEYS.get(taxonomy, taxonomy)
-        if key in CANONICAL and taxonomy not in TAXONOMY_KEYS:
+        if key.lower() in GENERATOR_KEYS and taxonomy not in TAXONOMY_KEYS:
             key = f"taxonomy_{taxonomy}"  # a plugin taxonomy called `title` must not replace the title
         # A post has one format (WordPress's set_post_format replaces it), so it is a word, not a list.
         entries[key] = names[0] if taxonomy == "post_format" else names
@@ -192,7 +218,7 @@ def canonical_front_matter(post: PostView, style: Style, teaser: str = "") -> di
         "summary": summary or None,
         **taxonomy_entries(post),
         **link_entries(post, style),
-        "image": post.image or None,
+        "image": safe_url(post.image) if post.image else None,
         # A negative id is wxr2db's own (the export gave none, or a repeated one): no WordPress id.
         "wordpress_id": post.id if post.id > 0 else None,
     }

@@ -7,6 +7,7 @@ command lists them, and `get_layout` finds one by name.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -188,6 +189,16 @@ class Hugo(Plain):
         word = HUGO_DROP.sub("", name.strip().lower().replace(" ", "-"))
         return f"/{base}/{quote(word)}/" if base is not None and word else None
 
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """Hugo renders a front matter `summary` as Markdown: the plain text is escaped for it, or an
+        excerpt `## x {style=…}` became a heading with the excerpt's style."""
+        from ..content.html2md import escape_text  # html2text loads only when a post is rendered
+
+        renamed = super().front_matter_keys(entries)
+        if isinstance(renamed.get("summary"), str):
+            renamed["summary"] = escape_text(renamed["summary"])
+        return renamed
+
     def excerpt(self, body: Rendered, html: str) -> tuple[str, str, dict[str, Any]]:
         """Hugo reads the marker itself."""
         return body.markdown, "", more_text(body)
@@ -239,6 +250,14 @@ class Jekyll(Plain):
             return [parts[0][1:], *parts[1:]]
         return parts
 
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """Jekyll's own excerpts are HTML, and themes write `{{ post.excerpt }}` as it is: the plain
+        text excerpt is HTML-escaped, or an excerpt `<script>` (stored `&lt;script&gt;`) ran."""
+        renamed = super().front_matter_keys(entries)
+        if isinstance(renamed.get("excerpt"), str):
+            renamed["excerpt"] = htmllib.escape(renamed["excerpt"], quote=False)
+        return renamed
+
     def draft_keys(self, post_type: str) -> dict[str, Any]:
         # Jekyll's drafts live in _drafts/; pages and collections have `published: false` instead.
         return {} if post_type == "post" else {"published": False}
@@ -259,6 +278,15 @@ class Eleventy(Plain):
     keys = MappingProxyType({"summary": "description"})
     hidden = MappingProxyType({"draft": True, "permalink": False, "eleventyExcludeFromCollections": True})
     template_guard = MappingProxyType({"templateEngineOverride": "md"})
+
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """Eleventy runs a `permalink` through its template engine: an old address holding `{{ }}`
+        or `{% %}` (`/%7B%7B%20x%20%7D%7D/` decodes to one) is kept as it is."""
+        renamed = super().front_matter_keys(entries)
+        link = renamed.get("permalink")
+        if isinstance(link, str) and ("{{" in link or "{%" in link):
+            renamed["dynamicPermalink"] = False
+        return renamed
 
 
 class Astro(Plain):

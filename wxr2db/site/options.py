@@ -49,6 +49,7 @@ class MarkdownStats:
     processes: int = 1  # that rendered the posts
     site: SiteWork = field(default_factory=SiteWork)
     redirect_rules: int | None = None
+    unsafe_urls: int = 0  # dropped by links.safe's rule, each post's named in a warning
 
     def fail(self, rel: str, why: str) -> None:
         self.failed.append((rel, why))
@@ -66,6 +67,8 @@ class MarkdownStats:
             codes = ", ".join(f"[{name}] {n}" for name, n in counts[:SUMMARY_NAMES])
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
+        if self.unsafe_urls:
+            parts.append(f"{plural(self.unsafe_urls, 'unsafe URL')} dropped")
         parts.append(plural(len(self.warnings), "warning"))
         site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
         return "; ".join(parts + ([site] if site else []))

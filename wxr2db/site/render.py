@@ -7,7 +7,9 @@ from typing import Any, NamedTuple
 
 from ..content.body import render_body
 from ..content.plaintext import plain_text
+from ..content.rendered import Rendered
 from ..content.tables import PLAIN_TABLE
+from ..links.safe import UNSAFE_NOTE, safe_url
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
 from .layouts import get_layout
@@ -23,6 +25,7 @@ class RenderedPost(NamedTuple):
     unknown: tuple[str, ...]  # shortcodes no renderer knew, kept as text
     warning: str | None  # when the post could not be converted (its body kept as HTML), or was simplified
     links: LinkCounts  # what rewriting the post's links did
+    unsafe: int = 0  # URLs dropped by links.safe's rule (javascript:, data:, …)
 
 
 def render_post(post: PostView | Post, style: Style | None = None) -> str:
@@ -40,37 +43,61 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     style = style or Style()
     if style.links is not None:
         post = linked_view(post, style.links)[0]
-    return render_linked(post, style)[:2]
+    text, unknown, _, _ = render_linked(post, style)
+    return text, unknown
 
 
-def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], str | None]:
-    """render_post_counted() of a post whose links are rewritten already, and a warning for the
-    tables written as plain lines (see content.tables)."""
+class Tally:
+    """What rendering a post and its comments came across: shortcodes no renderer knew, tables
+    written as plain lines (see content.tables), URLs dropped by links.safe's rule."""
+
+    def __init__(self) -> None:
+        self.unknown: list[str] = []
+        self.plain_tables = 0
+        self.unsafe = 0
+
+    def add(self, rendered: Rendered) -> None:
+        self.unknown += rendered.unknown_shortcodes
+        self.plain_tables += rendered.lossy.count(PLAIN_TABLE)
+        self.unsafe += rendered.lossy.count(UNSAFE_NOTE)
+
+
+def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], str | None, int]:
+    """render_post_counted() of a post whose links are rewritten already, a warning for the tables
+    written as plain lines, and how many unsafe URLs were dropped."""
     layout = get_layout(style.layout)
     body = render_body(post.content, post.media, post.footnotes)
-    unknown = list(body.unknown_shortcodes)
-    plain = [note for note in body.lossy if note == PLAIN_TABLE]
+    tally = Tally()
+    tally.add(body)
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
     entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
+    if post.image and safe_url(post.image) is None:
+        tally.unsafe += 1  # and front_matter.canonical_front_matter left it out
     if post.comments:
-        entries["comments"] = [comment_entry(c, style, unknown, plain) for c in post.comments]
+        entries["comments"] = [comment_entry(c, style, tally) for c in post.comments]
     text = f"---\n{dump_front_matter(entries)}---\n"
     if markdown.strip():
         text += "\n" + markdown.rstrip("\n") + "\n"
     if style.links is not None:
         text = style.links.text(text)
-    warning = f"post {post.id}: {len(plain)} {PLAIN_TABLE}" if plain else None
-    return text, tuple(unknown), warning
+    plain = tally.plain_tables
+    warning = f"post {post.id}: {plain} {PLAIN_TABLE}" if plain else None
+    return text, tuple(tally.unknown), warning, tally.unsafe
 
 
-def comment_entry(comment: CommentView, style: Style, unknown: list[str], plain: list[str]) -> dict[str, Any]:
+def comment_entry(comment: CommentView, style: Style, tally: Tally) -> dict[str, Any]:
+    """A comment's front matter: its text Markdown guarded as the post's body is (Hugo's templates
+    run it through markdownify, which runs shortcodes), its author's URL by links.safe's rule."""
     rendered = render_body(comment.content)
-    unknown += rendered.unknown_shortcodes
-    plain += [note for note in rendered.lossy if note == PLAIN_TABLE]
+    tally.add(rendered)
     entry: dict[str, Any] = {"id": comment.id, "author": plain_text(comment.author)}
     if comment.author_url.strip():
-        entry["author_url"] = comment.author_url.strip()
+        url = safe_url(comment.author_url)
+        if url is None:
+            tally.unsafe += 1
+        else:
+            entry["author_url"] = url
     date = site_time(comment.date, comment.date_gmt)
     if date is not None:
         entry["date"] = date
@@ -79,9 +106,9 @@ def comment_entry(comment: CommentView, style: Style, unknown: list[str], plain:
     if style.comment_status:
         # comment_approved is 1 or 0, or the words spam and trash.
         entry["approved"] = {"1": True, "0": False}.get(comment.approved, comment.approved)
-    entry["content"] = rendered.markdown.strip("\n")
+    entry["content"] = get_layout(style.layout).guard_templates(rendered.markdown.strip("\n"))[0]
     if comment.replies:
-        entry["replies"] = [comment_entry(reply, style, unknown, plain) for reply in comment.replies]
+        entry["replies"] = [comment_entry(reply, style, tally) for reply in comment.replies]
     return entry
 
 
@@ -120,7 +147,8 @@ def render_or_keep(post: PostView, style: Style) -> RenderedPost:
             linked, counts = linked_view(post, style.links)
         else:
             linked = post
-        return RenderedPost(*render_linked(linked, style), counts)
+        text, unknown, warning, unsafe = render_linked(linked, style)
+        return RenderedPost(text, unknown, warning, counts, unsafe)
     except Exception as error:  # reported as a warning naming the post
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
     left_out = " and its comments left out" if post.comments else ""

@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urljoin, urlsplit
 
+from ..links.safe import is_local
+
 Kind = Literal["post", "page", "attachment", "file", "term", "home", "external", "unresolved-internal",
                "not-a-link"]
 # The kinds whose Resolution has a url; the rest (external, unresolved-internal, not-a-link) have None.
@@ -191,6 +193,7 @@ class UrlIndex:
     slugs: dict[str, Target | None] = field(default_factory=dict)  # None: two posts end in it
     redirects: dict[str, str] = field(default_factory=dict)  # old root-relative URL -> new URL
     collisions: Counter[str] = field(default_factory=Counter)
+    unsafe_files: int = 0  # attachments whose file URL is not the site's own: never a link or redirect target
 
     def resolve(self, href: str, base: str = "") -> Resolution:
         """What `href` points at. Relative links are read against `base` (the post's old permalink)."""
@@ -417,12 +420,24 @@ def add_attachment(index: UrlIndex, attachment: AttachmentUrl) -> None:
     new = attachment.local_url or attachment.file_url
     if not new:
         return
+    if not attachment.local_url and not own_file(index, attachment.file_url):
+        # `javascript:…`, `//evil.example/x` or another host: as a redirect from the new domain
+        # it would be an open redirect, as a link target in bodies a script or another site.
+        index.unsafe_files += 1
+        return
     target = Target("attachment", new, attachment.id)
     index.ids.setdefault(attachment.id, target)
     if add_path(index, attachment.link, target) is not None:
         add_redirect(index, old_root_relative(attachment.link), new)
     add_file(index, attachment.file_url, target)
     add_redirect(index, f"{index.home}?attachment_id={attachment.id}", new)
+
+
+def own_file(index: UrlIndex, url: str) -> bool:
+    """An http(s) URL on the site's own hosts, or on WordPress.com's uploads host for the site."""
+    wordpress_com = {f"{h.removesuffix('.wordpress.com')}.files.wordpress.com"
+                     for h in index.hosts if h.endswith(".wordpress.com")}
+    return is_local(url, index.hosts | wordpress_com)
 
 
 def term_paths(terms: list[TermUrl]) -> dict[tuple[str, str], str]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..errors import NoSuchDatabaseError
+from ..links.safe import web_url
 
 TABLE_DESCRIPTIONS = {
     "site": "The site the export came from (one row per site).",
@@ -195,8 +196,9 @@ def datasette_metadata(db: Database, name: str | None = None) -> dict[str, Any]:
                            "databases": {name: database}}
     if description:
         top["description"] = database["description"] = description
-    if link:
-        top["source_url"] = database["source_url"] = link
+    source_url = web_url(link) if link else None  # Datasette shows it as a link: never `javascript:`
+    if source_url:
+        top["source_url"] = database["source_url"] = source_url
     return top
 
 
