@@ -142,7 +142,7 @@ def test_published_view_shows_rows_after_a_few_lines_of_notes(server: Server) ->
     assert description and len(unescape(re.sub(r"<[^>]+>", "", description.group(1))).strip()) < 200
     first = cells(html)
     newest_id, newest_title = server.db.execute(
-        "SELECT id, title FROM published_posts ORDER BY date DESC LIMIT 1").fetchone()
+        "SELECT id, title FROM published_posts ORDER BY date DESC, id DESC LIMIT 1").fetchone()
     assert first[0] == (newest_title.strip() or "(no title)")
     assert f'<a href="posts/{newest_id}"' in html
 

@@ -58,7 +58,7 @@ def test_tables_carry_labels_facets_sorting_and_search() -> None:
                      "fts_table": "comments_fts", "fts_pk": "id"},
         "published_posts": {"facets": ["post_type", "year"], "sort_desc": "date",
                             "fts_table": "published_posts_fts", "fts_pk": "id"},
-        "published": {"facets": ["post_type", "year"], "sort_desc": "date",
+        "published": {"facets": ["post_type"],
                       "fts_table": "published_posts_fts", "fts_pk": "id"},
         "posts_fts": {"hidden": True},
         "posts_fts_data": {"hidden": True},

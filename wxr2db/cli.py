@@ -185,7 +185,7 @@ def import_(
             typer.echo(f"Kept for readers: {kept}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
-        typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
+        typer.echo(f"Browse it: wxr2db browse {path}  (or: datasette {path} -m {written})", err=True)
 
 
 @app.command()

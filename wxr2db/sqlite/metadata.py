@@ -81,11 +81,10 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
 MARKDOWN_COLUMNS = ["post", "attached_to"]
 LABEL_COLUMNS = {"authors": "name", "posts": "title", "terms": "name", "comments": "author"}
 FACETS = {"posts": ["post_type", "status", "year"], "published_posts": ["post_type", "year"],
-          "published": ["post_type", "year"], "menu_items": ["menu"],
+          "published": ["post_type"], "menu_items": ["menu"],
           "terms": ["taxonomy"], "comments": ["approved", "type"], "warnings": ["kind"],
           "postmeta": ["key"]}
-SORT_DESC = {"posts": "date", "comments": "date", "published_posts": "date", "published": "date",
-             "attachments": "date"}
+SORT_DESC = {"posts": "date", "comments": "date", "published_posts": "date", "attachments": "date"}
 
 
 # Datasette 0.65 orders a table's search results by the table's sort, never by relevance: this canned

@@ -58,7 +58,8 @@ def years_table(db: Database) -> str:
 
 def post_list(db: Database, base: str, sql: str, unit: str) -> str:
     rows = db.execute(sql, [LIST_LENGTH]).fetchall()
-    items = "".join(post_item(base, i, title, f"{extra} {unit}".strip()) for i, title, extra in rows)
+    items = "".join(post_item(base, i, title, f"{extra} {unit}{'' if extra == 1 else 's'}" if unit else extra)
+                    for i, title, extra in rows)
     return f'<ul style="padding-left:1.2em">{items}</ul>' if items else "<p>None.</p>"
 
 
@@ -90,7 +91,7 @@ def overview_html(db: Database, name: str) -> str | None:
     parts: list[Any] = [
         section("By year", years_table(db), f"{base}/posts_by_year"),
         section("Newest posts", post_list(db, base, NEWEST, ""), f"{base}/newest_posts"),
-        section("Most commented", post_list(db, base, MOST_COMMENTED, "comments"), f"{base}/most_commented"),
+        section("Most commented", post_list(db, base, MOST_COMMENTED, "comment"), f"{base}/most_commented"),
         section("Categories", f"<p>{term_list(db, 'category')}</p>", f"{base}/categories")
         + section("Tags", f"<p>{term_list(db, 'post_tag')}</p>", f"{base}/tags"),
     ]

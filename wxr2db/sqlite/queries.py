@@ -108,13 +108,16 @@ SELECT year, sum(post_type = 'post') AS posts, sum(post_type = 'page') AS pages,
 FROM published_posts y WHERE year IS NOT NULL
 GROUP BY year ORDER BY year DESC"""
 
+# published shows the day only; its rows are ordered by the full date in published_posts.
 NEWEST = """
-SELECT post, date, author, categories, comments FROM published WHERE post_type = 'post'
-ORDER BY date DESC LIMIT 20"""
+SELECT v.post, v.date, v.author, v.categories, v.comments
+FROM published v JOIN published_posts p ON p.id = v.id WHERE v.post_type = 'post'
+ORDER BY p.date DESC, p.id DESC LIMIT 20"""
 
 MOST_COMMENTED = """
-SELECT post, comments, date, author FROM published WHERE comments > 0
-ORDER BY comments DESC, date DESC LIMIT 20"""
+SELECT v.post, v.comments, v.date, v.author
+FROM published v JOIN published_posts p ON p.id = v.id WHERE v.comments > 0
+ORDER BY v.comments DESC, p.date DESC LIMIT 20"""
 
 TERM_COUNTS = """
 SELECT t.name, t.slug, count(p.id) AS posts

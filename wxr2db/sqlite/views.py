@@ -41,7 +41,7 @@ def comment_count(alias: str) -> str:
             f"AND coalesce(c.type, '') NOT IN ('pingback', 'trackback'))")
 
 
-EXCERPT_CHARS = 160
+EXCERPT_CHARS = 120
 # The excerpt the author wrote, or the start of the text, on one line.
 EXCERPT = (f"CASE WHEN length(body) > {EXCERPT_CHARS} THEN rtrim(substr(body, 1, {EXCERPT_CHARS - 1})) || '…' "
            "ELSE body END")
@@ -55,12 +55,13 @@ def menu_meta(key: str) -> str:
 
 BROWSE_VIEWS = {
     # Over published_posts: published, no password, no WordPress machinery (menus, attachments, ...).
+    # Newest first by the full date, though it shows only the day (Datasette would sort ties by chance).
     "published": f"""
         SELECT post, date, author, categories, tags, comments, {EXCERPT} AS excerpt, post_type, year, id
-        FROM (SELECT p.id, {post_link('p')} AS post, p.date, {author_name('p')} AS author,
+        FROM (SELECT p.id, {post_link('p')} AS post, substr(p.date, 1, 10) AS date, {author_name('p')} AS author,
                      {term_names('p', 'category')} AS categories, {term_names('p', 'post_tag')} AS tags,
                      {comment_count('p')} AS comments, {BODY} AS body, p.post_type, p.year
-              FROM published_posts p)""",
+              FROM published_posts p ORDER BY p.date DESC, p.id DESC)""",
     # A menu item's label is its own title, or else the title of what it points to.
     "menu_items": f"""
         SELECT p.id, {term_names('p', 'nav_menu')} AS menu, p.menu_order AS position,
