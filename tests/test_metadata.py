@@ -148,3 +148,22 @@ def test_search_indexes_plain_text_not_html() -> None:
     assert "plain_text" in db["posts_fts"].columns_dict
     assert "content" not in db["posts_fts"].columns_dict
     assert COLUMN_DESCRIPTIONS["posts"]["plain_text"]
+
+
+def test_a_posts_page_body_is_sanitised() -> None:
+    render = pytest.importorskip("datasette_render_markdown", reason="in the test extra").render_markdown
+    from wxr2db.sqlite.datasette_plugins.wxr2db_browse import body_markdown
+
+    hostile = ('<p>Hi</p><script>alert(1)</script><a href="javascript:alert(2)">x</a>'
+               '<img src=x onerror="alert(3)"><iframe src="https://evil.example"></iframe>')
+    markdown = body_markdown(hostile)
+    assert markdown is not None
+    html = str(render(markdown, ["tables", "fenced_code"], ["table", "thead", "tbody", "tr", "th", "td"]))
+    assert "<p>Hi</p>" in html
+    assert not re.search(r"<(script|iframe)|onerror|javascript:", html, re.I)
+
+
+def test_commonmark_hard_breaks_become_python_markdown_ones_outside_code() -> None:
+    from wxr2db.sqlite.datasette_plugins.wxr2db_browse import python_markdown_breaks
+
+    assert python_markdown_breaks("a\\\nb\n```\nc\\\n```\nd\\\\\n") == "a  \nb\n```\nc\\\n```\nd\\\\\n"

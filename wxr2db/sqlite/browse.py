@@ -32,6 +32,7 @@ from .overview import tilde_encode
 from .schema import check_database
 
 TEMPLATES = Path(__file__).parent / "datasette_templates"
+PLUGINS = Path(__file__).parent / "datasette_plugins"
 # Cells cut at 160 characters keep a row one or two lines high; 50 rows fill a few screens.
 SETTINGS = {"truncate_cells_html": 160, "default_page_size": 50, "suggest_facets": "off", "default_facet_size": 10,
             "sql_time_limit_ms": 5000}
@@ -74,7 +75,8 @@ def overview_url(host: str, port: int, db_path: Path) -> str:
 def datasette_command(db_path: Path, metadata: Path, host: str, port: int) -> list[str]:
     settings = [arg for key, value in SETTINGS.items() for arg in ("--setting", key, str(value))]
     return [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata),
-            "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port), *settings]
+            "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS), "--host", host, "--port", str(port),
+            *settings]
 
 
 def wait_until_up(process: subprocess.Popen[bytes], url: str, seconds: float = 30) -> bool:

@@ -40,7 +40,8 @@ def tilde_encode(name: str) -> str:
 
 def post_item(base: str, post_id: int, title: str | None, extra: str) -> str:
     label = escape((title or "").strip() or "(no title)")
-    return f'<li><a href="{base}/posts/{post_id}">{label}</a> <small>{escape(extra)}</small></li>'
+    return (f'<li><a href="{base}/posts/{post_id}">{label}</a> '
+            f'<small style="white-space:nowrap">{escape(extra)}</small></li>')
 
 
 def section(title: str, body: str, more: str = "") -> str:
@@ -92,8 +93,8 @@ def overview_html(db: Database, name: str) -> str | None:
         section("By year", years_table(db), f"{base}/posts_by_year"),
         section("Newest posts", post_list(db, base, NEWEST, ""), f"{base}/newest_posts"),
         section("Most commented", post_list(db, base, MOST_COMMENTED, "comment"), f"{base}/most_commented"),
-        section("Categories", f"<p>{term_list(db, 'category')}</p>", f"{base}/categories")
-        + section("Tags", f"<p>{term_list(db, 'post_tag')}</p>", f"{base}/tags"),
+        "<div>" + section("Categories", f"<p>{term_list(db, 'category')}</p>", f"{base}/categories")
+        + section("Tags", f"<p>{term_list(db, 'post_tag')}</p>", f"{base}/tags") + "</div>",
     ]
     grid = ('<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:0 2em">'
             + "".join(parts) + "</div>")
