@@ -237,6 +237,16 @@ def test_shortcode_and_block_inventories_count_what_the_text_has(server: Server)
     assert blocks["core/paragraph"]["uses"] == sum(c.count("<!-- wp:paragraph ") for c in contents)
 
 
+def test_the_feed_query_is_an_atom_feed_of_the_newest_posts(server: Server) -> None:
+    pytest.importorskip("datasette_atom", reason="in the test extra: pip install -e '.[test]'")
+    feed = server.html("/export/feed.atom")
+    titles = [unescape(t) for t in re.findall(r"<title>(.*?)</title>", feed)]
+    newest = [t for (t,) in server.db.execute("SELECT title FROM published_posts WHERE post_type = 'post' "
+                                              "ORDER BY coalesce(date_gmt, date) DESC LIMIT 50")]
+    assert feed.startswith("<?xml") and "http://www.w3.org/2005/Atom" in feed
+    assert titles[1:] == newest  # the first is the feed's own
+
+
 # --- what the database already offered keeps working ---------------------------------------------------
 
 

@@ -17,9 +17,13 @@ TERM_LIST_LENGTH = 15
 TILDE_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 YEARS = """
-SELECT year, sum(post_type = 'post'), sum(post_type = 'page'),
-       (SELECT count(*) FROM comments c WHERE c.approved = '1' AND substr(c.date, 1, 4) = CAST(p.year AS TEXT))
-FROM published_posts p WHERE year IS NOT NULL GROUP BY year ORDER BY year DESC"""
+WITH published AS (SELECT year, sum(post_type = 'post') AS posts, sum(post_type = 'page') AS pages
+                   FROM published_posts WHERE year IS NOT NULL GROUP BY year),
+commented AS (SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year, count(*) AS comments FROM comments
+              WHERE approved = '1' AND coalesce(type, '') NOT IN ('pingback', 'trackback') GROUP BY 1)
+SELECT y.year, coalesce(p.posts, 0) AS posts, coalesce(p.pages, 0) AS pages, coalesce(c.comments, 0) AS comments
+FROM (SELECT year FROM published UNION SELECT year FROM commented WHERE year > 0) y
+LEFT JOIN published p ON p.year = y.year LEFT JOIN commented c ON c.year = y.year ORDER BY y.year DESC"""
 NEWEST = "SELECT id, title, substr(date, 1, 10) FROM published_posts WHERE post_type = 'post' " \
          "ORDER BY date DESC LIMIT ?"
 MOST_COMMENTED = """
@@ -74,7 +78,8 @@ def intro(db: Database, base: str) -> str:
     title, tagline, link = site or (None, None, None)
     counts = db.execute("SELECT (SELECT count(*) FROM published_posts WHERE post_type = 'post'), "
                         "(SELECT count(*) FROM published_posts WHERE post_type != 'post'), "
-                        "(SELECT count(*) FROM comments WHERE approved = '1')").fetchone()
+                        "(SELECT count(*) FROM comments WHERE approved = '1' "
+                        "AND coalesce(type, '') NOT IN ('pingback', 'trackback'))").fetchone()
     where = f" from {escape(link)}" if link else ""
     head = f"<p><strong>{escape(title or 'The blog')}</strong>{' — ' + escape(tagline) if tagline else ''}</p>"
     return (f"{head}<p>The WordPress archive{where}: {counts[0]} published posts, {counts[1]} pages and "

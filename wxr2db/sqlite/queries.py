@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .views import post_link
+from .views import author_name, post_link
 
 Query = dict[str, Any]
 
@@ -102,11 +102,13 @@ FROM comments WHERE date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
 GROUP BY month ORDER BY month DESC"""
 
 POSTS_BY_YEAR = """
-SELECT year, sum(post_type = 'post') AS posts, sum(post_type = 'page') AS pages,
-       (SELECT count(*) FROM comments c WHERE c.approved = '1' AND substr(c.date, 1, 4) = CAST(y.year AS TEXT))
-           AS comments
-FROM published_posts y WHERE year IS NOT NULL
-GROUP BY year ORDER BY year DESC"""
+WITH published AS (SELECT year, sum(post_type = 'post') AS posts, sum(post_type = 'page') AS pages
+                   FROM published_posts WHERE year IS NOT NULL GROUP BY year),
+commented AS (SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year, count(*) AS comments FROM comments
+              WHERE approved = '1' AND coalesce(type, '') NOT IN ('pingback', 'trackback') GROUP BY 1)
+SELECT y.year, coalesce(p.posts, 0) AS posts, coalesce(p.pages, 0) AS pages, coalesce(c.comments, 0) AS comments
+FROM (SELECT year FROM published UNION SELECT year FROM commented WHERE year > 0) y
+LEFT JOIN published p ON p.year = y.year LEFT JOIN commented c ON c.year = y.year ORDER BY y.year DESC"""
 
 # published shows the day only; its rows are ordered by the full date in published_posts.
 NEWEST = """
@@ -124,6 +126,15 @@ SELECT t.name, t.slug, count(p.id) AS posts
 FROM terms t JOIN post_terms pt ON pt.term_id = t.id JOIN published_posts p ON p.id = pt.post_id
 WHERE t.taxonomy = '{taxonomy}'
 GROUP BY t.id ORDER BY posts DESC, t.name"""
+
+# The columns datasette-atom turns into an Atom feed (the query's .atom link); the content is plain text.
+FEED = f"""
+SELECT coalesce(nullif(p.guid, ''), p.link, 'post-' || p.id) AS atom_id, p.title AS atom_title,
+       replace(coalesce(nullif(p.modified_gmt, ''), p.date_gmt, p.date), ' ', 'T') || 'Z' AS atom_updated,
+       p.link AS atom_link, {author_name('p')} AS atom_author_name, v.excerpt AS atom_content
+FROM published v JOIN posts p ON p.id = v.id
+WHERE v.post_type = 'post' AND coalesce(p.date_gmt, p.date) IS NOT NULL
+ORDER BY coalesce(p.date_gmt, p.date) DESC LIMIT 50"""
 
 QUERIES: dict[str, Query] = {
     "posts_by_year": {"title": "Posts, pages and comments by year", "sql": POSTS_BY_YEAR,
@@ -153,12 +164,15 @@ QUERIES: dict[str, Query] = {
         "title": "Posts without a description or featured image", "sql": WITHOUT_DESCRIPTION_OR_IMAGE,
         "description": "Published posts and pages missing an SEO description (Yoast, Rank Math, All in One "
                        "SEO) or a featured image."},
+    "feed": {"title": "Feed of the newest posts", "sql": FEED,
+             "description": "The 50 newest published posts as an Atom feed (the .atom link, with the "
+                            "datasette-atom plugin installed by the datasette extra)."},
     "comments_per_month": {"title": "Comments per month", "sql": COMMENTS_PER_MONTH,
                            "description": "Comments by month written, with how many are approved comments "
                                           "and how many pingbacks or trackbacks."},
 }
 # What each query reads, so a database from an older wxr2db is not offered a query that would fail.
-NEEDS = {"newest_posts": "published", "most_commented": "published", "missing_media": "post_media",
+NEEDS = {"newest_posts": "published", "feed": "published", "most_commented": "published", "missing_media": "post_media",
          "unused_media": "post_media", "unresolved_links": "media",
          "without_description_or_image": "featured_images"}
 
