@@ -62,7 +62,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "terms": {"taxonomy": "category, post_tag, nav_menu, post_format or a custom taxonomy"},
     "posts": {
         "post_type": "post, page, attachment, nav_menu_item or a custom type",
-        "content": "As WordPress stores it: HTML with block comments (the post's own page shows it as text)",
+        "content": "As WordPress stores it: HTML with block comments (a post's own page shows it formatted)",
         "plain_text": "The text search looks at", "extra": "Plugin elements of the item, as JSON",
     },
     "comments": {
@@ -80,7 +80,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
 }
 MARKDOWN_COLUMNS = ["post", "attached_to"]
 LABEL_COLUMNS = {"authors": "name", "posts": "title", "terms": "name", "comments": "author"}
-FACETS = {"posts": ["post_type", "status", "year"], "published_posts": ["post_type", "year"],
+# Few facets with few values: each facet list stands between the reader and the first row.
+FACETS = {"posts": ["post_type", "status"], "published_posts": ["post_type"],
           "published": ["post_type"], "menu_items": ["menu"],
           "terms": ["taxonomy"], "comments": ["approved", "type"], "warnings": ["kind"],
           "postmeta": ["key"]}
