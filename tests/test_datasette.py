@@ -197,6 +197,22 @@ def test_a_posts_page_shows_its_text_in_paragraphs(server: Server) -> None:
         at = shown.index(paragraph[:40], at)
 
 
+def test_a_posts_page_names_its_author_categories_tags_and_comments(server: Server) -> None:
+    post_id, author = server.db.execute(
+        "SELECT p.id, a.name FROM published_posts p JOIN authors a ON a.login = p.author "
+        "WHERE EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id) ORDER BY p.date DESC LIMIT 1").fetchone()
+    terms = server.db.execute("SELECT t.taxonomy, t.name FROM post_terms pt JOIN terms t ON t.id = pt.term_id "
+                              "WHERE pt.post_id = ? AND t.taxonomy IN ('category', 'post_tag')", [post_id])
+    (comments,) = server.db.execute("SELECT count(*) FROM comments WHERE post_id = ? AND approved = '1' AND "
+                                    "type NOT IN ('pingback', 'trackback')", [post_id]).fetchone()
+    byline = words(" ".join(re.findall(r'<p class="byline">(.*?)</p>', article(server.html(f"/export/posts/{post_id}")),
+                                       re.S)))
+    assert author in byline
+    for taxonomy, name in terms:
+        assert f"{'Categories' if taxonomy == 'category' else 'Tags'}: " in byline and name in byline
+    assert (f"{comments} comment" in byline) == (comments > 0)
+
+
 def test_a_posts_page_renders_its_markup_as_html(server: Server) -> None:
     theme(server)
     (post_id,) = server.db.execute("SELECT id FROM posts WHERE title = 'Markup: HTML Tags and Formatting'").fetchone()
