@@ -21,7 +21,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.helpers import CORPUS_REASON, SEED, THEME_UNIT_TEST, cli, free_port, import_path, stop
-from wxr2db.sqlite.browse import SETTINGS
+from wxr2db.sqlite.browse import SETTINGS, browse
 from wxr2db.sqlite.metadata import save_metadata
 
 pytest.importorskip("datasette", reason="Datasette is in the test extra: pip install -e '.[test]'")
@@ -390,3 +390,31 @@ def test_metadata_beside_the_database_serves_plain_datasette(tmp_path: Path) -> 
         stop(process)
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.mark.parametrize("open_browser", [True, False])
+def test_browse_prints_the_overview_on_loopback_and_opens_a_browser_only_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_browser: bool) -> None:
+    db_path = tmp_path / "my site.db"
+    import_path(SEED, Database(db_path))
+    opened: list[str] = []
+    said: list[str] = []
+
+    def stop_here(line: str) -> None:
+        said.append(line)
+        if not open_browser:
+            raise KeyboardInterrupt  # as Ctrl-C: browse stops Datasette on its way out
+
+    def open_url(url: str) -> bool:
+        opened.append(url)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("webbrowser.open", open_url)
+    port = free_port()
+    with pytest.raises(KeyboardInterrupt):
+        browse(db_path, "127.0.0.1", port, open_browser, stop_here)
+    url = f"http://127.0.0.1:{port}/my+site"
+    assert said == [f"Browse {db_path} at {url} (Ctrl+C to stop)"]
+    assert opened == ([url] if open_browser else [])
+    with socket.socket() as again:  # Datasette is gone: the port is free
+        again.bind(("127.0.0.1", port))

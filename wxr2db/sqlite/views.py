@@ -7,6 +7,8 @@ table, view or query page of the database whatever the database is called.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 
 
@@ -88,7 +90,8 @@ def ensure_author_name(db: Database) -> None:
     """authors.name: the display name, or the login of an author the export's author list left out (WordPress
     itself shows the login when a user has no display name). A virtual column, so it costs no space and
     Datasette labels posts with it instead of "None"."""
-    if "name" in {row[1] for row in db.execute("PRAGMA table_xinfo(authors)")}:
+    # SQLite before 3.31 (2020) has no generated columns: Datasette then labels with display_name.
+    if sqlite3.sqlite_version_info < (3, 31) or "name" in {r[1] for r in db.execute("PRAGMA table_xinfo(authors)")}:
         return
     db.execute("ALTER TABLE authors ADD COLUMN name TEXT "
                "GENERATED ALWAYS AS (coalesce(nullif(trim(display_name), ''), login)) VIRTUAL")
