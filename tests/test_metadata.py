@@ -84,7 +84,7 @@ def test_canned_queries_are_described_and_run() -> None:
         db.execute(query["sql"], {"q": "social"}).fetchall()
 
 
-HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>[t](javascript:alert(3)) *b* & \\"
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>[t](javascript:alert(3)) *b* & \\\n\n_c_"
 
 
 def test_overview_escapes_everything_from_the_export() -> None:
@@ -107,7 +107,7 @@ def test_title_links_keep_hostile_titles_as_text() -> None:
     html = str(render(post))
     assert re.findall(r"<a [^>]*>", html) == ['<a href="posts/1024" rel="nofollow">']
     assert "<script" not in html and "<img" not in html and "javascript:" not in html.split(">", 2)[1]
-    assert "*b* &amp;" in html
+    assert "*b* &amp;" in html and "_c_</a>" in html  # one link, its text as written
 
 
 def test_site_title_and_description_lead() -> None:

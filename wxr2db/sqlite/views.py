@@ -14,7 +14,8 @@ from sqlite_utils import Database
 
 def markdown_text(column: str) -> str:
     """SQL for a column's text with what Markdown would read as markup escaped, so a title stays a title."""
-    sql = f"coalesce(nullif(trim({column}), ''), '(no title)')"
+    # One line: a blank line inside a title would end the link's text.
+    sql = f"coalesce(nullif(trim(replace(replace({column}, char(10), ' '), char(13), ' ')), ''), '(no title)')"
     for char, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), ("[", "\\["), ("]", "\\]"),
                           ("*", "\\*"), ("_", "\\_"), ("`", "\\`")):
         sql = f"replace({sql}, '{char}', '{escaped}')"
