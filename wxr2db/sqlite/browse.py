@@ -34,8 +34,9 @@ from .schema import check_database
 TEMPLATES = Path(__file__).parent / "datasette_templates"
 PLUGINS = Path(__file__).parent / "datasette_plugins"
 # Cells cut at 160 characters keep a row one or two lines high; 50 rows fill a few screens.
+# Queries over every post's text (shortcodes, links) take about a second on a 100 MB export: 5 s leaves room.
 SETTINGS = {"truncate_cells_html": 160, "default_page_size": 50, "suggest_facets": "off", "default_facet_size": 10,
-            "sql_time_limit_ms": 5000}
+            "sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000}
 
 
 def require_datasette() -> None:
