@@ -263,6 +263,19 @@ def test_the_feed_query_is_an_atom_feed_of_the_newest_posts(server: Server) -> N
     assert titles[1:] == newest  # the first is the feed's own
 
 
+def test_unresolved_links_point_into_the_site_at_nothing_the_export_has(server: Server) -> None:
+    theme(server)
+    rows = server.get("/export/unresolved_links.json", _shape="objects", _size="max")["rows"]
+    (site,) = server.db.execute("SELECT rtrim(link, '/') FROM site").fetchone()
+    known = {u.rstrip("/") for (u,) in server.db.execute(
+        "SELECT link FROM posts UNION SELECT guid FROM posts UNION SELECT url FROM media") if u}
+    assert rows
+    for row in rows:
+        assert row["link"].startswith(site + "/") and row["link"].split("#")[0].rstrip("/") not in known
+        assert f'href="{escape(row["link"])}"' in "".join(c for (c,) in server.db.execute(
+            "SELECT content FROM posts WHERE id = ?", [int(row["post"].rsplit("/", 1)[1].rstrip(")"))]))
+
+
 # --- what the database already offered keeps working ---------------------------------------------------
 
 
