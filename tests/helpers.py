@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SEED = FIXTURES / "sharing-and-collaboration.xml"
 GOLDEN = ROOT / "tests" / "golden"
-# The shared corpus sits beside the checkout for developers and CI; users do not have it.
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The shared corpus sits beside the checkout for developers and CI (or where WXR2DB_CORPUS says, for a
+# checkout elsewhere, e.g. a git worktree); users do not have it.
+CORPUS = Path(os.environ.get("WXR2DB_CORPUS") or ROOT.parent / "shared" / "corpus")
 CORPUS_REASON = "needs the shared corpus of real exports in ../shared/corpus, which is not part of the repository"
 THEME_UNIT_TEST = CORPUS / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 

@@ -21,7 +21,7 @@ from wxr2db.records import Post
 from wxr2db.sources.files import open_export
 from wxr2db.sources.wxr import iter_records
 
-COMMANDS = ["import", "info", "markdown", "media"]
+COMMANDS = ["import", "info", "markdown", "media", "browse"]
 
 
 def readme_console_blocks() -> list[tuple[str, str]]:

@@ -256,7 +256,8 @@ def test_seed_database_has_exactly_these_tables_views_and_foreign_keys() -> None
     assert set(db.table_names()) == TABLES | FTS_TABLES | {"media", "post_media", "published_posts",
                                                            "synthetic_ids"}
     assert set(db.view_names()) == {"category_posts_by_year", "comment_threads", "featured_images", "post_files",
-                                    "post_term_names", "seo_descriptions"}
+                                    "post_term_names", "seo_descriptions", "published", "menu_items",
+                                    "attachments"}
     assert {(fk.table, fk.column, fk.other_table, fk.other_column)
             for t in db.table_names() for fk in db.table(t).foreign_keys} == {
         ("commentmeta", "comment_id", "comments", "id"), ("comments", "parent_id", "comments", "id"),
@@ -343,7 +344,9 @@ def test_seed_small_tables_rows_whole() -> None:
                   "Social media, collaboration and getting things done", "en-US", "1.2",
                   "http://socialsteve.example.com", "http://socialsteve.example.com",
                   "https://wordpress.org/?v=6.4.3", "2024-03-10T18:41:07+00:00", None)],
-        "authors": [("socialsteve", 1, "steve@socialsteve.example.com", "Social Steve", "Steve", "")],
+        # The last is authors.name, generated: the display name, or the login when there is none.
+        "authors": [("socialsteve", 1, "steve@socialsteve.example.com", "Social Steve", "Steve", "",
+                     "Social Steve")],
         "terms": [(5, "category", "social-media", "social media", "", "", None),
                   (9, "category", "social-steve", "Social Steve", "", "", None),
                   (12, "category", "change-management", "change management", "", "", None),

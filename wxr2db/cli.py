@@ -180,7 +180,25 @@ def import_(
             typer.echo(f"Public: {redactions(work)}", err=True)
         if stats.warnings:
             typer.echo(f"See the warnings: sqlite-utils rows {path} warnings", err=True)
-        typer.echo(f"Browse it: datasette {path} -m {written}", err=True)
+        typer.echo(f"Browse it: wxr2db browse {path}  (or: datasette {path} -m {written})", err=True)
+
+
+@app.command()
+def browse(
+    db: Annotated[Path, typer.Argument(help="A database made by `wxr2db import`.", show_default=False,
+                                       metavar="DB")],
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 shows the archive to your network.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8001,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the overview in a web browser.")] = False,
+) -> None:
+    """Read the archive in Datasette: an overview of the blog first, posts as posts (needs the datasette extra)."""
+    from .sqlite.browse import browse as serve
+
+    with reported_errors():
+        status = serve(db, host, port, open_browser, lambda line: typer.echo(line, err=True))
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

@@ -64,3 +64,15 @@ class DiskFullError(WxrError):
 
 class WriterError(WxrError):
     """The background process that writes the database failed or stopped."""
+
+
+class DatasetteMissingError(WxrError):
+    """`wxr2db browse` needs Datasette, an optional extra."""
+
+    hint = "Install it with: pip install 'wxr2db[datasette]'"
+
+
+class PortInUseError(WxrError):
+    """`wxr2db browse` cannot listen where it was asked to."""
+
+    hint = "Give another with --port."

@@ -16,20 +16,29 @@ from sqlite_utils import Database
 
 from ..errors import NoSuchDatabaseError
 from ..links.safe import web_url
+from .overview import overview_html
+from .queries import canned_queries
+from .views import post_link
 
 TABLE_DESCRIPTIONS = {
     "site": "The site the export came from (one row per site).",
     "authors": "People who wrote posts, from the export's author list.",
     "terms": "Categories, tags and other taxonomy terms.",
-    "posts": "Every item of the export: posts, pages, attachments, menu items and other post types.",
+    "posts": "Every item of the export: posts, pages, drafts, attachments, menu items and other post types. "
+             "To read the blog, open the published view; a post's title opens its own page here.",
     "post_terms": "Which terms each post carries.",
-    "comments": "Comments, pingbacks and trackbacks.",
+    "comments": "Comments, pingbacks and trackbacks. A --public copy keeps approved comments only, without "
+                "email or IP address.",
     "postmeta": "Custom fields of posts (PHP-serialized values decoded into value_json).",
     "commentmeta": "Custom fields of comments.",
     "termmeta": "Custom fields of terms.",
     "warnings": "What wxr2db noticed and repaired or left out while importing.",
-    "published_posts": "Published posts and pages readers saw (no password), newest first, with their own "
-                       "search; rebuilt on every import.",
+    "published_posts": "Published posts and pages readers saw (no password), with their own search; rebuilt "
+                       "on every import. The published view shows them for reading.",
+    "published": "The blog as readers saw it: published posts and pages, newest first. Click a title to read "
+                 "the post; search finds words in titles and text.",
+    "menu_items": "The site's navigation menus, item by item.",
+    "attachments": "Uploaded files (images, documents, audio, video) and the post each was attached to.",
     "synthetic_ids": "Ids wxr2db gave things the export gave no usable id, so a re-import gives the same ones.",
     "featured_images": "Each post's featured image (its _thumbnail_id attachment).",
     "seo_descriptions": "Each post's SEO description from Yoast SEO, Rank Math or All in One SEO.",
@@ -42,85 +51,42 @@ TABLE_DESCRIPTIONS = {
     "post_files": "The files each post uses, with the post's title: WHERE post_id = N answers for post N.",
 }
 # Views take the descriptions of the table their columns come from, unless they say otherwise.
-VIEW_SOURCES = {"published_posts": ("posts",), "comment_threads": ("comments",),
+VIEW_SOURCES = {"published_posts": ("posts",), "published": ("published_posts",), "comment_threads": ("comments",),
                 "post_term_names": ("terms", "post_terms"), "post_files": ("post_media", "media")}
+# Notes only where a column's name does not say what it holds: Datasette lists every note above the rows.
+PUBLIC_COPY = " (not in a --public copy)"
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "site": {
-        "link": "Site address", "title": "Site title", "description": "Site tagline",
-        "language": "Language code", "wxr_version": "WXR format version of the export",
-        "base_site_url": "WordPress address", "base_blog_url": "Site address of the blog",
-        "generator": "WordPress version that wrote the export", "exported_at": "When the export was made (ISO 8601)",
-        "extra": "Plugin elements of the channel, as JSON",
-    },
-    "authors": {
-        "login": "Login name (what posts.author points to)", "id": "WordPress user id", "email": "Email address",
-        "display_name": "Name shown on the site", "first_name": "First name", "last_name": "Last name",
-    },
-    "terms": {
-        "id": "WordPress term id", "taxonomy": "category, post_tag, nav_menu, post_format or a custom taxonomy",
-        "slug": "URL slug", "name": "Name", "description": "Description", "parent_slug": "Parent's slug",
-        "parent_id": "Parent term",
-    },
+    "site": {"base_site_url": "WordPress address", "generator": "WordPress version that wrote the export",
+             "extra": "Plugin elements of the channel, as JSON"},
+    "authors": {"login": "What posts.author points to", "email": "Email address" + PUBLIC_COPY,
+                "name": "Display name, or the login when the export lists none"},
+    "terms": {"taxonomy": "category, post_tag, nav_menu, post_format or a custom taxonomy"},
     "posts": {
-        "id": "WordPress post id", "post_type": "post, page, attachment, nav_menu_item or a custom type",
-        "status": "publish, draft, private, pending, future, trash, inherit", "title": "Title",
-        "slug": "URL slug", "link": "Permalink", "guid": "GUID", "author": "Author",
-        "date": "Published (site time, ISO 8601)", "date_gmt": "Published (UTC)",
-        "modified": "Last modified (site time)", "modified_gmt": "Last modified (UTC)",
-        "content": "Content as stored by WordPress (raw HTML with block comments)", "excerpt": "Excerpt",
-        "parent_id": "Parent post (page parent, or the post an attachment belongs to)",
-        "menu_order": "Order among siblings", "comment_status": "open or closed", "ping_status": "open or closed",
-        "password": "Password protecting the post", "sticky": "1 when stuck to the front page",
-        "attachment_url": "File URL of an attachment",
-        "pub_date": "The export's pubDate, as ISO 8601 with offset (empty when it was no date)",
-        "description": "The export's description element", "extra": "Plugin elements of the item, as JSON",
-        # Columns the schema is expected to gain (issue 12); described here so they are ready.
-        "year": "Year published", "plain_text": "Content as plain text (what search looks at)",
-        "export_id": "The id the export gave, when wxr2db had to assign another",
+        "post_type": "post, page, attachment, nav_menu_item or a custom type",
+        "content": "As WordPress stores it: HTML with block comments (a post's own page shows it formatted)",
+        "plain_text": "The text search looks at", "extra": "Plugin elements of the item, as JSON",
     },
-    "post_terms": {"post_id": "Post", "term_id": "Term"},
     "comments": {
-        "id": "WordPress comment id", "post_id": "Post commented on", "parent_id": "Comment replied to",
-        "depth": "Nesting depth (1 for a top-level comment)",
-        "thread_order": "Place in the order WordPress shows the thread: oldest first, replies under their parent",
-        "author": "Commenter's name", "author_email": "Commenter's email",
-        "author_url": "Commenter's website", "author_ip": "Commenter's IP address",
-        "date": "Written (site time)", "date_gmt": "Written (UTC)", "content": "Comment text (HTML)",
-        "approved": "1 approved, 0 pending, spam, trash", "type": "comment, pingback or trackback",
-        "user_id": "WordPress user id of a logged-in commenter", "plain_text": "Comment as plain text",
-        "export_id": "The id the export gave, when wxr2db had to assign another",
+        "approved": "1 approved, 0 pending, spam, trash", "author_email": "Email" + PUBLIC_COPY,
+        "author_ip": "IP address" + PUBLIC_COPY, "thread_order": "Place in the thread as WordPress shows it",
     },
-    "postmeta": {"post_id": "Post", "key": "Custom field name", "value": "Value as exported",
-                 "value_json": "PHP-serialized value decoded to JSON"},
-    "commentmeta": {"comment_id": "Comment", "key": "Field name", "value": "Value as exported",
-                    "value_json": "PHP-serialized value decoded to JSON"},
-    "termmeta": {"term_id": "Term", "key": "Field name", "value": "Value as exported",
-                 "value_json": "PHP-serialized value decoded to JSON"},
-    "warnings": {"id": "Stable key of the warning", "kind": "What kind of problem",
-                 "item": "Id of the item it concerns", "detail": "What happened and what was done"},
-    "comment_threads": {"post_title": "Title of the post", "sort_path": "Internal: thread order key"},
-    "media": {
-        "url": "File URL as the export names it", "path": "Path under wp-content/uploads (YYYY/MM/name)",
-        "attachment_id": "Attachment item the file belongs to", "mime_type": "Type guessed from the extension",
-        "variant": "Size name or WIDTHxHEIGHT of a resized copy", "width": "Width in pixels",
-        "height": "Height in pixels", "original_url": "The original file this one is a size of",
-    },
-    "post_media": {"post_id": "Post", "url": "File", "usage": "How the post uses it"},
-    "post_files": {"post_title": "Title of the post"},
-    "synthetic_ids": {"kind": "Table the id is for", "key": "Hash of what identifies the thing in the export",
-                      "id": "The id given"},
-    "featured_images": {"post_id": "Post", "post_title": "Title of the post", "image_id": "Attachment",
-                        "image_title": "Title of the attachment", "image_url": "File URL of the image"},
-    "seo_descriptions": {"post_id": "Post", "post_title": "Title of the post",
-                         "plugin": "SEO plugin that stored it", "description": "The meta description"},
-    "category_posts_by_year": {"category_id": "Category", "category": "Category name", "slug": "Category slug",
-                               "year": "Year published", "posts": "Published posts in it or its children"},
+    "postmeta": {"value_json": "PHP-serialized value decoded to JSON"},
+    "commentmeta": {"value_json": "PHP-serialized value decoded to JSON"},
+    "termmeta": {"value_json": "PHP-serialized value decoded to JSON"},
+    "warnings": {"item": "Id of the item it concerns"},
+    "media": {"variant": "Size name or WIDTHxHEIGHT of a resized copy"},
+    "post_media": {"usage": "How the post uses the file"},
+    "comment_threads": {"sort_path": "Internal: thread order key"},
+    "synthetic_ids": {"key": "Hash of what identifies the thing in the export"},
 }
-LABEL_COLUMNS = {"authors": "display_name", "posts": "title", "terms": "name", "comments": "author"}
-FACETS = {"posts": ["post_type", "status", "year"], "published_posts": ["post_type", "year"],
+MARKDOWN_COLUMNS = ["post", "attached_to"]
+LABEL_COLUMNS = {"authors": "name", "posts": "title", "terms": "name", "comments": "author"}
+# Few facets with few values: each facet list stands between the reader and the first row.
+FACETS = {"posts": ["post_type", "status"], "published_posts": ["post_type"],
+          "published": ["post_type"], "menu_items": ["menu"],
           "terms": ["taxonomy"], "comments": ["approved", "type"], "warnings": ["kind"],
           "postmeta": ["key"]}
-SORT_DESC = {"posts": "date", "comments": "date", "published_posts": "date"}
+SORT_DESC = {"posts": "date", "comments": "date", "published_posts": "date", "attachments": "date"}
 
 
 # Datasette 0.65 orders a table's search results by the table's sort, never by relevance: this canned
@@ -130,11 +96,12 @@ SEARCH_QUERY = {
     "description": "Published posts and pages whose title or text has these words, best match first "
                    "(SQLite FTS5 syntax: several words must all match, \"a phrase\" in quotes, word* for "
                    "prefixes).",
-    "sql": "SELECT p.id, p.title, p.post_type, p.date, p.link,\n"
+    "sql": f"SELECT {post_link('p')} AS post, p.post_type, p.date,\n"
            "       snippet(published_posts_fts, 1, '[', ']', ' ... ', 16) AS snippet\n"
            "FROM published_posts_fts JOIN published_posts p ON p.id = published_posts_fts.rowid\n"
            "WHERE published_posts_fts MATCH :q\n"
            "ORDER BY bm25(published_posts_fts, 10.0, 1.0)\nLIMIT 100",
+    "hide_sql": True,
 }
 
 
@@ -160,15 +127,23 @@ def fts_source(db: Database, name: str) -> str | None:
     return None
 
 
+def column_names(db: Database, name: str) -> list[str]:
+    """Every column, generated ones included (sqlite-utils leaves those out)."""
+    return [row[1] for row in db.execute(f"PRAGMA table_xinfo([{name}])")]
+
+
 def table_metadata(db: Database, name: str) -> dict[str, Any]:
     if internal(db, name):
         return {"hidden": True}
-    columns = list(db[name].columns_dict)
-    meta: dict[str, Any] = {"columns": {c: column_description(name, c) or "" for c in columns}}
+    columns = column_names(db, name)
+    notes = {c: column_description(name, c) for c in columns}
+    meta: dict[str, Any] = {"columns": {c: note for c, note in notes.items() if note}}
     if name in TABLE_DESCRIPTIONS:
         meta["description"] = TABLE_DESCRIPTIONS[name]
-    if name in LABEL_COLUMNS:
+    if LABEL_COLUMNS.get(name) in columns:
         meta["label_column"] = LABEL_COLUMNS[name]
+    elif name == "authors":
+        meta["label_column"] = "display_name"  # a database from before authors.name
     facets = [f for f in FACETS.get(name, []) if f in columns]
     if facets:
         meta["facets"] = facets
@@ -189,13 +164,18 @@ def datasette_metadata(db: Database, name: str | None = None) -> dict[str, Any]:
     title, description, link = site if site else (None, None, None)
     title = title or name
     tables = {t: table_metadata(db, t) for t in [*db.table_names(), *db.view_names()]}
-    database: dict[str, Any] = {"title": title, "tables": tables}
+    database: dict[str, Any] = {"title": title, "tables": tables, "queries": canned_queries(set(tables))}
     if "published_posts_fts" in db.table_names():
-        database["queries"] = {"search_published_posts": SEARCH_QUERY}
+        database["queries"] = {"search_published_posts": SEARCH_QUERY, **database["queries"]}
+    # datasette-render-markdown turns these columns' Markdown links into links, in views and queries alike.
+    database["plugins"] = {"datasette-render-markdown": {"columns": MARKDOWN_COLUMNS}}
+    overview = overview_html(db, name) if "site" in tables else None
     top: dict[str, Any] = {"title": title, "source": "WordPress export, imported by wxr2db",
                            "databases": {name: database}}
     if description:
         top["description"] = database["description"] = description
+    if overview:
+        database["description_html"] = overview
     source_url = web_url(link) if link else None  # Datasette shows it as a link: never `javascript:`
     if source_url:
         top["source_url"] = database["source_url"] = source_url

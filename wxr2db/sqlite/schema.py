@@ -18,6 +18,7 @@ from ..records import Problem
 from .checks import CONSISTENCY_KINDS, consistency_problems, resolve_term_parents
 from .media import ensure_media
 from .rows import warning_row
+from .views import ensure_browse_views
 
 # table -> (columns with types, primary key, foreign keys as (column, other table, other column))
 Columns = dict[str, type]
@@ -206,6 +207,7 @@ def ensure_db_shape(db: Database, *, search: bool = True) -> Counter[str]:
                              replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+    ensure_browse_views(db)
     return +warned
 
 
