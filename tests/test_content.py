@@ -441,7 +441,8 @@ def test_pelican_raw_data_quotes_unescaped() -> None:
     html = pelican("post-with-raw-data")
     assert "\u201cThat\u2019s a \u2018magic\u2019 sock.\u201d" in html
     assert "<h1>Pelicans are scary</h1>" in html
-    assert '<a href="http://www.youtube.com/embed/QNNl_uWmQXE">' in html
+    # The player's address names the video: the link goes to its page (issue 22).
+    assert '<a href="https://www.youtube.com/watch?v=QNNl_uWmQXE">' in html
 
 
 def theme(slug: str) -> str:

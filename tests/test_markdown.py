@@ -565,10 +565,10 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     import wxr2db.site.render as render_module
     from wxr2db.content.body import render_body as real
 
-    def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
+    def failing(content: str, media: Any = None, footnotes: Any = (), *rest: Any) -> Any:
         if "BOOM" in content:
             raise RecursionError("maximum recursion depth\nexceeded")
-        return real(content, media, footnotes)
+        return real(content, media, footnotes, *rest)
 
     monkeypatch.setattr(render_module, "render_body", failing)  # forked workers inherit it
     posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ..normalize import id_list
 from .autop import CLOSING_P
-from .embeds import link_paragraph
+from .embeds import embed_block, link_paragraph
+from .flavor import PORTABLE, Flavor
 from .links import Links
 from .markers import Keeper
 from .scan import elements
@@ -127,11 +128,12 @@ def shortcode_attributes(text: str) -> dict[str, str]:
     return found
 
 
-# SyntaxHighlighter Evolved registers one shortcode per brush alias: [php]...[/php].
+# SyntaxHighlighter Evolved registers one shortcode per brush alias: [php]...[/php]. Its `latex` alias
+# is left out: on WordPress.com and with Jetpack, [latex] is a formula (content/maths.py).
 CODE_NAMES = (
     "code|sourcecode|as3|actionscript3|bash|shell|sh|coldfusion|cf|clojure|clj|cpp|c|c-sharp|csharp|css"
     "|delphi|pas|pascal|diff|patch|erl|erlang|fsharp|go|golang|groovy|haskell|java|jfx|javafx|js"
-    "|jscript|javascript|latex|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
+    "|jscript|javascript|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
     "|splus|rails|rb|ror|ruby|scala|sql|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
 )
 CODE_NAME_SET = frozenset(CODE_NAMES.split("|"))
@@ -216,15 +218,46 @@ def expand_media(attrs: dict[str, str], sources: tuple[str, ...], content: str) 
     return link_paragraph(url) if re.fullmatch(r"https?://\S+", url) else None
 
 
-def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | None) -> str | None:
-    """HTML for the shortcodes WordPress core registers; None when it cannot be resolved."""
+# Jetpack's embed shortcodes, [youtube=URL&w=320] and [tweet ID] alike, and how a bare id names the item.
+EMBED_SHORTCODES = {"youtube": "https://youtu.be/{}", "vimeo": "https://vimeo.com/{}",
+                    "tweet": "https://twitter.com/i/status/{}", "soundcloud": "", "gist": "",
+                    "googlemaps": "", "instagram": "https://www.instagram.com/p/{}/"}
+BARE_ID = re.compile(r"[\w-]{1,64}")
+# Jetpack's sizing options after a URL: [youtube https://youtu.be/x&w=320&h=240], [googlemaps ...&w=600].
+SIZE_OPTIONS = re.compile(r"(?:&(?:amp;)?(?:w|h|hd|fs|rel|showsearch|showinfo|start|autohide)=[\w.]*)+$")
+
+
+def embed_shortcode(name: str, attrs: dict[str, str], content: str, keeper: Keeper, flavor: Flavor) -> str | None:
+    """[youtube ...], [vimeo ...], [tweet ...], [soundcloud url=...], [gist ...], [googlemaps ...]."""
+    bare = next((v for k, v in sorted(attrs.items()) if k.isdigit()), "")
+    value = (attrs.get("url") or attrs.get("id") or bare or re.sub(r"<[^>]*>", "", content)).strip()
+    value = SIZE_OPTIONS.sub("", html.unescape(value.lstrip("=")).strip())
+    if not value.startswith(("http://", "https://")):
+        if not BARE_ID.fullmatch(value):
+            return None
+        if name == "gist":
+            return link_paragraph(f"https://gist.github.com/{value}")
+        pattern = EMBED_SHORTCODES[name]
+        if not pattern:
+            return None
+        value = pattern.format(value)
+    return embed_block(value, keeper, flavor)
+
+
+def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | None,
+                 keeper: Keeper | None = None, flavor: Flavor = PORTABLE) -> str | None:
+    """HTML for the shortcodes WordPress core and Jetpack register; None when it cannot be resolved."""
     if name in ("caption", "wp_caption"):
         return expand_caption(attrs, content)
     if name == "gallery":
         return expand_gallery(attrs, links)
     if name == "embed":
         url = re.sub(r"<[^>]*>", "", content).strip()
+        if keeper is not None and url.startswith(("http://", "https://")):
+            return embed_block(url, keeper, flavor)
         return link_paragraph(url) if url else None
+    if name in EMBED_SHORTCODES and keeper is not None:
+        return embed_shortcode(name, attrs, content, keeper, flavor)
     if name == "audio":
         return expand_media(attrs, AUDIO_SOURCES, content)
     if name == "video":
@@ -236,17 +269,18 @@ def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | 
 CODE_REGION = re.compile(r"<(pre|code)\b", re.I)
 
 
-def expand_shortcodes_outside_code(text: str, keeper: Keeper, links: Links | None) -> str:
+def expand_shortcodes_outside_code(text: str, keeper: Keeper, links: Links | None,
+                                   flavor: Flavor = PORTABLE) -> str:
     out: list[str] = []
     pos = 0
     for begin, end in elements(text, CODE_REGION, "pre|code", re.I):
-        out += [expand_shortcodes(text[pos:begin], keeper, links), text[begin:end]]
+        out += [expand_shortcodes(text[pos:begin], keeper, links, flavor), text[begin:end]]
         pos = end
-    out.append(expand_shortcodes(text[pos:], keeper, links))
+    out.append(expand_shortcodes(text[pos:], keeper, links, flavor))
     return "".join(out)
 
 
-def expand_shortcodes(text: str, keeper: Keeper, links: Links | None) -> str:
+def expand_shortcodes(text: str, keeper: Keeper, links: Links | None, flavor: Flavor = PORTABLE) -> str:
     """do_shortcode(): known shortcodes become HTML, unknown ones are kept as text with their
     content expanded. Iterative: shortcodes nested 5000 deep would pass Python's recursion limit."""
     scanner = ShortcodeScanner(text)
@@ -266,19 +300,19 @@ def expand_shortcodes(text: str, keeper: Keeper, links: Links | None) -> str:
         if found.opened and found.closed:  # [[name]] is how WordPress writes a literal [name]
             out.append(keeper.token(text[found.start + 1 : found.end - 1]))
             continue
-        expanded, inside = expand_one(text, found, keeper, links)
+        expanded, inside = expand_one(text, found, keeper, links, flavor)
         out.append(expanded)
         if inside:
             ends.append((found.end, bound, keeper.token(f"[/{found.name}]") + found.closed))
             pos, bound = inside
 
 
-def expand_one(text: str, found: Shortcode, keeper: Keeper,
-               links: Links | None) -> tuple[str, tuple[int, int] | None]:
+def expand_one(text: str, found: Shortcode, keeper: Keeper, links: Links | None,
+               flavor: Flavor = PORTABLE) -> tuple[str, tuple[int, int] | None]:
     """A known shortcode's HTML; or an unknown one's opening tag kept as text, and where its content
     is, which expand_shortcodes expands next and follows with the closing tag."""
     content = text[found.body[0] : found.body[1]] if found.body else ""
-    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, links)
+    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, links, keeper, flavor)
     if produced is not None:
         return found.opened + produced + found.closed, None
     keeper.unknown.append(found.name)

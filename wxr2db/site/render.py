@@ -6,6 +6,8 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ..content.body import render_body
+from ..content.flavor import flavor_of
+from ..content.markers import show_native
 from ..content.plaintext import plain_text
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
@@ -45,11 +47,14 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
 def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...]]:
     """render_post_counted() of a post whose links are rewritten already."""
     layout = get_layout(style.layout)
-    body = render_body(post.content, post.media, post.footnotes)
+    body = render_body(post.content, post.media, post.footnotes, flavor_of(style.layout))
     unknown = list(body.unknown_shortcodes)
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
+    markdown = show_native(markdown, body.key, body.native)  # after the escaping of the post's own {{<
     entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
+    if body.maths:
+        entries["math"] = True  # the starter templates load KaTeX only on these pages
     if post.comments:
         entries["comments"] = [comment_entry(c, style, unknown) for c in post.comments]
     text = f"---\n{dump_front_matter(entries)}---\n"

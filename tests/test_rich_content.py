@@ -1,0 +1,248 @@
+"""Issue 22: what the post showed survives in every layout: sub/superscript, maths, embeds, two lists
+in a row, tables without a header row. Unit checks on render_body per flavor, then real builds
+(Hugo always; Jekyll and Eleventy where their Markdown differs) asserting on the built HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from tests.helpers import CORPUS_REASON, THEME_UNIT_TEST, wxr2db
+from tests.test_generators import ELEVENTY, generator_command
+from tests.wxrbuild import export, item
+from wxr2db.content.body import render_body
+from wxr2db.content.embeds import original_of_cdn, parse_embed
+from wxr2db.content.flavor import HUGO, JEKYLL, PORTABLE, RAW_HTML, Flavor, flavor_of
+from wxr2db.content.markers import show_native
+
+COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable("table")
+SAFE = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown(content: str, flavor: Flavor = PORTABLE) -> str:
+    body = render_body(content, flavor=flavor)
+    return show_native(body.markdown, body.key, body.native)
+
+
+# --- sub- and superscript -------------------------------------------------------------------------
+
+SCRIPTS = "<p>H<sub>2</sub>O, E = MC<sup>2</sup>, x<sup>n-1</sup>, the 1<sup>st</sup> of May</p>"
+
+
+def test_scripts_are_html_where_the_renderer_keeps_raw_html() -> None:
+    for flavor in (RAW_HTML, JEKYLL, flavor_of("plain"), flavor_of("astro"), flavor_of("eleventy")):
+        page = COMMONMARK.render(markdown(SCRIPTS, flavor))
+        assert "H<sub>2</sub>O" in page and "MC<sup>2</sup>" in page and "1<sup>st</sup>" in page
+
+
+def test_scripts_are_unicode_where_raw_html_is_dropped() -> None:
+    for flavor in (PORTABLE, HUGO):
+        page = SAFE.render(markdown(SCRIPTS, flavor))
+        # Letters with no superscript form stay plain text; nothing shows as a tag.
+        assert "H₂O, E = MC², xⁿ⁻¹, the 1st of May" in page and "&lt;" not in page
+
+
+def test_script_markup_inside_stays_text_not_a_broken_character() -> None:
+    page = SAFE.render(markdown('<p>a<sup><a href="https://x.org/n">1</a></sup> b<sub>*</sub></p>'))
+    assert '<a href="https://x.org/n">1</a>' in page and "b*" in page
+
+
+# --- maths ------------------------------------------------------------------------------------------
+
+MATHS = ("<p>Euler: [latex]e^{i\\pi}+1=0[/latex], and $latex a_1 \\{x\\} &lt; b_2&bg=ffffff&s=1$ inline.</p>\n\n"
+         "$latex \\frac{1}{2}\\\\ \\alpha$\n\nIt costs $5 and $10.")
+
+
+def test_maths_is_shown_intact_inline_where_it_was_inline() -> None:
+    body = render_body(MATHS, flavor=HUGO)
+    page = SAFE.render(body.markdown)
+    assert body.maths == 3
+    assert "<p>Euler: \\(e^{i\\pi}+1=0\\), and \\(a_1 \\{x\\} &lt; b_2\\) inline.</p>" in page
+    assert "<p>$$\\frac{1}{2}\\\\ \\alpha$$</p>" in page
+    assert "<p>It costs $5 and $10.</p>" in page and "<code" not in page
+
+
+def test_kramdown_reads_its_own_dollars_raw() -> None:
+    text = markdown(MATHS, JEKYLL)
+    assert "$$e^{i\\pi}+1=0$$" in text and "\n$$\\frac{1}{2}\\\\ \\alpha$$\n" in text
+
+
+def test_latex_in_a_code_block_stays_code() -> None:
+    body = render_body("[code]$latex x$ and [latex]y[/latex][/code]")
+    assert body.maths == 0 and "$latex x$ and [latex]y[/latex]" in body.markdown
+
+
+def test_a_formula_runs_to_the_next_dollar_as_jetpack_reads_it() -> None:
+    assert render_body("$latex a $latex b $latex c").maths == 1
+
+
+def test_many_openers_before_one_far_dollar_stay_linear() -> None:
+    text = "$latexa " * 20_000 + "x " * 20_000 + "$"
+    started = time.perf_counter()
+    body = render_body(text)
+    assert body.maths == 0 and body.markdown.count("$latexa") == 20_000
+    assert time.perf_counter() - started < 2
+
+
+# --- embeds ---------------------------------------------------------------------------------------
+
+YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+EMBEDS = (f"<p>Intro</p>\n\n{YOUTUBE}\n\n[vimeo 123456]\n\n[tweet https://twitter.com/jack/status/20]\n\n"
+          "[soundcloud url=\"https://api.soundcloud.com/tracks/293\" params=\"auto_play=false\"]\n\n"
+          "https://example.com/a-page\n\n[youtube=http://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;w=320&amp;h=240]")
+
+
+def test_embeds_are_hugo_shortcodes_in_hugo() -> None:
+    text = markdown(EMBEDS, HUGO)
+    assert text.count("{{< youtube dQw4w9WgXcQ >}}") == 2 and "{{< vimeo 123456 >}}" in text
+    # Hugo has no SoundCloud shortcode, and its tweet one needs the network at build time: links.
+    assert "<https://twitter.com/jack/status/20>" in text and "<https://api.soundcloud.com/tracks/293>" in text
+    assert "<https://example.com/a-page>" in text
+
+
+def test_embeds_are_players_where_raw_html_is_kept() -> None:
+    page = COMMONMARK.render(markdown(EMBEDS, RAW_HTML))
+    assert page.count('<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"') == 2
+    assert '<iframe src="https://player.vimeo.com/video/123456"' in page
+    assert '<blockquote class="twitter-tweet"><p><a href="https://twitter.com/jack/status/20">' in page
+    assert 'src="https://w.soundcloud.com/player/?url=https%3A%2F%2Fapi.soundcloud.com%2Ftracks%2F293"' in page
+    assert '<a href="https://example.com/a-page">' in page
+
+
+def test_block_editor_embeds_and_iframes_become_players() -> None:
+    block = ('<!-- wp:embed {"url":"https://vimeo.com/22439234","type":"video"} --><figure class="wp-block-embed">'
+             '<div class="wp-block-embed__wrapper">\nhttps://vimeo.com/22439234\n</div></figure><!-- /wp:embed -->'
+             '<!-- wp:html --><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0"></iframe><!-- /wp:html -->')
+    page = COMMONMARK.render(markdown(block, RAW_HTML))
+    assert 'src="https://player.vimeo.com/video/22439234"' in page
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
+
+
+@pytest.mark.parametrize("url", [
+    'https://www.youtube.com/watch?v=dQw4w9WgXc"><script>',  # an id one character short, then markup
+    "https://vimeo.com/12345678901234567890",
+    "javascript:alert(1)//www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "https://www.youtube.com.evil.example/watch?v=dQw4w9WgXcQ",
+])
+def test_addresses_that_only_look_like_a_provider_are_links(url: str) -> None:
+    assert parse_embed(url) is None
+    assert "<iframe" not in markdown(f"<p>{url}</p>", RAW_HTML)
+
+
+def test_a_forged_placeholder_shows_nothing_of_ours() -> None:
+    body = render_body("<p>\ue0040000000000000000:0\ue005</p>" + YOUTUBE, flavor=HUGO)
+    text = show_native(body.markdown, body.key, body.native)
+    assert text.count("{{< youtube") == 1
+
+
+def test_jetpack_cdn_addresses_are_the_original_files() -> None:
+    assert original_of_cdn("https://i0.wp.com/example.com/wp-content/uploads/a.jpg?resize=300%2C200&ssl=1") == \
+        "https://example.com/wp-content/uploads/a.jpg"
+    assert original_of_cdn("http://i2.wp.com/example.com/b.png?w=640") == "http://example.com/b.png"
+    assert original_of_cdn("https://example.com/c.png") == "https://example.com/c.png"
+    text = markdown('<p><img src="https://i1.wp.com/example.com/up/d.jpg?ssl=1" alt="d"></p>')
+    assert text == "![d](https://example.com/up/d.jpg)\n"
+
+
+# --- lists and tables -----------------------------------------------------------------------------
+
+
+def test_two_ordered_lists_stay_two() -> None:
+    page = SAFE.render(markdown("<ol><li>a</li></ol>\n<ol><li>b</li></ol>"))
+    assert page.count("<ol>") == 2
+
+
+def test_a_table_without_a_header_never_shows_an_empty_one() -> None:
+    page = SAFE.render(markdown("<table><tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table>"))
+    assert "<th></th>" not in page and "<th>1</th>" in page and "<td>3</td>" in page
+
+
+# --- real builds ----------------------------------------------------------------------------------
+
+POSTS = {
+    "scripts": SCRIPTS,
+    "maths": MATHS,
+    "embeds": EMBEDS,
+    "lists": "<ol><li>one</li><li>two</li></ol>\n<ol><li>three</li></ol>\n<ul><li>x</li></ul><ul><li>y</li></ul>",
+    "table": "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
+}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("rich") / "rich.xml"
+    items = [item(n, title=name.title(), content=body) for n, (name, body) in enumerate(POSTS.items(), 1)]
+    path.write_text(export(*items), encoding="utf-8")
+    return path
+
+
+def build(source: Path, site: Path, layout: str) -> dict[str, str]:
+    """The built page's HTML of each post, by name."""
+    command = generator_command(layout)
+    done = wxr2db("markdown", source, site, "--layout", layout, "--templates", "-q", timeout=600)
+    assert done.returncode == 0, done.stderr
+    if layout == "eleventy":
+        (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
+    built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    output = next(site / name for name in ("public", "_site") if (site / name).is_dir())
+    pages: dict[str, str] = {}
+    for page in output.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for n, name in enumerate(POSTS, 1):
+            if f"post-{n}" in (page.stem, page.parent.name) and 'http-equiv="refresh"' not in text:
+                pages[name] = text
+    assert sorted(pages) == sorted(POSTS), sorted(p.as_posix() for p in output.rglob("*.html"))
+    return pages
+
+
+def check_common(pages: dict[str, str]) -> None:
+    assert "\\(e^{i\\pi}+1=0\\)" in pages["maths"] or "\\(e^{i\\pi}+1=0\\)" in pages["maths"]
+    assert "$5 and $10" in pages["maths"] and "<code" not in pages["maths"]
+    assert len(re.findall(r"<ol[\s>]", pages["lists"])) == 2 and len(re.findall(r"<ul[\s>]", pages["lists"])) >= 2
+    assert "<th>a</th>" in pages["table"] and not re.search(r"<th[^>]*>\s*</th>", pages["table"])
+    assert "[vimeo" not in pages["embeds"] and "[tweet" not in pages["embeds"]
+
+
+def test_hugo_builds_every_case(source: Path, tmp_path: Path) -> None:
+    pages = build(source, tmp_path / "hugo", "hugo")
+    check_common(pages)
+    assert "H₂O" in pages["scripts"] and "MC²" in pages["scripts"]
+    assert "$$\\frac{1}{2}\\\\ \\alpha$$" in pages["maths"]
+    assert len(re.findall(r"<iframe[^>]*youtube[\w.-]*\.com/embed/dQw4w9WgXcQ", pages["embeds"])) == 2
+    assert "player.vimeo.com/video/123456" in pages["embeds"]
+    assert 'href="https://twitter.com/jack/status/20"' in pages["embeds"]
+
+
+@pytest.mark.parametrize("layout", ["jekyll", "eleventy"])
+def test_raw_html_generators_build_every_case(source: Path, tmp_path: Path, layout: str) -> None:
+    pages = build(source, tmp_path / layout, layout)
+    check_common(pages)
+    assert "H<sub>2</sub>O" in pages["scripts"] and "MC<sup>2</sup>" in pages["scripts"]
+    assert pages["embeds"].count('src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"') == 2
+    assert 'class="twitter-tweet"' in pages["embeds"] and "w.soundcloud.com/player/" in pages["embeds"]
+
+
+# --- the corpus -----------------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not THEME_UNIT_TEST.is_file(), reason=CORPUS_REASON)
+def test_theme_unit_test_keeps_scripts_and_plays_its_embeds(tmp_path: Path) -> None:
+    if shutil.which("hugo") is None:
+        pytest.skip("hugo not installed (apt-get install -y hugo)")
+    site = tmp_path / "hugo"
+    done = wxr2db("markdown", THEME_UNIT_TEST, site, "--layout", "hugo", "--templates", "-q", timeout=600)
+    assert done.returncode == 0, done.stderr
+    built = subprocess.run(generator_command("hugo"), cwd=site, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    html = {p.parent.name: p.read_text(encoding="utf-8") for p in (site / "public" / "posts").rglob("index.html")}
+    tags = html["markup-html-tags-and-formatting"]
+    assert "H₂O" in tags and "E = MC²" in tags
+    assert re.search(r"<iframe[^>]*youtube[\w.-]*\.com/embed/", html["post-format-video-youtube"])
