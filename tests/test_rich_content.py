@@ -246,3 +246,11 @@ def test_theme_unit_test_keeps_scripts_and_plays_its_embeds(tmp_path: Path) -> N
     tags = html["markup-html-tags-and-formatting"]
     assert "H₂O" in tags and "E = MC²" in tags
     assert re.search(r"<iframe[^>]*youtube[\w.-]*\.com/embed/", html["post-format-video-youtube"])
+
+
+def test_the_summary_counts_what_was_converted(tmp_path: Path) -> None:
+    path = tmp_path / "e.xml"
+    path.write_text(export(item(1, content=EMBEDS)), encoding="utf-8")
+    done = wxr2db("markdown", path, tmp_path / "site", "--layout", "hugo")
+    assert done.returncode == 0, done.stderr
+    assert "converted: embed linked 3, embed youtube 2, embed vimeo 1" in done.stderr + done.stdout

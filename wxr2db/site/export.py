@@ -59,6 +59,7 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
     rendered = rendered_posts(db.conn, targets, options, stats.processes)
     for done, (target, post) in enumerate(zip(targets, rendered, strict=True), 1):
         stats.unknown_shortcodes.update(post.unknown)
+        stats.converted.update(post.converted)
         if post.warning:
             stats.warnings.append(post.warning)
         if stats.site.counts is not None:

@@ -43,6 +43,7 @@ class MarkdownStats:
     skipped: Counter[str] = field(default_factory=Counter)
     renamed: int = 0
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
+    converted: Counter[str] = field(default_factory=Counter)  # embeds, galleries, page builder parts
     warnings: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
     templates_kept: list[str] = field(default_factory=list)  # templates not written: the user has them
@@ -66,6 +67,8 @@ class MarkdownStats:
             codes = ", ".join(f"[{name}] {n}" for name, n in counts[:SUMMARY_NAMES])
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
+        if self.converted:
+            parts.append("converted: " + ", ".join(f"{what} {n}" for what, n in sorted_counts(self.converted)))
         parts.append(plural(len(self.warnings), "warning"))
         site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
         return "; ".join(parts + ([site] if site else []))

@@ -24,6 +24,7 @@ class RenderedPost(NamedTuple):
     unknown: tuple[str, ...]  # shortcodes no renderer knew, kept as text
     warning: str | None  # when the post could not be converted and its body was kept as HTML
     links: LinkCounts  # what rewriting the post's links did
+    converted: tuple[str, ...] = ()  # what render_body converted or dropped ("embed youtube", ...)
 
 
 def render_post(post: PostView | Post, style: Style | None = None) -> str:
@@ -41,11 +42,12 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     style = style or Style()
     if style.links is not None:
         post = linked_view(post, style.links)[0]
-    return render_linked(post, style)
+    return render_linked(post, style)[:2]
 
 
-def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...]]:
-    """render_post_counted() of a post whose links are rewritten already."""
+def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """render_post_counted() of a post whose links are rewritten already, and what render_body
+    converted or dropped."""
     layout = get_layout(style.layout)
     body = render_body(post.content, post.media, post.footnotes, flavor_of(style.layout))
     unknown = list(body.unknown_shortcodes)
@@ -62,7 +64,7 @@ def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...]]:
         text += "\n" + markdown.rstrip("\n") + "\n"
     if style.links is not None:
         text = style.links.text(text)
-    return text, tuple(unknown)
+    return text, tuple(unknown), body.notes
 
 
 def comment_entry(comment: CommentView, style: Style, unknown: list[str]) -> dict[str, Any]:
@@ -120,7 +122,8 @@ def render_or_keep(post: PostView, style: Style) -> RenderedPost:
             linked, counts = linked_view(post, style.links)
         else:
             linked = post
-        return RenderedPost(*render_linked(linked, style), None, counts)
+        text, unknown, converted = render_linked(linked, style)
+        return RenderedPost(text, unknown, None, counts, converted)
     except Exception as error:  # reported as a warning naming the post
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
     left_out = " and its comments left out" if post.comments else ""
