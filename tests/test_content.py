@@ -255,10 +255,11 @@ def test_links_rewrite_every_address_and_resolve_galleries() -> None:
     assert render_body(body, MovedSite()).markdown == "[p](/new/p) ![](/new/i.jpg)\n\n![](/media/4.jpg)\n"
 
 
-def test_gallery_with_unresolvable_ids_stays_verbatim() -> None:
-    out = render_body('[gallery ids="7"]', FakeMedia({}))
-    assert out.markdown == '[gallery ids="7"]\n'
-    assert out.unknown_shortcodes == ("gallery",)
+def test_gallery_with_unresolvable_ids_vanishes_and_is_counted() -> None:
+    """Issue 22: a gallery whose images are gone (detached, not exported) showed as raw shortcode text."""
+    out = render_body('<p>a</p>[gallery ids="7"]<p>b</p>', FakeMedia({}))
+    assert out.markdown == "a\n\nb\n"
+    assert out.unknown_shortcodes == () and out.notes == ("gallery empty, dropped",)
 
 
 def test_embed_and_bare_url_become_links() -> None:

@@ -9,16 +9,18 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import CORPUS_REASON, THEME_UNIT_TEST, wxr2db
+from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, wxr2db
 from tests.test_generators import ELEVENTY, generator_command
 from tests.wxrbuild import export, item
 from wxr2db.content.body import render_body
 from wxr2db.content.embeds import original_of_cdn, parse_embed
 from wxr2db.content.flavor import HUGO, JEKYLL, PORTABLE, RAW_HTML, Flavor, flavor_of
+from wxr2db.content.gallery import safe_url
 from wxr2db.content.markers import show_native
 
 COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -254,3 +256,132 @@ def test_the_summary_counts_what_was_converted(tmp_path: Path) -> None:
     done = wxr2db("markdown", path, tmp_path / "site", "--layout", "hugo")
     assert done.returncode == 0, done.stderr
     assert "converted: embed linked 3, embed youtube 2, embed vimeo 1" in done.stderr + done.stdout
+
+
+# --- galleries ------------------------------------------------------------------------------------
+
+
+Images = dict[int, tuple[str, str, str, str]]
+
+
+class Media:
+    """Links and GalleryLinks over a fixed set of attachments."""
+
+    images: ClassVar[Images] = {
+        4: ("https://ex.org/up/a.jpg", "https://ex.org/up/a-150x150.jpg", "A <b>caption</b>", "Alt a"),
+        5: ("https://ex.org/up/b.jpg", "https://ex.org/up/b-150x150.jpg", "", "")}
+
+    def url_for(self, attachment_id: int) -> str | None:
+        found = self.images.get(attachment_id)
+        return found[0] if found else None
+
+    def attached_images(self) -> list[str]:
+        return [found[0] for found in self.images.values()]
+
+    def rewrite(self, href: str) -> str:
+        return href
+
+    def gallery_image(self, attachment_id: int) -> tuple[str, str, str, str] | None:
+        return self.images.get(attachment_id)
+
+    def attached_ids(self) -> list[int]:
+        return list(self.images)
+
+
+BLOCK_GALLERY = (
+    '<!-- wp:gallery {"linkTo":"none"} --><figure class="wp-block-gallery has-nested-images columns-default">'
+    '<!-- wp:image {"id":4} --><figure class="wp-block-image"><img src="https://ex.org/up/a-1024x768.jpg" '
+    'alt="Alt a" class="wp-image-4"/><figcaption class="wp-element-caption">First</figcaption></figure>'
+    '<!-- /wp:image --><!-- wp:image {"id":9} --><figure class="wp-block-image"><img '
+    'src="https://ex.org/up/c.jpg" alt="" class="wp-image-9"/></figure><!-- /wp:image -->'
+    '<figcaption class="blocks-gallery-caption">The trip</figcaption></figure><!-- /wp:gallery -->')
+
+
+def test_a_gallery_is_one_block_of_linked_thumbnails() -> None:
+    page = COMMONMARK.render(render_body("<p>x</p>[gallery]", Media(), flavor=RAW_HTML).markdown)
+    assert page.count('<div class="wp-gallery">') == 1
+    assert ('<a href="https://ex.org/up/a.jpg"><img src="https://ex.org/up/a-150x150.jpg" alt="Alt a" '
+            'loading="lazy"></a><figcaption>A caption</figcaption>') in page
+    assert '<a href="https://ex.org/up/b.jpg"><img src="https://ex.org/up/b-150x150.jpg"' in page
+
+
+def test_a_gallery_is_the_shipped_shortcode_in_hugo() -> None:
+    text = markdown_with('[gallery ids="5,4"]', HUGO)
+    assert text == ('{{< gallery >}}{"images": [["https://ex.org/up/b.jpg", "https://ex.org/up/b-150x150.jpg", '
+                    '"", ""], ["https://ex.org/up/a.jpg", "https://ex.org/up/a-150x150.jpg", "Alt a", "A caption"]]}'
+                    '{{< /gallery >}}\n')
+
+
+def test_a_shortcode_gallery_cannot_close_itself_early() -> None:
+    class Crafted(Media):
+        images: ClassVar[Images] = {
+            4: ("https://ex.org/a.jpg", "https://ex.org/a.jpg", "{{< /gallery >}}<script>", "x")}
+
+    body = render_body("[gallery]", Crafted(), flavor=HUGO)
+    text = show_native(body.markdown, body.key, body.native)
+    assert text.count("{{<") == 2 and "<script>" not in text
+
+
+def test_block_galleries_use_the_thumbnail_and_the_original() -> None:
+    page = COMMONMARK.render(render_body(BLOCK_GALLERY, Media(), flavor=RAW_HTML).markdown)
+    assert ('<a href="https://ex.org/up/a.jpg"><img src="https://ex.org/up/a-150x150.jpg" alt="Alt a" '
+            'loading="lazy"></a><figcaption>First</figcaption>') in page
+    # An image the export has no attachment for links to the file the block names.
+    assert '<a href="https://ex.org/up/c.jpg"><img src="https://ex.org/up/c.jpg"' in page
+    assert "<p>The trip</p>" in page and page.count("<figcaption>") == 1
+
+
+def test_hostile_addresses_never_reach_a_gallery() -> None:
+    assert safe_url("javascript:alert(1)") == "" and safe_url(" data:image/png;base64,xx") == ""
+    assert safe_url('/a.jpg" onerror="x') == "" and safe_url("/wp-content/a.jpg") == "/wp-content/a.jpg"
+    block = BLOCK_GALLERY.replace("https://ex.org/up/c.jpg", "javascript:alert(1)")
+    assert "javascript" not in render_body(block, Media(), flavor=RAW_HTML).markdown
+
+
+def test_an_empty_gallery_vanishes_and_is_counted() -> None:
+    class Empty(Media):
+        images: ClassVar[Images] = {}
+
+    body = render_body("<p>a</p>\n\n[gallery]\n\n<p>b</p>", Empty(), flavor=RAW_HTML)
+    assert body.markdown == "a\n\nb\n" and body.notes == ("gallery empty, dropped",)
+
+
+def markdown_with(content: str, flavor: Flavor) -> str:
+    body = render_body(content, Media(), flavor=flavor)
+    return show_native(body.markdown, body.key, body.native)
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
+def test_gallery_builds_with_thumbnails_linking_to_originals(tmp_path: Path, layout: str) -> None:
+    command = generator_command(layout)
+    site = tmp_path / layout
+    done = wxr2db("markdown", FIXTURES / "attachments.xml", site, "--layout", layout, "--templates", "-q")
+    assert done.returncode == 0, done.stderr
+    if layout == "eleventy":
+        (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
+    built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    output = next(site / name for name in ("public", "_site") if (site / name).is_dir())
+    page = next(text for p in output.rglob("*.html") if "wp-gallery" in (text := p.read_text(encoding="utf-8")))
+    links = re.findall(r'<a href="([^"]+)"><img src="([^"]+)"', page)
+    assert len(links) == 2 and page.count('class="wp-gallery"') == 1, page
+    for original, thumbnail in links:
+        assert thumbnail == original.rsplit(".", 1)[0] + "-150x150.jpg"
+    assert "[gallery" not in page
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "WordPress__theme-test-data__64-block-test-data.xml").is_file(),
+                    reason=CORPUS_REASON)
+def test_corpus_galleries_build_in_hugo(tmp_path: Path) -> None:
+    command = generator_command("hugo")
+    for name in ("WordPress__theme-test-data__64-block-test-data.xml", THEME_UNIT_TEST.name):
+        site = tmp_path / name
+        done = wxr2db("markdown", CORPUS / name, site, "--layout", "hugo", "--templates", "-q", timeout=600)
+        assert done.returncode == 0, done.stderr
+        built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
+        assert built.returncode == 0, built.stdout + built.stderr
+        pages = [p.read_text(encoding="utf-8") for p in (site / "public").rglob("*.html")]
+        assert not [p for p in pages if "[gallery" in p]
+        galleries = [p for p in pages if 'class="wp-gallery"' in p]
+        assert galleries and all(re.search(r'<a href="[^"]+"><img src="[^"]+"', p) for p in galleries)

@@ -17,6 +17,7 @@ from .embeds import link_lone_urls, link_media_elements
 from .finish import finish_markdown
 from .flavor import PORTABLE, Flavor
 from .footnotes import Footnotes, footnote_section, keep_footnote_refs
+from .gallery import GALLERY_START, block_galleries
 from .html2md import html_to_markdown
 from .links import Links
 from .markers import Keeper, hide_markers, native_key, show_markers
@@ -68,7 +69,12 @@ def render_body(content: str, links: Links | None = None, footnotes: Footnotes =
     text, more = keep_more_marker(text, keeper)
     text, order = keep_footnote_refs(text, footnotes, keeper) if footnotes else (text, [])
     # Block-editor markup is final HTML: WordPress skips wpautop when has_blocks() is true.
-    text = drop_block_delimiters(text) if is_block_content(text) else shortcode_unautop(wpautop(text))
+    if is_block_content(text):
+        if flavor is not PORTABLE and GALLERY_START in text:
+            text = block_galleries(text, keeper, flavor, links)
+        text = drop_block_delimiters(text)
+    else:
+        text = shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text, keeper, flavor), keeper, flavor)
     text = expand_shortcodes_outside_code(text, keeper, links, flavor)
     markdown, lossy = html_to_markdown(text, links, flavor)

@@ -10,6 +10,7 @@ from ..normalize import id_list
 from .autop import CLOSING_P
 from .embeds import embed_block, link_paragraph
 from .flavor import PORTABLE, Flavor
+from .gallery import gallery_block, shortcode_images
 from .links import Links
 from .markers import Keeper
 from .scan import elements
@@ -198,14 +199,17 @@ def expand_caption(attrs: dict[str, str], content: str) -> str | None:
     return f"<p>{image}</p><p><em>{caption}</em></p>"
 
 
-def expand_gallery(attrs: dict[str, str], links: Links | None) -> str | None:
+def expand_gallery(attrs: dict[str, str], links: Links | None, keeper: Keeper | None,
+                   flavor: Flavor) -> str | None:
+    """The gallery's images (gallery.gallery_block); with no images attached (common once images are
+    detached) nothing, counted. Without links (no database) it is left as it is."""
     if links is None:
         return None
     ids = attrs.get("ids") or attrs.get("include") or ""
-    urls = [u for u in map(links.url_for, id_list(ids)) if u] if ids.strip() else links.attached_images()
-    if not urls:
-        return None
-    return "".join(f'<p><img src="{html.escape(u, quote=True)}" alt=""></p>' for u in urls)
+    images = shortcode_images(id_list(ids) if ids.strip() else [], links)
+    if keeper is None:
+        return "".join(f'<p><img src="{html.escape(i.original, quote=True)}" alt=""></p>' for i in images) or None
+    return gallery_block(images, keeper, flavor)
 
 
 def expand_media(attrs: dict[str, str], sources: tuple[str, ...], content: str) -> str | None:
@@ -250,7 +254,7 @@ def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | 
     if name in ("caption", "wp_caption"):
         return expand_caption(attrs, content)
     if name == "gallery":
-        return expand_gallery(attrs, links)
+        return expand_gallery(attrs, links, keeper, flavor)
     if name == "embed":
         url = re.sub(r"<[^>]*>", "", content).strip()
         if keeper is not None and url.startswith(("http://", "https://")):

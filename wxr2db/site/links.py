@@ -59,6 +59,9 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     for attachment in attachments:
         if attachment.parent_id in wanted:
             seen.setdefault(attachment.url, None)
+    gallery = [a.id for a in attachments if a.parent_id in wanted]  # their thumbnails, shown by galleries
+    for _, thumbnail, _, _ in store.gallery_images(conn, gallery).values():
+        seen.setdefault(thumbnail, None)
     hosts = own_hosts([*site_bases_of(conn), *(a.url for a in attachments)])
     return [job.url for job in iter_jobs(seen) if host_of(job.url) in hosts]
 

@@ -103,8 +103,10 @@ def linked_view(post: PostView, links: SiteLinks) -> tuple[PostView, LinkCounts]
     one, and what rewriting did. Relative links are read against the post's old permalink, as a
     browser read them there."""
     counts = LinkCounts()
+    thumbnails = {key: (links.file(url), links.file(thumb), caption, alt)
+                  for key, (url, thumb, caption, alt) in post.media.thumbnails.items()}
     media = AttachmentMedia({key: links.file(url) for key, url in post.media.urls.items()},
-                            tuple(links.file(url) for url in post.media.images))
+                            tuple(links.file(url) for url in post.media.images), thumbnails, post.media.image_ids)
     content = linked_html(links, post.content, post.link, counts)
     excerpt = linked_html(links, post.excerpt, post.link, counts)
     comments = tuple(linked_comment(c, links, post.link, counts) for c in post.comments)

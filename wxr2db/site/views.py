@@ -42,9 +42,18 @@ class AttachmentMedia:
 
     urls: dict[int, str] = field(default_factory=dict)
     images: tuple[str, ...] = ()
+    # For galleries: (original URL, thumbnail URL, caption, alt) by attachment id, and the ids of `images`.
+    thumbnails: dict[int, tuple[str, str, str, str]] = field(default_factory=dict)
+    image_ids: tuple[int, ...] = ()
 
     def url_for(self, attachment_id: int) -> str | None:
         return self.urls.get(attachment_id)
+
+    def gallery_image(self, attachment_id: int) -> tuple[str, str, str, str] | None:
+        return self.thumbnails.get(attachment_id)
+
+    def attached_ids(self) -> list[int]:
+        return list(self.image_ids)
 
     def attached_images(self) -> list[str]:
         return list(self.images)
@@ -178,6 +187,9 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
     gallery_ids = [n for text in texts.values() for found in GALLERY_IDS.findall(text.content) for n in id_list(found)]
     urls = store.attachment_urls(conn, [*thumbnails.values(), *gallery_ids])
     attached, terms = store.attached_images(conn, ids), store.post_terms(conn, ids)
+    attached_ids = store.attached_image_ids(conn, ids)
+    shown = store.gallery_images(conn, [*gallery_ids, *(n for found in attached_ids.values() for n in found),
+                                        *block_gallery_ids(texts.values())])
     authors = store.author_names(conn, [text.author for text in texts.values()])
     comments = read_comments(conn, ids, mode)
     footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
@@ -187,9 +199,19 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
         views.append(view_of(
             text, one, author=authors.get(text.author, text.author), terms=term_names(terms.get(text.id, ())),
             image=urls.get(thumbnails.get(text.id, -1), ""),
-            media=AttachmentMedia(urls, tuple(attached.get(text.id, ()))), comments=comments.get(text.id, ()),
+            media=AttachmentMedia(urls, tuple(attached.get(text.id, ())), shown,
+                                  tuple(attached_ids.get(text.id, ()))), comments=comments.get(text.id, ()),
             protected=text.id in protected, footnotes=footnotes.get(text.id, ())))
     return views
+
+
+# The attachment id of each image in a block-editor gallery: `<img ... data-id="12" class="wp-image-12">`.
+BLOCK_IMAGE_ID = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
+
+
+def block_gallery_ids(texts: Iterable[PostText]) -> list[int]:
+    return [int(n) for text in texts if "<!-- wp:gallery" in text.content
+            for n in BLOCK_IMAGE_ID.findall(text.content)]
 
 
 def view_of(text: PostText, wanted: Wanted, author: str, terms: dict[str, list[str]], image: str,
