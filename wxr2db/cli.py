@@ -210,6 +210,11 @@ def render_census(counts: Census) -> str:
     for table, meta in counts.meta.items():
         top = f" (most used: {', '.join(f'{k} {n}' for k, n in meta.top_keys)})" if meta.top_keys else ""
         lines.append((table, f"{plural(meta.values, 'value')}, {plural(meta.keys, 'key')}{top}"))
+    if counts.builders:
+        lines.append(("builders", ", ".join(f"{name} ({plural(n, 'post')})" for name, n in counts.builders)))
+    if counts.shortcodes:
+        more = f" and {len(counts.shortcodes) - 12} more" if len(counts.shortcodes) > 12 else ""
+        lines.append(("shortcodes", ", ".join(f"[{name}] {n}" for name, n in counts.shortcodes[:12]) + more))
     lines.append(("dates", f"{counts.first_date or '-'} to {counts.last_date or '-'}"))
     lines.append(("warnings", render_counts(counts.warnings)))
     return "\n".join(f"{label + ':':<13}{value}" for label, value in lines)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..normalize import id_list
 from .autop import CLOSING_P
+from .builders import builder_module, builder_of, module_title
 from .embeds import embed_block, link_paragraph
 from .flavor import PORTABLE, Flavor
 from .gallery import gallery_block, shortcode_images
@@ -304,26 +305,46 @@ def expand_shortcodes(text: str, keeper: Keeper, links: Links | None, flavor: Fl
         if found.opened and found.closed:  # [[name]] is how WordPress writes a literal [name]
             out.append(keeper.token(text[found.start + 1 : found.end - 1]))
             continue
-        expanded, inside = expand_one(text, found, keeper, links, flavor)
+        expanded, inside, closing = expand_one(text, found, keeper, links, flavor)
         out.append(expanded)
         if inside:
-            ends.append((found.end, bound, keeper.token(f"[/{found.name}]") + found.closed))
+            ends.append((found.end, bound, closing))
             pos, bound = inside
 
 
 def expand_one(text: str, found: Shortcode, keeper: Keeper, links: Links | None,
-               flavor: Flavor = PORTABLE) -> tuple[str, tuple[int, int] | None]:
+               flavor: Flavor = PORTABLE) -> tuple[str, tuple[int, int] | None, str]:
     """A known shortcode's HTML; or an unknown one's opening tag kept as text, and where its content
-    is, which expand_shortcodes expands next and follows with the closing tag."""
+    is, which expand_shortcodes expands next and follows with the closing text given."""
     content = text[found.body[0] : found.body[1]] if found.body else ""
-    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, links, keeper, flavor)
+    name, attrs = found.name.lower(), shortcode_attributes(found.attrs)
+    produced = expand_known(name, attrs, content, links, keeper, flavor)
     if produced is not None:
-        return found.opened + produced + found.closed, None
+        return found.opened + produced + found.closed, None, ""
+    builder = builder_of(name)
+    if builder is not None:
+        return expand_builder(found, builder, attrs, content, keeper, links)
     keeper.unknown.append(found.name)
     opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
     if found.body is None:  # WordPress keeps the "]" of `[name]]` too
-        return found.opened + keeper.token(opening) + found.closed, None
-    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body
+        return found.opened + keeper.token(opening) + found.closed, None, ""
+    closing = keeper.token(f"[/{found.name}]") + found.closed
+    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body, closing
+
+
+def expand_builder(found: Shortcode, builder: str, attrs: dict[str, str], content: str, keeper: Keeper,
+                   links: Links | None) -> tuple[str, tuple[int, int] | None, str]:
+    """A page builder's module as its HTML; a layout shortcode unwrapped to its content (a block of its
+    own); one with nothing to show dropped."""
+    module = builder_module(found.name, attrs, content, links)
+    if module is not None:
+        keeper.notes.append(f"{builder} {'module kept' if module else 'module dropped'}")
+        return module, None, ""
+    if found.body is None or not content.strip():
+        keeper.notes.append(f"{builder} dropped")
+        return "", None, ""
+    keeper.notes.append(f"{builder} unwrapped")
+    return "<div>" + module_title(attrs), found.body, "</div>"
 
 
 UNAUTOP_START = re.compile(r"<p>\s*\[")
