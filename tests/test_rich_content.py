@@ -474,3 +474,37 @@ def test_the_corpus_has_no_page_builder() -> None:
     if not files:
         pytest.skip(CORPUS_REASON)
     assert not [f.name for f in files if re.search(rb"\[(?:et_pb_|vc_row|fusion_builder)", f.read_bytes())]
+
+
+# --- blocks of other plugins ----------------------------------------------------------------------
+
+THIRD_PARTY = ('<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph --><!-- wp:acme/pricing-table {"plan":"pro"} -->'
+               '<div class="acme"><h3>Pro</h3><p>$10 a month</p></div><!-- /wp:acme/pricing-table -->'
+               '<!-- wp:latest-posts {"postsToShow":3} /--><!-- wp:core/archives /-->')
+
+
+def test_third_party_blocks_keep_their_html_and_are_counted() -> None:
+    body = render_body(THIRD_PARTY)
+    assert body.markdown == "a\n\n### Pro\n\n$10 a month\n"
+    assert body.notes == ("third-party block kept as its HTML", "dynamic block dropped (no HTML in the export)",
+                          "dynamic block dropped (no HTML in the export)")
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "WordPress__theme-test-data__64-block-test-data.xml").is_file(),
+                    reason=CORPUS_REASON)
+def test_the_block_test_data_reports_its_dynamic_blocks(tmp_path: Path) -> None:
+    done = wxr2db("markdown", CORPUS / "WordPress__theme-test-data__64-block-test-data.xml", tmp_path / "site",
+                  "--layout", "hugo")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"converted: dynamic block dropped \(no HTML in the export\) \d+, gallery 21", done.stderr)
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro", "plain"])
+def test_pages_with_maths_say_so_in_front_matter(tmp_path: Path, layout: str) -> None:
+    path = tmp_path / "m.xml"
+    path.write_text(export(item(1, content=MATHS), item(2, content="<p>No formulas, $5.</p>")), encoding="utf-8")
+    done = wxr2db("markdown", path, tmp_path / "site", "--layout", layout)
+    assert done.returncode == 0, done.stderr
+    texts = {p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.md")}
+    assert sorted("\nmath: true\n" in text for text in texts) == [False, True]

@@ -72,7 +72,7 @@ def render_body(content: str, links: Links | None = None, footnotes: Footnotes =
     if is_block_content(text):
         if flavor is not PORTABLE and GALLERY_START in text:
             text = block_galleries(text, keeper, flavor, links)
-        text = drop_block_delimiters(text)
+        text = drop_block_delimiters(text, keeper.notes)
     else:
         text = shortcode_unautop(wpautop(text))
     text = link_media_elements(link_lone_urls(text, keeper, flavor), keeper, flavor)

@@ -68,7 +68,9 @@ class MarkdownStats:
             more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
         if self.converted:
-            parts.append("converted: " + ", ".join(f"{what} {n}" for what, n in sorted_counts(self.converted)))
+            counts = sorted_counts(self.converted)
+            more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
+            parts.append("converted: " + ", ".join(f"{what} {n}" for what, n in counts[:SUMMARY_NAMES]) + more)
         parts.append(plural(len(self.warnings), "warning"))
         site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
         return "; ".join(parts + ([site] if site else []))
