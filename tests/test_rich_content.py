@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, wxr2db
+from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, import_export, wxr2db
 from tests.test_generators import ELEVENTY, generator_command
 from tests.wxrbuild import export, item
 from wxr2db.content.body import render_body
@@ -22,6 +22,7 @@ from wxr2db.content.embeds import original_of_cdn, parse_embed
 from wxr2db.content.flavor import HUGO, JEKYLL, PORTABLE, RAW_HTML, Flavor, flavor_of
 from wxr2db.content.gallery import safe_url
 from wxr2db.content.markers import show_native
+from wxr2db.site.links import media_urls
 
 COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable("table")
 SAFE = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -508,3 +509,12 @@ def test_pages_with_maths_say_so_in_front_matter(tmp_path: Path, layout: str) ->
     assert done.returncode == 0, done.stderr
     texts = {p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.md")}
     assert sorted("\nmath: true\n" in text for text in texts) == [False, True]
+
+
+def test_the_media_fetch_takes_the_gallery_thumbnails(tmp_path: Path) -> None:
+    db = import_export(FIXTURES / "attachments.xml", tmp_path)
+    posts = [row[0] for row in db.execute("SELECT id FROM posts WHERE post_type = 'post'")]
+    named = db.execute("SELECT attachment_url FROM posts WHERE id IN (402, 403)").fetchall()
+    wanted = media_urls(db.conn, posts, "approved")
+    for (url,) in named:
+        assert url in wanted and url.rsplit(".", 1)[0] + "-150x150.jpg" in wanted
