@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, import_export, wxr2db
@@ -22,6 +23,7 @@ from wxr2db.content.embeds import original_of_cdn, parse_embed
 from wxr2db.content.flavor import HUGO, JEKYLL, PORTABLE, RAW_HTML, Flavor, flavor_of
 from wxr2db.content.gallery import safe_url
 from wxr2db.content.markers import show_native
+from wxr2db.site import extras
 from wxr2db.site.links import media_urls
 
 COMMONMARK = MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -518,3 +520,90 @@ def test_the_media_fetch_takes_the_gallery_thumbnails(tmp_path: Path) -> None:
     wanted = media_urls(db.conn, posts, "approved")
     for (url,) in named:
         assert url in wanted and url.rsplit(".", 1)[0] + "-150x150.jpg" in wanted
+
+
+# --- what the post knew: SEO, featured image, enclosure -------------------------------------------
+# Keys as Yoast SEO 20, Rank Math 1.0 and All in One SEO 4 store them in postmeta.
+
+YOAST = [("_yoast_wpseo_title", "%%title%% %%sep%% %%sitename%% %%page%%"),
+         ("_yoast_wpseo_metadesc", "All about <b>pelicans</b> in %%category%%."),
+         ("_yoast_wpseo_meta-robots-noindex", "1"), ("_yoast_wpseo_canonical", "https://ex.org/canonical/")]
+RANK_MATH = [("rank_math_title", "%title% %sep% Birds"), ("rank_math_description", "Rank Math words"),
+             ("rank_math_robots", 'a:2:{i:0;s:7:"noindex";i:1;s:8:"nofollow";}')]
+AIOSEO = [("_aioseo_title", "#post_title #separator_sa #site_title"), ("_aioseo_description", "AIOSEO words")]
+
+
+def test_seo_titles_have_their_variables_resolved() -> None:
+    values = {"title": "Pelicans", "site": "Example", "category": "Birds"}
+    assert extras.seo_entries(dict(YOAST), values) == {
+        "seo_title": "Pelicans - Example", "description": "All about pelicans in Birds.",
+        "canonical": "https://ex.org/canonical/", "noindex": True}
+    assert extras.seo_entries(dict(RANK_MATH), values) == {
+        "seo_title": "Pelicans - Birds", "description": "Rank Math words", "noindex": True}
+    assert extras.seo_entries(dict(AIOSEO), values) == {"seo_title": "Pelicans - Example",
+                                                         "description": "AIOSEO words"}
+    assert extras.seo_entries({"_yoast_wpseo_title": "%%page%% %%sep%%"}, values) == {}
+
+
+def test_enclosures_are_read_as_wordpress_writes_them() -> None:
+    assert extras.enclosure_entry("https://ex.org/a.mp3\n1234\naudio/mpeg\n") == {
+        "enclosure": {"url": "https://ex.org/a.mp3", "length": 1234, "type": "audio/mpeg"}}
+    assert extras.enclosure_entry("javascript:x\n1\naudio/mpeg") == {}
+
+
+def seo_export(path: Path) -> Path:
+    attachment = item(9, title="Map", content="", post_type="attachment",
+                      extra="<wp:attachment_url>https://ex.org/up/map.jpg</wp:attachment_url>",
+                      meta=[("_wp_attachment_image_alt", "A map of the walk")])
+    attachment = attachment.replace("<excerpt:encoded><![CDATA[]]>", "<excerpt:encoded><![CDATA[Day <em>one</em>]]>")
+    post = item(1, title="Pelicans", content="<p>Body</p>",
+                meta=[*YOAST, ("_thumbnail_id", "9"), ("enclosure", "https://ex.org/ep1.mp3\n5000\naudio/mpeg\n")])
+    path.write_text(export(post, attachment), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+def test_seo_featured_image_and_enclosure_reach_the_front_matter(tmp_path: Path, layout: str) -> None:
+    done = wxr2db("markdown", seo_export(tmp_path / "s.xml"), tmp_path / "site", "--layout", layout)
+    assert done.returncode == 0, done.stderr
+    (text,) = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.md")]
+    matter = yaml.safe_load(text.split("---\n")[1])
+    assert matter["seo_title"] == "Pelicans - Example" and matter["description"] == "All about pelicans in ."
+    assert matter["noindex"] is True and matter["canonical"] == "https://ex.org/canonical/"
+    assert matter["image_alt"] == "A map of the walk" and matter["image_caption"] == "Day one"
+    assert matter["enclosure"] == {"url": "https://ex.org/ep1.mp3", "length": 5000, "type": "audio/mpeg"}
+
+
+def test_hugo_puts_the_seo_title_and_description_in_head(tmp_path: Path) -> None:
+    command = generator_command("hugo")
+    site = tmp_path / "site"
+    done = wxr2db("markdown", seo_export(tmp_path / "s.xml"), site, "--layout", "hugo")
+    assert done.returncode == 0, done.stderr
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "http://example.org/"\ntitle = "Example"\n', encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text(
+        "<html><head><title>{{ .Params.seo_title | default .Title }}</title>"
+        '<meta name="description" content="{{ .Params.description }}">'
+        '{{ if .Params.noindex }}<meta name="robots" content="noindex">{{ end }}</head>'
+        "<body>{{ .Content }}</body></html>", encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text("{{ range .Pages }}{{ .Title }}{{ end }}",
+                                                             encoding="utf-8")
+    built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = (site / "public" / "posts" / "post-1" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Pelicans - Example</title>" in page
+    assert '<meta name="description" content="All about pelicans in .">' in page
+    assert '<meta name="robots" content="noindex">' in page
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not THEME_UNIT_TEST.is_file(), reason=CORPUS_REASON)
+def test_corpus_enclosures_and_featured_image_alt_text(tmp_path: Path) -> None:
+    done = wxr2db("markdown", THEME_UNIT_TEST, tmp_path / "site", "--layout", "hugo")
+    assert done.returncode == 0, done.stderr
+    matters = [yaml.safe_load(p.read_text(encoding="utf-8").split("---\n")[1])
+               for p in (tmp_path / "site").rglob("index.md")]
+    enclosures = [m["enclosure"] for m in matters if "enclosure" in m]
+    assert {"url": "https://upload.wikimedia.org/wikipedia/commons/d/dd/Armstrong_Small_Step.ogg",
+            "length": 98702, "type": "audio/ogg"} in enclosures
+    assert any(m.get("image_alt") for m in matters if m.get("image"))

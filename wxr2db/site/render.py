@@ -54,7 +54,7 @@ def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], t
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
     markdown = show_native(markdown, body.key, body.native)  # after the escaping of the post's own {{<
-    entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
+    entries = {**layout_front_matter(post, style, teaser), **post.extra, **extra, **guards}
     if body.maths:
         entries["math"] = True  # the starter templates load KaTeX only on these pages
     if post.comments:

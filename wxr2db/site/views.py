@@ -7,12 +7,14 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..content.plaintext import plain_text
 from ..normalize import decode_slug, id_list, plural, wp_date
 from ..records import Comment, Meta, Post
 from ..sqlite import store
 from ..sqlite.store import CommentRow, PostText, TermRow
+from . import extras
 from .layouts import DRAFT_STATUSES
 from .links import SiteLinks
 
@@ -84,6 +86,8 @@ class PostView:
     url: str = ""  # where the generator will publish it, when the layout tells; an equal alias is dropped
     protected: bool = False  # has a post password
     footnotes: tuple[tuple[str, str], ...] = ()  # block-editor footnotes: (id, HTML)
+    # Front matter from the post's meta (SEO, featured image alt and caption, enclosure): extras.py.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +197,7 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
     authors = store.author_names(conn, [text.author for text in texts.values()])
     comments = read_comments(conn, ids, mode)
     footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
+    extras = extra_entries(conn, ids, texts, thumbnails, terms)
     views = []
     for one in wanted:
         text = texts[one.post_id]
@@ -201,8 +206,28 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
             image=urls.get(thumbnails.get(text.id, -1), ""),
             media=AttachmentMedia(urls, tuple(attached.get(text.id, ())), shown,
                                   tuple(attached_ids.get(text.id, ()))), comments=comments.get(text.id, ()),
-            protected=text.id in protected, footnotes=footnotes.get(text.id, ())))
+            protected=text.id in protected, footnotes=footnotes.get(text.id, ()), extra=extras.get(text.id, {})))
     return views
+
+
+def extra_entries(conn: sqlite3.Connection, ids: list[int], texts: dict[int, PostText], thumbnails: dict[int, int],
+                  terms: dict[int, list[TermRow]]) -> dict[int, dict[str, Any]]:
+    """Each post's front matter from its meta: SEO, the featured image's alt and caption, enclosure."""
+    meta = store.post_meta_values(conn, ids, extras.META_KEYS)
+    images = store.gallery_images(conn, thumbnails.values())
+    site, tagline = store.site_names(conn)
+    found: dict[int, dict[str, Any]] = {}
+    for post_id, text in texts.items():
+        values = {"title": plain_text(text.title), "site": plain_text(site), "tagline": plain_text(tagline),
+                  "excerpt": plain_text(text.excerpt),
+                  "category": next((t.name for t in terms.get(post_id, ()) if t.taxonomy == "category"), "")}
+        own = meta.get(post_id, {})
+        image = images.get(thumbnails.get(post_id, -1))
+        entries = {**(extras.image_entries(image[2], image[3]) if image else {}),
+                   **extras.seo_entries(own, values), **extras.enclosure_entry(own.get("enclosure", ""))}
+        if entries:
+            found[post_id] = entries
+    return found
 
 
 # The attachment id of each image in a block-editor gallery: `<img ... data-id="12" class="wp-image-12">`.
@@ -216,10 +241,10 @@ def block_gallery_ids(texts: Iterable[PostText]) -> list[int]:
 
 def view_of(text: PostText, wanted: Wanted, author: str, terms: dict[str, list[str]], image: str,
             media: AttachmentMedia, comments: tuple[CommentView, ...], protected: bool,
-            footnotes: tuple[tuple[str, str], ...]) -> PostView:
+            footnotes: tuple[tuple[str, str], ...], extra: dict[str, Any]) -> PostView:
     return PostView(text.id, text.title, wanted.slug, text.post_type, text.status, text.link, author, text.date,
                     text.date_gmt, text.modified, text.modified_gmt, text.content, text.excerpt, terms, image,
-                    media, comments, wanted.url, protected, footnotes)
+                    media, comments, wanted.url, protected, footnotes, extra)
 
 
 # --- a record, without a database -----------------------------------------------------------------
@@ -237,7 +262,16 @@ def view_of_record(post: Post, comments: str = "approved", url: str = "") -> Pos
     return view_of(text, Wanted(post.id, decode_slug(post.slug), url), author=post.author,
                    terms=term_names(TermRow(t.taxonomy, t.slug, t.name) for t in terms), image="",
                    media=AttachmentMedia(), comments=thread, protected=bool(post.password),
-                   footnotes=record_footnotes(post.meta))
+                   footnotes=record_footnotes(post.meta), extra=record_extras(post))
+
+
+def record_extras(post: Post) -> dict[str, Any]:
+    """extra_entries() for a record: its SEO and enclosure (the site's name is not known here)."""
+    meta: dict[str, str] = {}
+    for one in post.meta:
+        meta.setdefault(one.key, one.value or "")
+    values = {"title": plain_text(post.title), "excerpt": plain_text(post.excerpt)}
+    return {**extras.seo_entries(meta, values), **extras.enclosure_entry(meta.get("enclosure", ""))}
 
 
 def comment_rows(comments: Iterable[Comment]) -> list[CommentRow]:

@@ -187,6 +187,26 @@ def gallery_images(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tu
             for key, (url, caption, alt) in found.items()}
 
 
+def post_meta_values(conn: sqlite3.Connection, ids: Sequence[int], keys: Sequence[str]) -> dict[int, dict[str, str]]:
+    """The first value of each of `keys` each post has."""
+    marks = ", ".join("?" for _ in keys)
+    found: dict[int, dict[str, str]] = {}
+    for start in range(0, len(ids), IN_BATCH):
+        batch = list(ids[start : start + IN_BATCH])
+        sql = (f"SELECT post_id, key, value FROM postmeta WHERE key IN ({marks}) "
+               f"AND post_id IN ({', '.join('?' for _ in batch)}) ORDER BY rowid")
+        for post_id, key, value in conn.execute(sql, [*keys, *batch]):
+            found.setdefault(post_id, {}).setdefault(key, value or "")
+    return found
+
+
+def site_names(conn: sqlite3.Connection) -> tuple[str, str]:
+    """The site's title and tagline."""
+    row = conn.execute("SELECT coalesce(title, ''), coalesce(description, '') FROM site "
+                       "ORDER BY rowid LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else ("", "")
+
+
 def author_names(conn: sqlite3.Connection, logins: Iterable[str]) -> dict[str, str]:
     sql = "SELECT login, coalesce(nullif(display_name, ''), login) FROM authors WHERE login IN ({marks})"
     return dict(select_in(conn, sql, sorted(set(logins))))
