@@ -607,3 +607,44 @@ def test_corpus_enclosures_and_featured_image_alt_text(tmp_path: Path) -> None:
     assert {"url": "https://upload.wikimedia.org/wikipedia/commons/d/dd/Armstrong_Small_Step.ogg",
             "length": 98702, "type": "audio/ogg"} in enclosures
     assert any(m.get("image_alt") for m in matters if m.get("image"))
+
+
+# --- custom fields (--meta) -----------------------------------------------------------------------
+# As ACF stores them: the value under the field's name, its field key under `_name`; repeaters and
+# galleries as PHP-serialized arrays.
+
+ACF = [("price", "12.5"), ("_price", "field_5f1a2b3c4d5e6"), ("acf_stock", "7"),
+       ("acf_sizes", 'a:2:{i:0;s:1:"S";i:1;s:1:"M";}'), ("acf_specs", 'a:1:{s:6:"weight";s:4:"1 kg";}'),
+       ("colour", "red"), ("title", "Not the title"), ("_edit_lock", "1600000000:1")]
+
+
+def test_meta_copies_the_chosen_fields_typed(tmp_path: Path) -> None:
+    path = tmp_path / "f.xml"
+    path.write_text(export(item(1, title="Shirt", content="<p>x</p>", meta=ACF)), encoding="utf-8")
+    done = wxr2db("markdown", path, tmp_path / "site", "--layout", "hugo", "--meta", "price", "--meta", "acf_*",
+                  "--meta", "colour=color", "--meta", "title", "--meta", "_edit_*")
+    assert done.returncode == 0, done.stderr
+    (text,) = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.md")]
+    matter = yaml.safe_load(text.split("---\n")[1])
+    assert matter["price"] == 12.5 and matter["acf_stock"] == 7 and matter["color"] == "red"
+    assert matter["acf_sizes"] == ["S", "M"] and matter["acf_specs"] == {"weight": "1 kg"}
+    assert matter["title"] == "Shirt" and "_price" not in matter and "colour" not in matter
+    assert matter["_edit_lock"] == "1600000000:1"  # asked for by a pattern starting with `_`
+
+
+def test_without_meta_no_custom_field_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "f.xml"
+    path.write_text(export(item(1, content="<p>x</p>", meta=ACF)), encoding="utf-8")
+    assert wxr2db("markdown", path, tmp_path / "site").returncode == 0
+    (text,) = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.md")]
+    assert "price" not in text and "acf_" not in text
+
+
+def test_info_lists_the_custom_fields(tmp_path: Path) -> None:
+    path = tmp_path / "f.xml"
+    path.write_text(export(item(1, content="<p>x</p>", meta=ACF), item(2, content="<p>y</p>", meta=ACF[:1])),
+                    encoding="utf-8")
+    done = wxr2db("info", path)
+    assert done.returncode == 0, done.stderr
+    assert ("fields:      price 2, acf_sizes 1, acf_specs 1, acf_stock 1, colour 1, title 1 (copy with --meta KEY)"
+            in done.stdout)

@@ -215,6 +215,10 @@ def render_census(counts: Census) -> str:
     if counts.shortcodes:
         more = f" and {len(counts.shortcodes) - 12} more" if len(counts.shortcodes) > 12 else ""
         lines.append(("shortcodes", ", ".join(f"[{name}] {n}" for name, n in counts.shortcodes[:12]) + more))
+    if counts.custom_fields:
+        more = f" and {len(counts.custom_fields) - 12} more" if len(counts.custom_fields) > 12 else ""
+        fields = ", ".join(f"{name} {n}" for name, n in counts.custom_fields[:12])
+        lines.append(("fields", f"{fields}{more} (copy with --meta KEY)"))
     lines.append(("dates", f"{counts.first_date or '-'} to {counts.last_date or '-'}"))
     lines.append(("warnings", render_counts(counts.warnings)))
     return "\n".join(f"{label + ':':<13}{value}" for label, value in lines)
@@ -377,6 +381,10 @@ def markdown(
     redirects: Annotated[str, typer.Option(
         metavar="FORMATS", help="Redirect files to write from the old URLs: netlify, nginx, apache, separated by "
         "commas.", show_default=False)] = "",
+    meta: Annotated[list[str] | None, typer.Option(
+        "--meta", metavar="KEY[=NAME]", help="Copy a custom field (postmeta) into the front matter, as NAME if "
+        "given; repeat it, or use a pattern such as 'acf_*'. See `wxr2db info` for the fields.",
+        show_default=False)] = None,
     recover: Recover = False,
     quiet: Quiet = False,
 ) -> None:
@@ -387,6 +395,7 @@ def markdown(
     """
     # The Markdown side is imported only here: `import` and its writer process start faster without it.
     from .site.export import export_markdown
+    from .site.extras import parse_meta_option
     from .site.links import SiteOptions
     from .site.options import MarkdownOptions
 
@@ -395,7 +404,8 @@ def markdown(
                            media=media_source(media, media_from))
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
-                                  keep_permalinks=keep_permalinks, templates=templates, site=site)
+                                  keep_permalinks=keep_permalinks, templates=templates, site=site,
+                                  meta=parse_meta_option(meta or []))
         with (opened_source(source, quiet=quiet, recover=recover) as database, writing_bar(quiet) as bar,
               media_bar(quiet or site.media is None) as fetched):
             stats = export_markdown(database, outdir, options, progress=bar, media_progress=fetched)

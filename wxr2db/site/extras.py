@@ -7,8 +7,10 @@ Keys written (the starter templates read them): `seo_title`, `description`, `noi
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 from ..content.plaintext import plain_text
@@ -53,7 +55,10 @@ def is_noindex(meta: Mapping[str, str]) -> bool:
     for key in SEO_NOINDEX:
         value = meta.get(key, "").strip()
         if key == "rank_math_robots" and looks_serialized(value):
-            decoded = php_unserialize(value)
+            try:
+                decoded = php_unserialize(value)
+            except ValueError:  # a damaged value says nothing
+                continue
             items = decoded.values() if isinstance(decoded, dict) else decoded if isinstance(decoded, list) else []
             if "noindex" in items:
                 return True
@@ -96,3 +101,50 @@ def image_entries(caption: str, alt: str) -> dict[str, Any]:
     """The featured image's alt text (`_wp_attachment_image_alt`) and caption (its excerpt)."""
     entries = {"image_alt": " ".join(plain_text(alt).split()), "image_caption": " ".join(plain_text(caption).split())}
     return {key: value for key, value in entries.items() if value}
+
+
+# ------------------------------------------------------------------ custom fields (--meta)
+
+INTEGER = re.compile(r"-?(?:0|[1-9]\d{0,14})")
+DECIMAL = re.compile(r"-?(?:0|[1-9]\d{0,14})\.\d{1,15}")
+
+
+def parse_meta_option(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """`--meta KEY[=NAME]` values as (key or pattern, front matter name; "" keeps the key)."""
+    found = []
+    for value in values:
+        key, _, name = value.partition("=")
+        if key.strip():
+            found.append((key.strip(), name.strip() if "*" not in key and "?" not in key else ""))
+    return tuple(found)
+
+
+def field_value(value: str, value_json: str | None) -> Any:
+    """A meta value typed for YAML: PHP-serialized arrays (decoded at import, as JSON) as lists and
+    maps, whole and decimal numbers as numbers, anything else as the text."""
+    if value_json:
+        try:
+            return json.loads(value_json)
+        except ValueError:
+            pass
+    text = value.strip()
+    if INTEGER.fullmatch(text):
+        return int(text)
+    if DECIMAL.fullmatch(text):
+        return float(text)
+    return value
+
+
+def custom_fields(rows: Iterable[tuple[str, str, str | None]], wanted: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The post's meta the user asked for, under the names asked for. Keys starting with `_` are
+    WordPress's and plugins' own (ACF's `_price` names the field of `price`): a pattern only takes
+    them when it starts with `_` itself. The first value of a repeated key wins."""
+    fields: dict[str, Any] = {}
+    for key, value, value_json in rows:
+        for pattern, name in wanted:
+            if key.startswith("_") and not pattern.startswith("_"):
+                continue
+            if fnmatchcase(key, pattern):
+                fields.setdefault(name or key, field_value(value or "", value_json))
+                break
+    return fields

@@ -32,6 +32,7 @@ class MarkdownOptions:
     pool_threshold: int = POOL_THRESHOLD
     workers: int | None = None
     templates: bool = False  # also write the ready comment templates (never over the user's files)
+    meta: tuple[tuple[str, str], ...] = ()  # --meta KEY[=NAME]: custom fields copied to front matter
     site: SiteOptions = field(default_factory=SiteOptions)
     links: SiteLinks | None = None  # set by export_markdown once media is fetched and the URLs known
 

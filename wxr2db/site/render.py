@@ -54,7 +54,8 @@ def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], t
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
     markdown = show_native(markdown, body.key, body.native)  # after the escaping of the post's own {{<
-    entries = {**layout_front_matter(post, style, teaser), **post.extra, **extra, **guards}
+    # Custom fields never replace wxr2db's own keys; SEO's description replaces the summary's.
+    entries = {**post.fields, **layout_front_matter(post, style, teaser), **post.extra, **extra, **guards}
     if body.maths:
         entries["math"] = True  # the starter templates load KaTeX only on these pages
     if post.comments:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..content.plaintext import plain_text
@@ -88,6 +88,7 @@ class PostView:
     footnotes: tuple[tuple[str, str], ...] = ()  # block-editor footnotes: (id, HTML)
     # Front matter from the post's meta (SEO, featured image alt and caption, enclosure): extras.py.
     extra: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)  # the custom fields --meta asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class Style:
     keep_permalinks: bool = False
     comment_status: bool = False  # with --comments all, say which comments WordPress showed
     links: SiteLinks | None = None  # rewrites links and media references before rendering
+    meta: tuple[tuple[str, str], ...] = ()  # --meta: (key or pattern, front matter name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,8 @@ def term_names(rows: Iterable[TermRow]) -> dict[str, list[str]]:
     return terms
 
 
-def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) -> list[PostView]:
+def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str,
+               meta: tuple[tuple[str, str], ...] = ()) -> list[PostView]:
     """PostViews for a chunk of posts, in the chunk's order, with a few queries for the whole chunk."""
     ids = [w.post_id for w in wanted]
     texts = store.post_texts(conn, ids)
@@ -197,7 +200,8 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
     authors = store.author_names(conn, [text.author for text in texts.values()])
     comments = read_comments(conn, ids, mode)
     footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
-    extras = extra_entries(conn, ids, texts, thumbnails, terms)
+    from_meta = extra_entries(conn, ids, texts, thumbnails, terms)
+    fields = store.post_meta_rows(conn, ids) if meta else {}
     views = []
     for one in wanted:
         text = texts[one.post_id]
@@ -206,7 +210,9 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
             image=urls.get(thumbnails.get(text.id, -1), ""),
             media=AttachmentMedia(urls, tuple(attached.get(text.id, ())), shown,
                                   tuple(attached_ids.get(text.id, ()))), comments=comments.get(text.id, ()),
-            protected=text.id in protected, footnotes=footnotes.get(text.id, ()), extra=extras.get(text.id, {})))
+            protected=text.id in protected, footnotes=footnotes.get(text.id, ()), extra=from_meta.get(text.id, {})))
+    if meta:
+        views = [replace(view, fields=extras.custom_fields(fields.get(view.id, []), meta)) for view in views]
     return views
 
 

@@ -42,6 +42,8 @@ class Census:
     warnings: list[tuple[str, int]]  # by kind, most first
     shortcodes: list[tuple[str, int]] = field(default_factory=list)  # by name: posts using it, most first
     builders: list[tuple[str, int]] = field(default_factory=list)  # page builders: posts built with each
+    # Custom fields `--meta` can copy: postmeta keys not starting with `_`, by posts having each.
+    custom_fields: list[tuple[str, int]] = field(default_factory=list)
 
 
 # `[name` followed by a space, `]` or `/`: how a shortcode opens (a closing `[/name]` is not counted).
@@ -66,6 +68,8 @@ def census(db: Database) -> Census:
         last_date=last,
         warnings=rows(db, "SELECT kind, count(*) FROM warnings GROUP BY 1 ORDER BY 2 DESC"),
         **shortcode_census(db),
+        custom_fields=rows(db, "SELECT key, count(DISTINCT post_id) FROM postmeta WHERE substr(key, 1, 1) != '_' "
+                               "GROUP BY 1 ORDER BY 2 DESC, 1"),
     )
 
 

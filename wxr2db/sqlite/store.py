@@ -200,6 +200,15 @@ def post_meta_values(conn: sqlite3.Connection, ids: Sequence[int], keys: Sequenc
     return found
 
 
+def post_meta_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str, str | None]]]:
+    """Every (key, value, value_json) of each post, in export order."""
+    sql = "SELECT post_id, key, value, value_json FROM postmeta WHERE post_id IN ({marks}) ORDER BY post_id, rowid"
+    found: dict[int, list[tuple[str, str, str | None]]] = {}
+    for post_id, key, value, value_json in select_in(conn, sql, ids):
+        found.setdefault(post_id, []).append((key or "", value or "", value_json))
+    return found
+
+
 def site_names(conn: sqlite3.Connection) -> tuple[str, str]:
     """The site's title and tagline."""
     row = conn.execute("SELECT coalesce(title, ''), coalesce(description, '') FROM site "
