@@ -648,3 +648,17 @@ def test_info_lists_the_custom_fields(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert ("fields:      price 2, acf_sizes 1, acf_specs 1, acf_stock 1, colour 1, title 1 (copy with --meta KEY)"
             in done.stdout)
+
+
+@pytest.mark.parametrize("piece", [
+    "<!-- wp:gallery -->", "<!-- wp:gallery --><img src='/a.jpg'><figcaption>", "[latex]", "$latex ",
+    "[et_pb_section]", "<sub>", "<!-- wp:acme/x /-->", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n",
+])
+def test_crafted_repeats_stay_linear(piece: str) -> None:
+    """Twice the input takes about twice the time, never four times (each runs well under a second)."""
+    timings = []
+    for n in (5_000, 10_000):
+        started = time.perf_counter()
+        render_body("<!-- wp:paragraph -->" + piece * n, flavor=RAW_HTML)
+        timings.append(time.perf_counter() - started)
+    assert timings[1] < max(3 * timings[0], 0.2), timings
