@@ -328,8 +328,8 @@ def expand_one(text: str, found: Shortcode, keeper: Keeper, links: Links | None,
     opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
     if found.body is None:  # WordPress keeps the "]" of `[name]]` too
         return found.opened + keeper.token(opening) + found.closed, None, ""
-    closing = keeper.token(f"[/{found.name}]") + found.closed
-    return found.opened + keeper.token(opening[: opening.index("]") + 1]), found.body, closing
+    kept = found.opened + keeper.token(opening[: opening.index("]") + 1])
+    return kept, found.body, keeper.token(f"[/{found.name}]") + found.closed
 
 
 def expand_builder(found: Shortcode, builder: str, attrs: dict[str, str], content: str, keeper: Keeper,
