@@ -4,6 +4,7 @@ in a row, tables without a header row. Unit checks on render_body per flavor, th
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, import_export, wxr2db
-from tests.test_generators import ELEVENTY, generator_command
+from tests.test_generators import ELEVENTY, astro_command, generator_command, link_packages, write_markdown
 from tests.wxrbuild import export, item
 from wxr2db.content.body import render_body
 from wxr2db.content.embeds import original_of_cdn, parse_embed
@@ -662,3 +663,18 @@ def test_crafted_repeats_stay_linear(piece: str) -> None:
         render_body("<!-- wp:paragraph -->" + piece * n, flavor=RAW_HTML)
         timings.append(time.perf_counter() - started)
     assert timings[1] < max(3 * timings[0], 0.2), timings
+
+
+def test_astro_builds_every_case(source: Path, tmp_path: Path) -> None:
+    command = astro_command()
+    site = write_markdown(source, tmp_path / "astro", "astro")
+    link_packages(site)
+    done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "ASTRO_TELEMETRY_DISABLED": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    pages = {name: (site / "dist" / "posts" / f"post-{n}" / "index.html").read_text(encoding="utf-8")
+             for n, name in enumerate(POSTS, 1)}
+    check_common(pages)
+    assert "H<sub>2</sub>O" in pages["scripts"] and "MC<sup>2</sup>" in pages["scripts"]
+    assert pages["embeds"].count('src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"') == 2
+    assert 'class="twitter-tweet"' in pages["embeds"]
