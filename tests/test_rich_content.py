@@ -678,3 +678,9 @@ def test_astro_builds_every_case(source: Path, tmp_path: Path) -> None:
     assert "H<sub>2</sub>O" in pages["scripts"] and "MC<sup>2</sup>" in pages["scripts"]
     assert pages["embeds"].count('src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"') == 2
     assert 'class="twitter-tweet"' in pages["embeds"]
+
+
+def test_builder_attributes_are_read_as_the_editor_encodes_them() -> None:
+    body = render_body('[et_pb_button button_url="https://ex.org/?a=1&amp;b=2" button_text="Fish &amp; chips"]'
+                       "[/et_pb_button]")
+    assert body.markdown == "[Fish & chips](https://ex.org/?a=1&b=2)\n"

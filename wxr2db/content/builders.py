@@ -25,7 +25,10 @@ def builder_of(name: str) -> str | None:
 
 
 def link(url: str, text: str) -> str:
-    url = unquote(url.strip()) if url.strip().lower().startswith(("http%3a", "https%3a", "%2f")) else url.strip()
+    """A button as a link; only to web addresses, anchors and mail (the text alone otherwise). Attribute
+    values come entity-encoded from the editor, sometimes percent-encoded whole."""
+    url, text = html.unescape(url).strip(), html.unescape(text)
+    url = unquote(url) if url.lower().startswith(("http%3a", "https%3a", "%2f")) else url
     shown = html.escape(text.strip() or url)
     if not re.match(r"(?:https?://|/|#|mailto:)", url, re.I):
         return f"<p>{shown}</p>" if text.strip() else ""
@@ -33,6 +36,7 @@ def link(url: str, text: str) -> str:
 
 
 def image(src: str, alt: str) -> str:
+    src, alt = html.unescape(src), html.unescape(alt)
     if not re.match(r"(?:https?://|/)", src.strip(), re.I):
         return ""
     return f'<p><img src="{html.escape(src.strip(), quote=True)}" alt="{html.escape(alt, quote=True)}"></p>'
@@ -46,7 +50,8 @@ def wpbakery_link(value: str) -> str:
 
 def heading(text: str, level: str = "2") -> str:
     level = level if level in ("1", "2", "3", "4", "5", "6") else "2"
-    return f"<h{level}>{html.escape(text.strip())}</h{level}>" if text.strip() else ""
+    text = html.unescape(text).strip()
+    return f"<h{level}>{html.escape(text)}</h{level}>" if text else ""
 
 
 Module = Callable[[dict[str, str], str, Links | None], str]
@@ -87,4 +92,4 @@ def builder_module(name: str, attrs: dict[str, str], content: str, links: Links 
 def module_title(attrs: dict[str, str]) -> str:
     """A container's own title (Divi blurbs and tabs, WPBakery tabs and accordions) as a heading."""
     title = attrs.get("title") or attrs.get("heading") or ""
-    return heading(html.unescape(title), "3") if title and len(title) < 300 else ""
+    return heading(title, "3") if title and len(title) < 300 else ""
