@@ -656,13 +656,17 @@ def test_info_lists_the_custom_fields(tmp_path: Path) -> None:
     "[et_pb_section]", "<sub>", "<!-- wp:acme/x /-->", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n",
 ])
 def test_crafted_repeats_stay_linear(piece: str) -> None:
-    """Twice the input takes about twice the time, never four times (each runs well under a second)."""
+    """Twice the input takes about twice the time, never four times (each runs well under a second).
+    The best of three runs of each size, so that a busy machine does not decide."""
     timings = []
     for n in (5_000, 10_000):
-        started = time.perf_counter()
-        render_body("<!-- wp:paragraph -->" + piece * n, flavor=RAW_HTML)
-        timings.append(time.perf_counter() - started)
-    assert timings[1] < max(3 * timings[0], 0.2), timings
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            render_body("<!-- wp:paragraph -->" + piece * n, flavor=RAW_HTML)
+            runs.append(time.perf_counter() - started)
+        timings.append(min(runs))
+    assert timings[1] < max(3 * timings[0], 0.5), timings
 
 
 def test_astro_builds_every_case(source: Path, tmp_path: Path) -> None:
