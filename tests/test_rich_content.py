@@ -484,7 +484,9 @@ def test_the_corpus_has_no_page_builder() -> None:
 
 THIRD_PARTY = ('<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph --><!-- wp:acme/pricing-table {"plan":"pro"} -->'
                '<div class="acme"><h3>Pro</h3><p>$10 a month</p></div><!-- /wp:acme/pricing-table -->'
-               '<!-- wp:latest-posts {"postsToShow":3} /--><!-- wp:core/archives /-->')
+               '<!-- wp:latest-posts {"postsToShow":3} /--><!-- wp:core/archives /-->'
+               '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/1"} --><figure></figure>'
+               '<!-- /wp:core-embed/vimeo -->')
 
 
 def test_third_party_blocks_keep_their_html_and_are_counted() -> None:
