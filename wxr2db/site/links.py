@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
+from ..normalize import id_list
 from ..sqlite import store
 from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
 from .files import SiteFolder
@@ -39,6 +40,9 @@ from .urls import (
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
 # An absolute URL in text or a shortcode attribute (`[audio mp3="…"]`, `[video https://…]`): a flat
 # character class, so one linear scan.
+# [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
+SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
+BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
 URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>\[\]()]+", re.IGNORECASE)
 
 
@@ -47,10 +51,14 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     src, srcset, links, [audio]/[video] sources), their featured images, and the attachments their
     galleries may show (attached to them, or named by id)."""
     seen: dict[str, None] = {}
+    gallery: list[int] = []  # the attachments galleries name: their originals and thumbnails
     for post in store.iter_post_html(conn, ids, comments):
         for piece in post.pieces:
             for found in URL_IN_TEXT.finditer(piece):
                 seen.setdefault(found.group().replace("&amp;", "&").rstrip(".,;:"), None)
+            gallery += [n for found in SHORTCODE_GALLERY_IDS.findall(piece) for n in id_list(found)]
+            if "<!-- wp:gallery" in piece:
+                gallery += [int(n) for n in BLOCK_GALLERY_IDS.findall(piece)]
     wanted = set(ids)
     for url in store.featured_urls(conn, ids):
         seen.setdefault(str(url), None)
@@ -58,6 +66,10 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     for attachment in attachments:
         if attachment.parent_id in wanted:
             seen.setdefault(attachment.url, None)
+    gallery += [a.id for a in attachments if a.parent_id in wanted]
+    for original, thumbnail, _, _ in store.gallery_images(conn, gallery).values():
+        seen.setdefault(original, None)
+        seen.setdefault(thumbnail, None)
     hosts = own_hosts([*site_bases_of(conn), *(a.url for a in attachments)])
     return [job.url for job in iter_jobs(seen) if host_of(job.url) in hosts]
 
