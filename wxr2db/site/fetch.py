@@ -1,7 +1,7 @@
 """Fetch media files into the site: from the original URLs, a local uploads copy, or a mirror URL.
 
 Only this module touches the network, and only when `fetch_media` is called. Files are written through
-site/files.SiteFolder under one destination root inside OUTDIR, never outside it, never over a file the
+outdir.SiteFolder under one destination root inside OUTDIR, never outside it, never over a file the
 manifest does not know, and never half-written under their final name. State per URL lives in a JSON
 manifest, so a re-run fetches only what is missing.
 """
@@ -31,8 +31,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from wxr2db.errors import WxrError
+from wxr2db.outdir import RefusedPath, SiteFolder, Stream
 from wxr2db.paths import clash_key, renamed
-from wxr2db.site.files import RefusedPath, SiteFolder, Stream
 from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
 from wxr2db.uploads import uploads_path, uploads_segments
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .files import RefusedPath, SiteFolder
+from ..outdir import RefusedPath, SiteFolder
 from .options import MarkdownStats
 
 MANIFEST = ".wxr2db-manifest.json"

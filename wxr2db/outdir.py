@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import TypeVar
 
-from ..errors import WxrError
+from .errors import WxrError
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
