@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import cli, subprocess_env
 from tests.wxrbuild import export, header, item
+from wxr2db.media.paths import uploads_path
 from wxr2db.site.fetch import (
     FAILURES_NAME,
     MANIFEST_NAME,
@@ -41,7 +42,6 @@ from wxr2db.site.fetch import (
     redirect_target,
     write_failures,
 )
-from wxr2db.uploads import uploads_path
 
 JPEG, PNG, GIF = b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"GIF89a"  # what the files' first bytes must be
 FILES = {

@@ -27,8 +27,8 @@ from wxr2db.content.media import (
     mime_type,
     post_references,
 )
+from wxr2db.media.paths import uploads_path
 from wxr2db.sqlite.media import FILES_TABLE, FOUND_TABLE, ensure_media, media_files, post_files
-from wxr2db.uploads import uploads_path
 
 UP = f"{SITE}/wp-content/uploads"
 

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..uploads import safe_name, uploads_path
+from ..media.paths import safe_name, uploads_path
 
 USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
 MAX_ID = (1 << 63) - 1
