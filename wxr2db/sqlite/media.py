@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..content.media import (
+from ..errors import WxrError
+from ..media.references import (
     Attachment,
     Context,
     Found,
@@ -29,7 +30,6 @@ from ..content.media import (
     post_references,
     size_variant,
 )
-from ..errors import WxrError
 
 MEDIA_COLUMNS = ("url", "path", "attachment_id", "mime_type", "variant", "width", "height", "original_url")
 BATCH = 2000

@@ -17,9 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..media.paths import safe_name, uploads_path
+from .paths import safe_name, uploads_path
 
-USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
 MAX_ID = (1 << 63) - 1
 MAX_URL = 4000
 # WordPress's own upload types (wp_get_mime_types) that Python's built-in table lacks.
