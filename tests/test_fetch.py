@@ -25,8 +25,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import cli, subprocess_env
 from tests.wxrbuild import export, header, item
-from wxr2db.media.paths import uploads_path
-from wxr2db.site.fetch import (
+from wxr2db.media.fetch import (
     FAILURES_NAME,
     MANIFEST_NAME,
     FetchFailure,
@@ -42,6 +41,7 @@ from wxr2db.site.fetch import (
     redirect_target,
     write_failures,
 )
+from wxr2db.media.paths import uploads_path
 
 JPEG, PNG, GIF = b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"GIF89a"  # what the files' first bytes must be
 FILES = {
@@ -468,7 +468,7 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_off_too(tmp_path: Path) -> 
 INTERRUPTED = """
 import sys
 from pathlib import Path
-from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+from wxr2db.media.fetch import FetchOptions, MediaJob, fetch_media
 base, out = sys.argv[1], Path(sys.argv[2])
 print("started", flush=True)
 try:
@@ -605,7 +605,7 @@ def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:
 CHILD = """
 import sys
 from pathlib import Path
-from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+from wxr2db.media.fetch import FetchOptions, MediaJob, fetch_media
 base, out = sys.argv[1], Path(sys.argv[2])
 jobs = [MediaJob(base + p, p.lstrip("/")) for p in sys.argv[3:]]
 fetch_media(jobs, out, out, options=FetchOptions(workers=1, manifest_interval=0, max_bytes=10**7))

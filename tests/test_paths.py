@@ -1,4 +1,4 @@
-"""The one safe-name rule (wxr2db.media.paths), and the placing of many paths (site/fetch.distinct_paths):
+"""The one safe-name rule (wxr2db.media.paths), and the placing of many paths (media/fetch.distinct_paths):
 property tests over texts built to collide, plus the values that pin the rule down."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from urllib.parse import quote
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from wxr2db.media.fetch import distinct_paths
 from wxr2db.media.paths import (
     MAX_NAME_BYTES,
     WINDOWS_RESERVED,
@@ -18,7 +19,6 @@ from wxr2db.media.paths import (
     safe_name,
     uploads_path,
 )
-from wxr2db.site.fetch import distinct_paths
 from wxr2db.site.names import safe_segment
 
 # Few characters, many of them ones that need cleaning: random texts collide often under a lossy rule.

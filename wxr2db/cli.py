@@ -30,7 +30,7 @@ from .sqlite.schema import check_database
 from .sqlite.staging import staged_database
 
 if TYPE_CHECKING:
-    from .site.fetch import FetchOptions, MediaSource
+    from .media.fetch import FetchOptions, MediaSource
     from .site.options import MarkdownStats
 
 app = typer.Typer(
@@ -422,7 +422,7 @@ def markdown(
 
 
 def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | None:
-    from .site.fetch import MediaSource
+    from .media.fetch import MediaSource
 
     if media_from is not None and not media_from.strip():
         raise WxrError("--media-from is empty", "Give the folder holding YYYY/MM/name, or the URL serving it.")
@@ -439,7 +439,7 @@ def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | N
 
 def fetch_options(hosts: list[str], timeout: float) -> FetchOptions:
     """`--media-allow-host` (host names, not URLs) and `--media-timeout`."""
-    from .site.fetch import FetchOptions
+    from .media.fetch import FetchOptions
 
     names = tuple(dict.fromkeys(h.strip().lower().rstrip(".") for h in hosts))
     bad = next((h for h in names if not h or any(c in h for c in "/:@ ")), None)
@@ -461,7 +461,7 @@ def redirect_formats(text: str) -> tuple[str, ...]:
 
 def echo_media_failures(outdir: Path, stats: MarkdownStats) -> None:
     """Every asked-for file that is not in the site; the run still wrote everything else."""
-    from .site.fetch import FAILURES_NAME
+    from .media.fetch import FAILURES_NAME
 
     report = stats.site.report
     if report is None or not report.failures():

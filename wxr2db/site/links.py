@@ -19,9 +19,17 @@ from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
+from ..media.fetch import (
+    FetchOptions,
+    FetchReport,
+    MediaSource,
+    ProgressCallback,
+    fetch_media,
+    iter_jobs,
+    write_failures,
+)
 from ..outdir import SiteFolder
 from ..sqlite import store
-from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
 from .layouts import get_layout
 from .redirects import dropped_warnings, plan_redirects, render_redirects
 from .urls import (

@@ -30,10 +30,10 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from wxr2db.errors import WxrError
-from wxr2db.media.paths import clash_key, renamed, uploads_path, uploads_segments
-from wxr2db.outdir import RefusedPath, SiteFolder, Stream
-from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
+from ..errors import WxrError
+from ..outdir import RefusedPath, SiteFolder, Stream
+from .filetypes import HEAD_BYTES, bytes_problem, type_problem
+from .paths import clash_key, renamed, uploads_path, uploads_segments
 
 MANIFEST_NAME = ".wxr2db-media.json"
 FAILURES_NAME = ".wxr2db-media-failures.tsv"  # beside MANIFEST_NAME in OUTDIR; the one users are told of
