@@ -450,7 +450,7 @@ def fetch_options(hosts: list[str], timeout: float) -> FetchOptions:
 
 
 def redirect_formats(text: str) -> tuple[str, ...]:
-    from .site.redirects import FORMATS
+    from .links.redirects import FORMATS
 
     names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FORMATS]

@@ -7,7 +7,6 @@ gives the renderer a `SiteLinks` that rewrites a post's HTML before it becomes M
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import stat
 from collections import Counter
@@ -19,6 +18,17 @@ from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
+from ..links.redirects import dropped_warnings, plan_redirects, render_redirects
+from ..links.rewrite import URL_IN_TEXT, LinkCounts, rewrite_file_urls, rewrite_links
+from ..links.urls import (
+    AttachmentUrl,
+    PostUrl,
+    TermUrl,
+    UrlIndex,
+    build_index,
+    norm_host,
+    site_bases,
+)
 from ..media.fetch import (
     FetchOptions,
     FetchReport,
@@ -31,23 +41,8 @@ from ..media.fetch import (
 from ..outdir import SiteFolder
 from ..sqlite import store
 from .layouts import get_layout
-from .redirects import dropped_warnings, plan_redirects, render_redirects
-from .urls import (
-    AttachmentUrl,
-    LinkCounts,
-    PostUrl,
-    TermUrl,
-    UrlIndex,
-    build_index,
-    norm_host,
-    rewrite_links,
-    site_bases,
-)
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
-# An absolute URL in text or a shortcode attribute (`[audio mp3="…"]`, `[video https://…]`): a flat
-# character class, so one linear scan.
-URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>\[\]()]+", re.IGNORECASE)
 
 
 def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> list[str]:
@@ -111,9 +106,7 @@ class SiteLinks:
         """Fetched files named outside HTML attributes (`[audio mp3="…"]`, `[video https://…]`) point
         at their copies: done on the rendered Markdown, after the shortcodes were read as WordPress
         reads them (a bare `[audio /a.mp3]` is not one it plays)."""
-        if not self.files:
-            return markdown
-        return URL_IN_TEXT.sub(lambda m: self.files.get(m.group(), m.group()), markdown)
+        return rewrite_file_urls(markdown, self.files)
 
     def file(self, url: str) -> str:
         return self.files.get(url, url) if self.rewrite else url
