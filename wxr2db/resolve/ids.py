@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .errors import SiteMismatchError
-from .normalize import bad_rfc822_date, decode_slug, link_id, slugify, synthetic_id, thread_positions, wp_date
-from .records import Comment, Post, PostTerm, Problem, Site, Term
+from ..errors import SiteMismatchError
+from ..normalize import bad_rfc822_date, decode_slug, link_id, slugify, synthetic_id, thread_positions, wp_date
+from ..records import Comment, Post, PostTerm, Problem, Site, Term
 
 Warn = Callable[[Problem], None]
 # A comment as stored: the comment, its id, its parent's id, its place in its post's threads.
