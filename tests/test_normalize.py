@@ -11,11 +11,11 @@ from wxr2db.normalize import (
     looks_serialized,
     php_unserialize,
     synthetic_id,
-    thread_comments,
     utc_offset,
     wp_date,
 )
 from wxr2db.records import Comment
+from wxr2db.resolve.threads import thread_comments
 
 
 @pytest.mark.parametrize(("text", "expected"), [

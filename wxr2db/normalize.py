@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote
-
-from .records import Comment, Problem
 
 _WP_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
 
@@ -168,99 +164,6 @@ def stored_id(value: int, kind: str) -> int:
     """An id as SQLite can store it: itself, or for one beyond 64 bits a stable synthetic id made
     from its digits, so every reference to it (a parent, a gallery, a thumbnail) finds it."""
     return value if value in SQLITE_INTS else synthetic_id("wide-id", kind, str(value))
-
-
-# --- comment threads -----------------------------------------------------------------------------
-
-
-def thread_comments(comments: Iterable[Comment], item: int) -> tuple[tuple[Comment, ...], list[Problem]]:
-    """Resolve each comment's parent within its item and set its depth (1 = top level).
-
-    A parent of 0 means top level. A parent that is missing, the comment itself, or part of a
-    cycle cannot be shown by WordPress either: the comment is kept at top level and reported.
-    """
-    comments = list(comments)
-    ids = {c.id for c in comments}
-    problems: list[Problem] = []
-    parents: dict[int, int | None] = {}
-    for c in comments:
-        parent = c.parent_id or None
-        if parent == c.id:
-            problems.append(Problem("comment-self-parent", f"comment {c.id} is its own parent", item))
-            parent = None
-        elif parent is not None and parent not in ids:
-            problems.append(Problem("comment-orphan", f"comment {c.id}: parent {parent} not in item", item))
-            parent = None
-        parents[c.id] = parent
-    problems += _break_cycles(parents, item)
-    depths = _depths(parents)
-    threaded = tuple(
-        c if (c.parent_id, c.depth) == (parents[c.id], depths[c.id])
-        else replace(c, parent_id=parents[c.id], depth=depths[c.id])
-        for c in comments
-    )
-    return threaded, problems
-
-
-def _break_cycles(parents: dict[int, int | None], item: int) -> list[Problem]:
-    """Cut one edge of every reply cycle, in one pass over the comments (each is walked once).
-
-    Only the comments on a cycle lose a parent: one that merely answers into a cycle keeps its own.
-    Of each cycle, the comment that comes first in the export goes to the top level."""
-    order = {node: n for n, node in enumerate(parents)}
-    done: set[int] = set()
-    problems = []
-    for start in parents:
-        path: dict[int, int] = {}  # node -> place on the walk from start
-        node: int | None = start
-        while node is not None and node not in done and node not in path:
-            path[node] = len(path)
-            node = parents.get(node)
-        if node is not None and node in path:
-            cycle = list(path)[path[node]:]
-            cut = min(cycle, key=order.__getitem__)
-            parents[cut] = None
-            shown = ", ".join(map(str, cycle[:10])) + (" ..." if len(cycle) > 10 else "")
-            problems.append(Problem("comment-cycle", f"comment {cut} is in a reply cycle ({len(cycle)} "
-                                    f"comments: {shown}); kept at top level", item))
-        done.update(path)
-    return problems
-
-
-def _depths(parents: dict[int, int | None]) -> dict[int, int]:
-    depths: dict[int, int] = {}
-    for start in parents:
-        chain = []
-        node: int | None = start
-        while node is not None and node not in depths:
-            chain.append(node)
-            node = parents[node]
-        depth = depths[node] if node is not None else 0
-        for n in reversed(chain):
-            depth += 1
-            depths[n] = depth
-    return depths
-
-
-def thread_positions(comments: list[tuple[int, int | None, str]]) -> dict[int, int]:
-    """Each comment's place in its post's threads, from (id, parent id, sort key): oldest first at
-    every level, replies right under their parent, as WordPress shows them. A walk with a stack,
-    so a chain of any depth costs time linear in its length. Comments no root leads to come last."""
-    known = {c[0] for c in comments}
-    children: dict[int | None, list[tuple[str, int]]] = {}
-    for comment_id, parent, key in comments:
-        children.setdefault(parent if parent in known else None, []).append((key, comment_id))
-    positions: dict[int, int] = {}
-    stack = sorted(children.get(None, []), reverse=True)
-    while stack:
-        _, comment_id = stack.pop()
-        if comment_id in positions:
-            continue
-        positions[comment_id] = len(positions)
-        stack += sorted(children.get(comment_id, []), reverse=True)
-    for comment_id, _, _ in comments:
-        positions.setdefault(comment_id, len(positions))
-    return positions
 
 
 # --- PHP serialize() values ----------------------------------------------------------------------

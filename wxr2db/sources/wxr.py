@@ -17,8 +17,9 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..errors import BrokenExportError, NotAnExportError
-from ..normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
+from ..normalize import SQLITE_INTS, stored_id, synthetic_id, to_int
 from ..records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from ..resolve.threads import thread_comments
 from .repair import CleanStream
 from .resync import ItemWindow, prologue
 
