@@ -135,10 +135,6 @@ def plural(n: int, word: str) -> str:
 
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
-# SQLite's INTEGER is 64 bits; a bigger Python int makes sqlite3 raise OverflowError.
-SQLITE_INTS = range(-(2**63), 2**63)
-_DIGIT_RUN = re.compile(r"[0-9]+")
-_MAX_DIGITS = 4000  # Python refuses to convert longer digit strings to int
 
 
 def to_int(text: str | None) -> int | None:
@@ -153,17 +149,6 @@ def to_int(text: str | None) -> int | None:
         return int(text)
     except ValueError:  # more digits than Python converts (4300): no id at all
         return None
-
-
-def id_list(text: str) -> list[int]:
-    """The ids in `[gallery ids="12, 7"]`, as stored: runs of ASCII digits (`\\d` would take `٤`)."""
-    return [stored_id(int(n), "post") for n in _DIGIT_RUN.findall(text) if len(n) <= _MAX_DIGITS]
-
-
-def stored_id(value: int, kind: str) -> int:
-    """An id as SQLite can store it: itself, or for one beyond 64 bits a stable synthetic id made
-    from its digits, so every reference to it (a parent, a gallery, a thumbnail) finds it."""
-    return value if value in SQLITE_INTS else synthetic_id("wide-id", kind, str(value))
 
 
 # --- PHP serialize() values ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from ..normalize import id_list
+from ..resolve.limits import id_list
 from .autop import CLOSING_P
 from .embeds import link_paragraph
 from .html2md import escape_text

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..content.plaintext import plain_text
-from ..normalize import decode_slug, id_list, plural, wp_date
+from ..normalize import decode_slug, plural, wp_date
 from ..records import Comment, Meta, Post
+from ..resolve.limits import id_list
 from ..resolve.threads import sibling_key, thread_walk
 from ..sqlite import store
 from ..sqlite.store import CommentRow, PostText, TermRow
