@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.helpers import THEME_UNIT_TEST, cli
-from wxr2db.cli import opened_source
+from wxr2db.cli.commands import opened_source
 from wxr2db.media.paths import uploads_path
 from wxr2db.site.links import media_urls
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
