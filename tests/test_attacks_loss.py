@@ -31,9 +31,6 @@ from wxr2db.sources import wxr
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.schema import ensure_db_shape
 
-XFAIL = "issue 8: "
-
-
 # --- comments -------------------------------------------------------------------------------------
 
 
