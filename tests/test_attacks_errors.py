@@ -113,7 +113,10 @@ def test_attachment_with_a_huge_id_is_found_by_gallery_and_thumbnail(tmp_path: P
     assert_all_written(result, out, 1)
     text = (out / "posts" / "post-1.md").read_text(encoding="utf-8")
     assert yaml.safe_load(text.split("---\n")[1])["image"] == url
-    assert body(out / "posts" / "post-1.md") == f"\n![]({url})\n"
+    # The plain layout keeps raw HTML: the gallery is its block of linked thumbnails (issue 22).
+    assert body(out / "posts" / "post-1.md") == (f'\n<div class="wp-gallery"><figure class="wp-gallery-item">'
+                                                 f'<a href="{url}"><img src="{url}" alt="" loading="lazy"></a>'
+                                                 "</figure></div>\n")
 
 
 def test_private_use_characters_come_out_as_themselves(tmp_path: Path) -> None:

@@ -255,10 +255,11 @@ def test_links_rewrite_every_address_and_resolve_galleries() -> None:
     assert render_body(body, MovedSite()).markdown == "[p](/new/p) ![](/new/i.jpg)\n\n![](/media/4.jpg)\n"
 
 
-def test_gallery_with_unresolvable_ids_stays_verbatim() -> None:
-    out = render_body('[gallery ids="7"]', FakeMedia({}))
-    assert out.markdown == '[gallery ids="7"]\n'
-    assert out.unknown_shortcodes == ("gallery",)
+def test_gallery_with_unresolvable_ids_vanishes_and_is_counted() -> None:
+    """Issue 22: a gallery whose images are gone (detached, not exported) showed as raw shortcode text."""
+    out = render_body('<p>a</p>[gallery ids="7"]<p>b</p>', FakeMedia({}))
+    assert out.markdown == "a\n\nb\n"
+    assert out.unknown_shortcodes == () and out.notes == ("gallery empty, dropped",)
 
 
 def test_embed_and_bare_url_become_links() -> None:
@@ -441,7 +442,8 @@ def test_pelican_raw_data_quotes_unescaped() -> None:
     html = pelican("post-with-raw-data")
     assert "\u201cThat\u2019s a \u2018magic\u2019 sock.\u201d" in html
     assert "<h1>Pelicans are scary</h1>" in html
-    assert '<a href="http://www.youtube.com/embed/QNNl_uWmQXE">' in html
+    # The player's address names the video: the link goes to its page (issue 22).
+    assert '<a href="https://www.youtube.com/watch?v=QNNl_uWmQXE">' in html
 
 
 def theme(slug: str) -> str:

@@ -60,9 +60,18 @@ def test_an_empty_last_header_cell_still_makes_a_table() -> None:
     assert count(page, "table") == 1 and count(page, "th") == 2 and count(page, "td") == 2
 
 
-def test_a_table_without_th_gets_an_empty_header_not_its_first_row() -> None:
+def test_a_table_without_th_shows_its_first_row_as_the_header_never_an_empty_one() -> None:
+    """Issue 22: GFM needs a header row; an empty one showed as a blank bar above every such table."""
     page = shown("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>")
-    assert count(page, "td") == 4 and re.findall(r"<th>(.*?)</th>", page) == ["", ""]
+    assert re.findall(r"<th>(.*?)</th>", page) == ["a", "b"] and re.findall(r"<td>(.*?)</td>", page) == ["c", "d"]
+    assert count(page, "tr") == 2
+
+
+def test_adjacent_ordered_lists_stay_two_lists() -> None:
+    page = shown("<ol><li>a</li><li>b</li></ol><ol><li>c</li></ol><ol><li>d</li></ol>")
+    assert count(page, "ol") == 3 and count(page, "li") == 4
+    nested = shown("<ol><li>a<ol><li>x</li></ol></li></ol><ol><li>c</li></ol>")
+    assert count(nested, "ol") == 3
 
 
 def test_a_pipe_in_a_cell_is_text() -> None:

@@ -307,8 +307,10 @@ def test_featured_image_and_gallery_from_attachments(tmp_path: Path) -> None:
     assert url and matter["image"] == url
     for attachment in (402, 403):
         gallery_url = db.execute("SELECT attachment_url FROM posts WHERE id = ?", [attachment]).fetchone()[0]
-        assert f"]({gallery_url})" in body
-    assert not stats.unknown_shortcodes
+        # Issue 22: plain Markdown keeps raw HTML, so the gallery is one block of linked thumbnails.
+        assert f'<a href="{gallery_url}"><img src="{gallery_url.rsplit(".", 1)[0]}-150x150.jpg"' in body
+    assert body.count('<div class="wp-gallery">') == 1
+    assert not stats.unknown_shortcodes and stats.converted["gallery"] == 1
 
 
 def pages() -> list[Post]:
@@ -531,10 +533,11 @@ def test_cli_writes_from_a_database(tmp_path: Path) -> None:
     assert "comments" not in split(text)[0]
 
 
-def test_cli_reports_unknown_shortcodes(tmp_path: Path) -> None:
+def test_cli_reports_dropped_galleries(tmp_path: Path) -> None:
+    """A [gallery] with no image attached vanishes (issue 22), and the summary says so."""
     result = cli("markdown", str(FIXTURES / "custom-types.xml"), str(tmp_path))
     assert result.exit_code == 0
-    assert "unknown shortcodes kept as text: [gallery] 1" in result.stderr
+    assert "converted: gallery empty, dropped 1" in result.stderr and "[gallery]" not in result.stderr
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
@@ -569,10 +572,10 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     import wxr2db.site.render as render_module
     from wxr2db.content.body import render_body as real
 
-    def failing(content: str, media: Any = None, footnotes: Any = ()) -> Any:
+    def failing(content: str, media: Any = None, footnotes: Any = (), *rest: Any) -> Any:
         if "BOOM" in content:
             raise RecursionError("maximum recursion depth\nexceeded")
-        return real(content, media, footnotes)
+        return real(content, media, footnotes, *rest)
 
     monkeypatch.setattr(render_module, "render_body", failing)  # forked workers inherit it
     posts = [Post(n, status="publish", slug=f"p{n}", title=f"P{n}", content=f"<p>Body {n}</p>")

@@ -224,6 +224,15 @@ def render_census(counts: Census) -> str:
     for table, meta in counts.meta.items():
         top = f" (most used: {', '.join(f'{k} {n}' for k, n in meta.top_keys)})" if meta.top_keys else ""
         lines.append((table, f"{plural(meta.values, 'value')}, {plural(meta.keys, 'key')}{top}"))
+    if counts.builders:
+        lines.append(("builders", ", ".join(f"{name} ({plural(n, 'post')})" for name, n in counts.builders)))
+    if counts.shortcodes:
+        more = f" and {len(counts.shortcodes) - 12} more" if len(counts.shortcodes) > 12 else ""
+        lines.append(("shortcodes", ", ".join(f"[{name}] {n}" for name, n in counts.shortcodes[:12]) + more))
+    if counts.custom_fields:
+        more = f" and {len(counts.custom_fields) - 12} more" if len(counts.custom_fields) > 12 else ""
+        fields = ", ".join(f"{name} {n}" for name, n in counts.custom_fields[:12])
+        lines.append(("fields", f"{fields}{more} (copy with --meta KEY)"))
     lines.append(("dates", f"{counts.first_date or '-'} to {counts.last_date or '-'}"))
     lines.append(("warnings", render_counts(counts.warnings)))
     return "\n".join(f"{label + ':':<13}{value}" for label, value in lines)
@@ -393,6 +402,10 @@ def markdown(
     redirects: Annotated[str, typer.Option(
         metavar="FORMATS", help="Redirect files to write from the old URLs: netlify, nginx, apache, separated by "
         "commas.", show_default=False)] = "",
+    meta: Annotated[list[str] | None, typer.Option(
+        "--meta", metavar="KEY[=NAME]", help="Copy a custom field (postmeta) into the front matter, as NAME if "
+        "given; repeat it, or use a pattern such as 'acf_*'. See `wxr2db info` for the fields.",
+        show_default=False)] = None,
     recover: Recover = False,
     strict: Strict = False,
     quiet: Quiet = False,
@@ -404,6 +417,7 @@ def markdown(
     """
     # The Markdown side is imported only here: `import` and its writer process start faster without it.
     from ..site.export import export_markdown
+    from ..site.extras import parse_meta_option
     from ..site.links import SiteOptions
     from ..site.options import MarkdownOptions
 
@@ -413,7 +427,8 @@ def markdown(
                            fetch=fetch_options(media_allow_host or [], media_timeout))
         options = MarkdownOptions(layout=layout.value, types=post_types(types), drafts=drafts,
                                   private=private, comments=comments.value, overwrite=overwrite,
-                                  keep_permalinks=keep_permalinks, templates=templates, site=site)
+                                  keep_permalinks=keep_permalinks, templates=templates, site=site,
+                                  meta=parse_meta_option(meta or []))
         with (opened_source(source, quiet=quiet, recover=recover, strict=strict) as database, writing_bar(quiet) as bar,
               media_bar(quiet or site.media is None) as fetched):
             stats = export_markdown(database, outdir, options, progress=bar, media_progress=fetched)

@@ -7,6 +7,8 @@ import re
 import html2text
 
 from ..links.safe import UNSAFE_NOTE, safe_url
+from .embeds import original_of_cdn
+from .flavor import PORTABLE, Flavor
 from .links import Links
 from .markers import BR_MARK
 from .plaintext import plain_text
@@ -71,9 +73,12 @@ TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th", "
 class HtmlToMarkdown(html2text.HTML2Text):
     """html2text with whole-run text escaping and marked (not space-based) hard breaks."""
 
-    def __init__(self, links: Links | None = None) -> None:
+    def __init__(self, links: Links | None = None, flavor: Flavor = PORTABLE) -> None:
         super().__init__(bodywidth=0)
         self.links = links
+        self.flavor = flavor
+        self.script_at: dict[str, int] = {}
+        self.ol_delimiter = "."
         self.unicode_snob = True  # keep curly quotes, dashes and ellipses, not ASCII stand-ins
         self.backquote_code_style = True  # fenced code blocks survive inside lists
         self.emphasis_mark = "*"
@@ -97,7 +102,6 @@ class HtmlToMarkdown(html2text.HTML2Text):
         self.after_break = self.after_break and tag == "br"
         if start and tag in ADDRESSES:
             attrs = self.safe_address(ADDRESSES[tag], attrs)
-        if start and self.links is not None and tag in ADDRESSES:
             attrs = self.rewritten(ADDRESSES[tag], attrs, self.links)
         if tag == "br":
             if start:
@@ -113,6 +117,14 @@ class HtmlToMarkdown(html2text.HTML2Text):
             return
         elif tag in ("figure", "figcaption"):
             self.figure_tag(tag, start)
+        elif tag in ("sub", "sup"):
+            if not self.pre:
+                self.script_tag(tag, start)
+        elif tag == "li" and start and self.list and self.list[-1].name == "ol" and self.ol_delimiter != ".":
+            super().handle_tag(tag, attrs, start)
+            if self.outtextlist and self.outtextlist[-1].endswith(". "):  # the marker html2text wrote
+                self.outtextlist[-1] = self.outtextlist[-1][:-2] + self.ol_delimiter + " "
+
         elif tag in ("ul", "ol"):
             self.list_tag(tag, attrs, start)
         elif tag == "a" and start and (attrs.get("href") or "").strip() in ("", "#"):
@@ -135,9 +147,12 @@ class HtmlToMarkdown(html2text.HTML2Text):
         return {**attrs, key: safe}
 
     @staticmethod
-    def rewritten(key: str, attrs: dict[str, str | None], links: Links) -> dict[str, str | None]:
+    def rewritten(key: str, attrs: dict[str, str | None], links: Links | None) -> dict[str, str | None]:
         value = attrs.get(key)
-        return attrs if value is None else {**attrs, key: links.rewrite(value)}
+        if value is None:
+            return attrs
+        value = original_of_cdn(value)
+        return {**attrs, key: links.rewrite(value) if links is not None else value}
 
     def too_deep(self, group: str, start: bool) -> bool:
         """Lists and quotes past MAX_NESTING levels stay at that level: each level indents every line
@@ -155,13 +170,37 @@ class HtmlToMarkdown(html2text.HTML2Text):
             self.line_break()
 
     def list_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
-        """Two lists in a row stay two lists: CommonMark starts a new one when the bullet changes."""
-        if start and not self.list and tag == "ul":
+        """Two lists in a row stay two lists: CommonMark starts a new one when the bullet (`-`, `*`)
+        or the number's delimiter (`1.`, `1)`) changes."""
+        if start and not self.list:
             adjacent = self.list_ended_at == len(self.outtextlist)
-            self.ul_item_mark = "*" if adjacent and self.ul_item_mark == "-" else "-"
+            if adjacent and self.flavor.kramdown:  # an HTML comment ends kramdown's list
+                self.p()
+                self.o("<!-- -->")
+                self.p()
+                adjacent = False
+            if tag == "ul":
+                self.ul_item_mark = "*" if adjacent and self.ul_item_mark == "-" else "-"
+            else:
+                self.ol_delimiter = ")" if adjacent and self.ol_delimiter == "." else "."
         super().handle_tag(tag, attrs, start)
         if not start and not self.list:
             self.list_ended_at = len(self.outtextlist)
+
+    def script_tag(self, tag: str, start: bool) -> None:
+        """<sub>/<sup> as HTML where the renderer keeps raw HTML, else as Unicode sub/superscript
+        characters when all of the text has one (H₂O, E = mc², xⁿ⁻¹); else as plain text."""
+        if self.flavor.raw_html:
+            self.o(f"<{tag}>" if start else f"</{tag}>")
+            return
+        if start:
+            self.script_at[tag] = len(self.outtextlist)
+            return
+        at = self.script_at.pop(tag, -1)
+        if 0 <= at <= len(self.outtextlist):
+            mapped = unicode_script("".join(self.outtextlist[at:]), tag)
+            if mapped is not None:
+                self.outtextlist[at:] = [mapped]
 
     def table_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
         table = self.table
@@ -360,9 +399,30 @@ class HtmlToMarkdown(html2text.HTML2Text):
         self.o(folded)
 
 
-def html_to_markdown(text: str, links: Links | None = None) -> tuple[str, tuple[str, ...]]:
+SUPERSCRIPT = dict(zip("0123456789+-\u2212=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ", strict=True))
+SUBSCRIPT = dict(zip("0123456789+-\u2212=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+WHITESPACE_EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.S)
+
+
+def unicode_script(markdown: str, tag: str) -> str | None:
+    """The Markdown of a <sub>/<sup>'s text in Unicode sub/superscript characters, or None when a
+    character has none (or the text holds markup: a link, emphasis, a kept token)."""
+    table = SUBSCRIPT if tag == "sub" else SUPERSCRIPT
+    edges = WHITESPACE_EDGES.fullmatch(markdown)
+    if edges is None:
+        return None
+    lead, core, trail = edges.groups()
+    text = UNESCAPE.sub(r"\1", core)
+    if not text or any(c not in table for c in text):
+        return None
+    return lead + "".join(table[c] for c in text) + trail
+
+
+def html_to_markdown(text: str, links: Links | None = None,
+                     flavor: Flavor = PORTABLE) -> tuple[str, tuple[str, ...]]:
     """CommonMark for the HTML, and what had to be simplified on the way."""
-    converter = HtmlToMarkdown(links)
+    converter = HtmlToMarkdown(links, flavor)
     return converter.handle(escape_unfinished_markup(text)), tuple(converter.lossy)
 
 

@@ -17,3 +17,13 @@ class Links(Protocol):
     def attached_images(self) -> list[str]: ...
 
     def rewrite(self, href: str) -> str: ...
+
+
+@runtime_checkable
+class GalleryLinks(Protocol):
+    """What a gallery asks beyond Links: each image's (original URL, thumbnail URL, caption, alt), and
+    the ids of the images attached to the post (a [gallery] without ids shows them)."""
+
+    def gallery_image(self, attachment_id: int) -> tuple[str, str, str, str] | None: ...
+
+    def attached_ids(self) -> list[int]: ...

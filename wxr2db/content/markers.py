@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # Tokens in the Unicode private-use area survive wpautop, html2text and the escaper untouched.
@@ -28,15 +29,44 @@ def show_markers(text: str) -> str:
     return HIDDEN.sub(lambda m: chr(0xE000 + ord(m.group(1)) - ord("A")), text) if LITERAL in text else text
 
 
-class Keeper:
-    """Text set aside from conversion, to be put back verbatim after html2text."""
+# A generator's own shortcode ({{< youtube x >}}) waits as NATIVE until the layout has escaped the
+# post's own `{{<` text; the key is a hash of the post, which no post can contain, so none can forge one.
+NATIVE = re.compile("\ue004([0-9a-f]{16}):(\\d+)\ue005")
 
-    def __init__(self) -> None:
+
+def native_key(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class Keeper:
+    """Text set aside from conversion, to be put back verbatim after html2text; the generator's own
+    shortcodes; and what the post held that needs counting (unknown shortcodes, maths, dropped parts)."""
+
+    def __init__(self, key: str = "") -> None:
         self.kept: list[str] = []
         self.unknown: list[str] = []
+        self.key = key
+        self.native: list[str] = []
+        self.notes: list[str] = []  # what was converted or dropped, for the summary
+        self.maths = 0
+
+    def native_token(self, shortcode: str) -> str:
+        """A token for a generator shortcode, shown by show_native after the layout's escaping."""
+        self.native.append(shortcode)
+        return self.token(f"\ue004{self.key}:{len(self.native) - 1}\ue005")
 
     def token(self, markdown: str) -> str:
         if "\ue000" in markdown:  # a code block kept earlier, inside a shortcode's attributes
             markdown = TOKEN.sub(lambda m: self.kept[int(m.group(1))], markdown)
         self.kept.append(markdown)
         return f"\ue000{len(self.kept) - 1}\ue001"
+
+
+def show_native(markdown: str, key: str, native: tuple[str, ...]) -> str:
+    """The generator shortcodes render_body wrote, put in place of their NATIVE placeholders."""
+
+    def replace(m: re.Match[str]) -> str:
+        n = int(m.group(2))
+        return native[n] if m.group(1) == key and n < len(native) else ""
+
+    return NATIVE.sub(replace, markdown) if "\ue004" in markdown else markdown

@@ -16,6 +16,12 @@ class Rendered:
     lossy: tuple[str, ...] = ()
     # None without a <!--more--> marker; else its custom "Read more" text ("" when there is none).
     more: str | None = None
+    maths: int = 0  # formulas written in the generator's maths syntax (the page needs `math: true`)
+    # What was converted or dropped that the summary counts: "embed youtube", "gallery empty", ...
+    notes: tuple[str, ...] = ()
+    # Generator shortcodes ({{< youtube x >}}) for the NATIVE placeholders, and the placeholders' key.
+    native: tuple[str, ...] = ()
+    key: str = ""
 
 
 MORE_LINE = "<!--more-->"

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from ..resolve.limits import id_list
 from .autop import CLOSING_P
-from .embeds import link_paragraph
+from .builders import builder_module, builder_of, module_title
+from .embeds import embed_block, link_paragraph
+from .flavor import PORTABLE, Flavor
+from .gallery import gallery_block, shortcode_images
 from .html2md import escape_text
 from .links import Links
 from .markers import Keeper
@@ -128,11 +131,12 @@ def shortcode_attributes(text: str) -> dict[str, str]:
     return found
 
 
-# SyntaxHighlighter Evolved registers one shortcode per brush alias: [php]...[/php].
+# SyntaxHighlighter Evolved registers one shortcode per brush alias: [php]...[/php]. Its `latex` alias
+# is left out: on WordPress.com and with Jetpack, [latex] is a formula (content/maths.py).
 CODE_NAMES = (
     "code|sourcecode|as3|actionscript3|bash|shell|sh|coldfusion|cf|clojure|clj|cpp|c|c-sharp|csharp|css"
     "|delphi|pas|pascal|diff|patch|erl|erlang|fsharp|go|golang|groovy|haskell|java|jfx|javafx|js"
-    "|jscript|javascript|latex|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
+    "|jscript|javascript|tex|matlab|objc|obj-c|perl|pl|php|plain|text|ps|powershell|py|python|r"
     "|splus|rails|rb|ror|ruby|scala|sql|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
 )
 CODE_NAME_SET = frozenset(CODE_NAMES.split("|"))
@@ -197,14 +201,17 @@ def expand_caption(attrs: dict[str, str], content: str) -> str | None:
     return f"<p>{image}</p><p><em>{caption}</em></p>"
 
 
-def expand_gallery(attrs: dict[str, str], links: Links | None) -> str | None:
+def expand_gallery(attrs: dict[str, str], links: Links | None, keeper: Keeper | None,
+                   flavor: Flavor) -> str | None:
+    """The gallery's images (gallery.gallery_block); with no images attached (common once images are
+    detached) nothing, counted. Without links (no database) it is left as it is."""
     if links is None:
         return None
     ids = attrs.get("ids") or attrs.get("include") or ""
-    urls = [u for u in map(links.url_for, id_list(ids)) if u] if ids.strip() else links.attached_images()
-    if not urls:
-        return None
-    return "".join(f'<p><img src="{html.escape(u, quote=True)}" alt=""></p>' for u in urls)
+    images = shortcode_images(id_list(ids) if ids.strip() else [], links)
+    if keeper is None:
+        return "".join(f'<p><img src="{html.escape(i.original, quote=True)}" alt=""></p>' for i in images) or None
+    return gallery_block(images, keeper, flavor)
 
 
 def expand_media(attrs: dict[str, str], sources: tuple[str, ...], content: str) -> str | None:
@@ -217,15 +224,46 @@ def expand_media(attrs: dict[str, str], sources: tuple[str, ...], content: str) 
     return link_paragraph(url) if re.fullmatch(r"https?://\S+", url) else None
 
 
-def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | None) -> str | None:
-    """HTML for the shortcodes WordPress core registers; None when it cannot be resolved."""
+# Jetpack's embed shortcodes, [youtube=URL&w=320] and [tweet ID] alike, and how a bare id names the item.
+EMBED_SHORTCODES = {"youtube": "https://youtu.be/{}", "vimeo": "https://vimeo.com/{}",
+                    "tweet": "https://twitter.com/i/status/{}", "soundcloud": "", "gist": "",
+                    "googlemaps": "", "instagram": "https://www.instagram.com/p/{}/"}
+BARE_ID = re.compile(r"[\w-]{1,64}")
+# Jetpack's sizing options after a URL: [youtube https://youtu.be/x&w=320&h=240], [googlemaps ...&w=600].
+SIZE_OPTIONS = re.compile(r"(?:&(?:amp;)?(?:w|h|hd|fs|rel|showsearch|showinfo|start|autohide)=[\w.]*)+$")
+
+
+def embed_shortcode(name: str, attrs: dict[str, str], content: str, keeper: Keeper, flavor: Flavor) -> str | None:
+    """[youtube ...], [vimeo ...], [tweet ...], [soundcloud url=...], [gist ...], [googlemaps ...]."""
+    bare = next((v for k, v in sorted(attrs.items()) if k.isdigit()), "")
+    value = (attrs.get("url") or attrs.get("id") or bare or re.sub(r"<[^>]*>", "", content)).strip()
+    value = SIZE_OPTIONS.sub("", html.unescape(value.lstrip("=")).strip())
+    if not value.startswith(("http://", "https://")):
+        if not BARE_ID.fullmatch(value):
+            return None
+        if name == "gist":
+            return link_paragraph(f"https://gist.github.com/{value}")
+        pattern = EMBED_SHORTCODES[name]
+        if not pattern:
+            return None
+        value = pattern.format(value)
+    return embed_block(value, keeper, flavor)
+
+
+def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | None,
+                 keeper: Keeper | None = None, flavor: Flavor = PORTABLE) -> str | None:
+    """HTML for the shortcodes WordPress core and Jetpack register; None when it cannot be resolved."""
     if name in ("caption", "wp_caption"):
         return expand_caption(attrs, content)
     if name == "gallery":
-        return expand_gallery(attrs, links)
+        return expand_gallery(attrs, links, keeper, flavor)
     if name == "embed":
         url = re.sub(r"<[^>]*>", "", content).strip()
+        if keeper is not None and url.startswith(("http://", "https://")):
+            return embed_block(url, keeper, flavor)
         return link_paragraph(url) if url else None
+    if name in EMBED_SHORTCODES and keeper is not None:
+        return embed_shortcode(name, attrs, content, keeper, flavor)
     if name == "audio":
         return expand_media(attrs, AUDIO_SOURCES, content)
     if name == "video":
@@ -237,17 +275,18 @@ def expand_known(name: str, attrs: dict[str, str], content: str, links: Links | 
 CODE_REGION = re.compile(r"<(pre|code)\b", re.I)
 
 
-def expand_shortcodes_outside_code(text: str, keeper: Keeper, links: Links | None) -> str:
+def expand_shortcodes_outside_code(text: str, keeper: Keeper, links: Links | None,
+                                   flavor: Flavor = PORTABLE) -> str:
     out: list[str] = []
     pos = 0
     for begin, end in elements(text, CODE_REGION, "pre|code", re.I):
-        out += [expand_shortcodes(text[pos:begin], keeper, links), text[begin:end]]
+        out += [expand_shortcodes(text[pos:begin], keeper, links, flavor), text[begin:end]]
         pos = end
-    out.append(expand_shortcodes(text[pos:], keeper, links))
+    out.append(expand_shortcodes(text[pos:], keeper, links, flavor))
     return "".join(out)
 
 
-def expand_shortcodes(text: str, keeper: Keeper, links: Links | None) -> str:
+def expand_shortcodes(text: str, keeper: Keeper, links: Links | None, flavor: Flavor = PORTABLE) -> str:
     """do_shortcode(): known shortcodes become HTML, unknown ones are kept as text with their
     content expanded. Iterative: shortcodes nested 5000 deep would pass Python's recursion limit."""
     scanner = ShortcodeScanner(text)
@@ -267,26 +306,31 @@ def expand_shortcodes(text: str, keeper: Keeper, links: Links | None) -> str:
         if found.opened and found.closed:  # [[name]] is how WordPress writes a literal [name]
             out.append(keeper.token(text[found.start + 1 : found.end - 1]))
             continue
-        expanded, inside = expand_one(text, found, keeper, links)
+        expanded, inside, closing = expand_one(text, found, keeper, links, flavor)
         out.append(expanded)
         if inside:
-            ends.append((found.end, bound, keeper.token(f"[/{found.name}]") + found.closed))
+            ends.append((found.end, bound, closing))
             pos, bound = inside
 
 
-def expand_one(text: str, found: Shortcode, keeper: Keeper,
-               links: Links | None) -> tuple[str, tuple[int, int] | None]:
+def expand_one(text: str, found: Shortcode, keeper: Keeper, links: Links | None,
+               flavor: Flavor = PORTABLE) -> tuple[str, tuple[int, int] | None, str]:
     """A known shortcode's HTML; or an unknown one's opening tag kept as text, and where its content
-    is, which expand_shortcodes expands next and follows with the closing tag."""
+    is, which expand_shortcodes expands next and follows with the closing text given."""
     content = text[found.body[0] : found.body[1]] if found.body else ""
-    produced = expand_known(found.name.lower(), shortcode_attributes(found.attrs), content, links)
+    name, attrs = found.name.lower(), shortcode_attributes(found.attrs)
+    produced = expand_known(name, attrs, content, links, keeper, flavor)
     if produced is not None:
-        return found.opened + produced + found.closed, None
+        return found.opened + produced + found.closed, None, ""
+    builder = builder_of(name)
+    if builder is not None:
+        return expand_builder(found, builder, attrs, content, keeper, links)
     keeper.unknown.append(found.name)
     opening = text[found.start + len(found.opened) : found.end - len(found.closed)]
     if found.body is None:  # WordPress keeps the "]" of `[name]]` too
-        return found.opened + keeper.token(kept_text(opening)) + found.closed, None
-    return found.opened + keeper.token(kept_text(opening[: opening.index("]") + 1])), found.body
+        return found.opened + keeper.token(kept_text(opening)) + found.closed, None, ""
+    kept = found.opened + keeper.token(kept_text(opening[: opening.index("]") + 1]))
+    return kept, found.body, keeper.token(kept_text(f"[/{found.name}]")) + found.closed
 
 
 def kept_text(opening: str) -> str:
@@ -294,6 +338,21 @@ def kept_text(opening: str) -> str:
     as they are, the attributes' HTML decoded and escaped as text. Kept raw, a commenter's
     `[x a="<img src=x onerror=…>"]` or `[x [a](javascript:…)]` became live HTML or links."""
     return opening[0] + escape_text(html.unescape(opening[1:-1]), line_start=False) + opening[-1]
+
+
+def expand_builder(found: Shortcode, builder: str, attrs: dict[str, str], content: str, keeper: Keeper,
+                   links: Links | None) -> tuple[str, tuple[int, int] | None, str]:
+    """A page builder's module as its HTML; a layout shortcode unwrapped to its content (a block of its
+    own); one with nothing to show dropped."""
+    module = builder_module(found.name, attrs, content, links)
+    if module is not None:
+        keeper.notes.append(f"{builder} {'module kept' if module else 'module dropped'}")
+        return module, None, ""
+    if found.body is None or not content.strip():
+        keeper.notes.append(f"{builder} dropped")
+        return "", None, ""
+    keeper.notes.append(f"{builder} unwrapped")
+    return "<div>" + module_title(attrs), found.body, "</div>"
 
 
 UNAUTOP_START = re.compile(r"<p>\s*\[")

@@ -57,14 +57,13 @@ def render_plain_rows(table: Table, quote: str) -> str:
 
 def render_table(table: Table, quote: str) -> str:
     """GFM: leading and trailing pipes (so empty first cells keep their place), every row as wide as
-    the widest, and an empty header row when the HTML has none (GFM needs one)."""
+    the widest. GFM needs a header row: when the HTML has none, its first row is promoted, as GFM
+    readers expect (an empty one would show as a blank bar above the table)."""
     rows = [[cell for text, span in row for cell in [text] + [""] * (span - 1)] for row in table.rows]
     width = max((len(r) for r in rows), default=0)
     if not width:
         return ""
     rows = [r + [""] * (width - len(r)) for r in rows]
-    if not table.header or not table.header[0]:
-        rows.insert(0, [""] * width)
     rows.insert(1, ["---"] * width)
     lines = ["| " + " | ".join(r) + " |" for r in rows]
     return ("\n" + quote).join(lines)

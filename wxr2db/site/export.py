@@ -22,7 +22,7 @@ from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, long_path_warnings, plan_site
 from .pool import process_count, rendered_posts
-from .templates import write_templates
+from .templates import template_files, write_templates
 from .views import deep_comment_warnings
 
 
@@ -50,11 +50,17 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         try:
             write_posts(db, plan, options, writer, progress)
             write_site_files(writer, options, plan.urls.values())
+            if options.layout == "hugo" and stats.converted.get("gallery") and not options.templates:
+                # Hugo stops the build at a shortcode it has no template for: galleries bring theirs.
+                writer.write(HUGO_GALLERY, template_files("hugo")[HUGO_GALLERY])
         finally:
             save_manifest(folder, manifest, stats)
         if options.templates:
             stats.templates_kept = write_templates(folder, options.layout)
     return stats
+
+
+HUGO_GALLERY = "layouts/shortcodes/gallery.html"
 
 
 def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: Writer,
@@ -65,6 +71,7 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
     rendered = rendered_posts(db.conn, targets, options, stats.processes)
     for done, (target, post) in enumerate(zip(targets, rendered, strict=True), 1):
         stats.unknown_shortcodes.update(post.unknown)
+        stats.converted.update(post.converted)
         if post.warning:
             stats.warnings.append(post.warning)
         if post.unsafe:

@@ -7,6 +7,7 @@ gives the renderer a `SiteLinks` that rewrites a post's HTML before it becomes M
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections import Counter
@@ -39,10 +40,14 @@ from ..media.fetch import (
     write_failures,
 )
 from ..outdir import SiteFolder
+from ..resolve.limits import id_list
 from ..sqlite import store
 from .layouts import get_layout
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
+# [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
+SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
+BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
 
 
 def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> list[str]:
@@ -50,10 +55,14 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     src, srcset, links, [audio]/[video] sources), their featured images, and the attachments their
     galleries may show (attached to them, or named by id)."""
     seen: dict[str, None] = {}
+    gallery: list[int] = []  # the attachments galleries name: their originals and thumbnails
     for post in store.iter_post_html(conn, ids, comments):
         for piece in post.pieces:
             for found in URL_IN_TEXT.finditer(piece):
                 seen.setdefault(found.group().replace("&amp;", "&").rstrip(".,;:"), None)
+            gallery += [n for found in SHORTCODE_GALLERY_IDS.findall(piece) for n in id_list(found)]
+            if "<!-- wp:gallery" in piece:
+                gallery += [int(n) for n in BLOCK_GALLERY_IDS.findall(piece)]
     wanted = set(ids)
     for url in store.featured_urls(conn, ids):
         seen.setdefault(str(url), None)
@@ -61,6 +70,10 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     for attachment in attachments:
         if attachment.parent_id in wanted:
             seen.setdefault(attachment.url, None)
+    gallery += [a.id for a in attachments if a.parent_id in wanted]
+    for original, thumbnail, _, _ in store.gallery_images(conn, gallery).values():
+        seen.setdefault(original, None)
+        seen.setdefault(thumbnail, None)
     hosts = own_hosts([*site_bases_of(conn), *(a.url for a in attachments)])
     return [job.url for job in iter_jobs(seen) if host_of(job.url) in hosts]
 

@@ -32,6 +32,7 @@ class MarkdownOptions:
     pool_threshold: int = POOL_THRESHOLD
     workers: int | None = None
     templates: bool = False  # also write the ready comment templates (never over the user's files)
+    meta: tuple[tuple[str, str], ...] = ()  # --meta KEY[=NAME]: custom fields copied to front matter
     site: SiteOptions = field(default_factory=SiteOptions)
     links: SiteLinks | None = None  # set by export_markdown once media is fetched and the URLs known
 
@@ -43,6 +44,7 @@ class MarkdownStats:
     skipped: Counter[str] = field(default_factory=Counter)
     renamed: int = 0
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
+    converted: Counter[str] = field(default_factory=Counter)  # embeds, galleries, page builder parts
     warnings: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files not written
     templates_kept: list[str] = field(default_factory=list)  # templates not written: the user has them
@@ -69,6 +71,10 @@ class MarkdownStats:
             parts.append(f"unknown shortcodes kept as text: {codes}{more}")
         if self.unsafe_urls:
             parts.append(f"{plural(self.unsafe_urls, 'unsafe URL')} dropped")
+        if self.converted:
+            counts = sorted_counts(self.converted)
+            more = f" and {len(counts) - SUMMARY_NAMES} more" if len(counts) > SUMMARY_NAMES else ""
+            parts.append("converted: " + ", ".join(f"{what} {n}" for what, n in counts[:SUMMARY_NAMES]) + more)
         parts.append(plural(len(self.warnings), "warning"))
         site = site_summary(self.site.counts, self.site.report, self.redirect_rules)
         return "; ".join(parts + ([site] if site else []))

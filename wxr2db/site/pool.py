@@ -30,7 +30,8 @@ class Reader:
     mode: str  # the comments written: none, approved or all
 
     def render(self, chunk: list[Wanted]) -> list[RenderedPost]:
-        return [render_or_keep(view, self.style) for view in read_views(self.conn, chunk, self.mode)]
+        views = read_views(self.conn, chunk, self.mode, self.style.meta)
+        return [render_or_keep(view, self.style) for view in views]
 
 
 class ProcessReader:
@@ -65,7 +66,7 @@ def process_count(conn: sqlite3.Connection, targets: list[Target], options: Mark
 def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: MarkdownOptions,
                    workers: int) -> Iterator[RenderedPost]:
     """Each target's rendered file, in the targets' order, from one process or many."""
-    style = Style(options.layout, options.keep_permalinks, options.comments == "all", options.links)
+    style = Style(options.layout, options.keep_permalinks, options.comments == "all", options.links, options.meta)
     wanted = [Wanted(t.post_id, t.slug, t.url) for t in targets]
     # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some.
     size = max(1, min(CHUNK, -(-len(wanted) // (workers * 4))))

@@ -6,6 +6,8 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ..content.body import render_body
+from ..content.flavor import flavor_of
+from ..content.markers import show_native
 from ..content.plaintext import plain_text
 from ..content.rendered import Rendered
 from ..content.tables import PLAIN_TABLE
@@ -26,6 +28,7 @@ class RenderedPost(NamedTuple):
     warning: str | None  # when the post could not be converted (its body kept as HTML), or was simplified
     links: LinkCounts  # what rewriting the post's links did
     unsafe: int = 0  # URLs dropped by links.safe's rule (javascript:, data:, …)
+    converted: tuple[str, ...] = ()  # what render_body converted or dropped ("embed youtube", ...)
 
 
 def render_post(post: PostView | Post, style: Style | None = None) -> str:
@@ -43,35 +46,45 @@ def render_post_counted(post: PostView, style: Style | None = None) -> tuple[str
     style = style or Style()
     if style.links is not None:
         post = linked_view(post, style.links)[0]
-    text, unknown, _, _ = render_linked(post, style)
-    return text, unknown
+    text, tally = render_linked(post, style)
+    return text, tuple(tally.unknown)
 
 
 class Tally:
     """What rendering a post and its comments came across: shortcodes no renderer knew, tables
-    written as plain lines (see content.tables), URLs dropped by links.safe's rule."""
+    written as plain lines (see content.tables), URLs dropped by links.safe's rule, and what the
+    body's conversion did (embeds, galleries, page builders ...)."""
 
     def __init__(self) -> None:
         self.unknown: list[str] = []
         self.plain_tables = 0
         self.unsafe = 0
+        self.converted: tuple[str, ...] = ()
 
     def add(self, rendered: Rendered) -> None:
         self.unknown += rendered.unknown_shortcodes
         self.plain_tables += rendered.lossy.count(PLAIN_TABLE)
         self.unsafe += rendered.lossy.count(UNSAFE_NOTE)
 
+    def warning(self, post_id: int) -> str | None:
+        return f"post {post_id}: {self.plain_tables} {PLAIN_TABLE}" if self.plain_tables else None
 
-def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], str | None, int]:
-    """render_post_counted() of a post whose links are rewritten already, a warning for the tables
-    written as plain lines, and how many unsafe URLs were dropped."""
+
+def render_linked(post: PostView, style: Style) -> tuple[str, Tally]:
+    """render_post_counted() of a post whose links are rewritten already, and what rendering it came
+    across."""
     layout = get_layout(style.layout)
-    body = render_body(post.content, post.media, post.footnotes)
+    body = render_body(post.content, post.media, post.footnotes, flavor_of(style.layout))
     tally = Tally()
     tally.add(body)
+    tally.converted = body.notes
     markdown, teaser, extra = layout.excerpt(body, post.content)
     markdown, guards = layout.guard_templates(markdown)
-    entries = {**layout_front_matter(post, style, teaser), **extra, **guards}
+    markdown = show_native(markdown, body.key, body.native)  # after the escaping of the post's own {{<
+    # Custom fields never replace wxr2db's own keys; SEO's description replaces the summary's.
+    entries = {**post.fields, **layout_front_matter(post, style, teaser), **post.extra, **extra, **guards}
+    if body.maths:
+        entries["math"] = True  # the starter templates load KaTeX only on these pages
     if post.image and safe_url(post.image) is None:
         tally.unsafe += 1  # and front_matter.canonical_front_matter left it out
     if post.comments:
@@ -81,9 +94,7 @@ def render_linked(post: PostView, style: Style) -> tuple[str, tuple[str, ...], s
         text += "\n" + markdown.rstrip("\n") + "\n"
     if style.links is not None:
         text = style.links.text(text)
-    plain = tally.plain_tables
-    warning = f"post {post.id}: {plain} {PLAIN_TABLE}" if plain else None
-    return text, tuple(tally.unknown), warning, tally.unsafe
+    return text, tally
 
 
 def comment_entry(comment: CommentView, style: Style, tally: Tally) -> dict[str, Any]:
@@ -128,8 +139,10 @@ def linked_view(post: PostView, links: SiteLinks) -> tuple[PostView, LinkCounts]
     one, and what rewriting did. Relative links are read against the post's old permalink, as a
     browser read them there."""
     counts = LinkCounts()
+    thumbnails = {key: (links.file(url), links.file(thumb), caption, alt)
+                  for key, (url, thumb, caption, alt) in post.media.thumbnails.items()}
     media = AttachmentMedia({key: links.file(url) for key, url in post.media.urls.items()},
-                            tuple(links.file(url) for url in post.media.images))
+                            tuple(links.file(url) for url in post.media.images), thumbnails, post.media.image_ids)
     content = linked_html(links, post.content, post.link, counts)
     excerpt = linked_html(links, post.excerpt, post.link, counts)
     comments = tuple(linked_comment(c, links, post.link, counts) for c in post.comments)
@@ -147,8 +160,9 @@ def render_or_keep(post: PostView, style: Style) -> RenderedPost:
             linked, counts = linked_view(post, style.links)
         else:
             linked = post
-        text, unknown, warning, unsafe = render_linked(linked, style)
-        return RenderedPost(text, unknown, warning, counts, unsafe)
+        text, tally = render_linked(linked, style)
+        return RenderedPost(text, tuple(tally.unknown), tally.warning(post.id), counts, tally.unsafe,
+                            tally.converted)
     except Exception as error:  # reported as a warning naming the post
         reason = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_REASON]
     left_out = " and its comments left out" if post.comments else ""

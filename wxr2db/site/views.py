@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..content.plaintext import plain_text
 from ..normalize import decode_slug, plural, wp_date
@@ -15,6 +16,7 @@ from ..resolve.limits import id_list
 from ..resolve.threads import sibling_key, thread_walk
 from ..sqlite import store
 from ..sqlite.store import CommentRow, PostText, TermRow
+from . import extras
 from .layouts import DRAFT_STATUSES
 from .links import SiteLinks
 
@@ -44,9 +46,18 @@ class AttachmentMedia:
 
     urls: dict[int, str] = field(default_factory=dict)
     images: tuple[str, ...] = ()
+    # For galleries: (original URL, thumbnail URL, caption, alt) by attachment id, and the ids of `images`.
+    thumbnails: dict[int, tuple[str, str, str, str]] = field(default_factory=dict)
+    image_ids: tuple[int, ...] = ()
 
     def url_for(self, attachment_id: int) -> str | None:
         return self.urls.get(attachment_id)
+
+    def gallery_image(self, attachment_id: int) -> tuple[str, str, str, str] | None:
+        return self.thumbnails.get(attachment_id)
+
+    def attached_ids(self) -> list[int]:
+        return list(self.image_ids)
 
     def attached_images(self) -> list[str]:
         return list(self.images)
@@ -77,6 +88,9 @@ class PostView:
     url: str = ""  # where the generator will publish it, when the layout tells; an equal alias is dropped
     protected: bool = False  # has a post password
     footnotes: tuple[tuple[str, str], ...] = ()  # block-editor footnotes: (id, HTML)
+    # Front matter from the post's meta (SEO, featured image alt and caption, enclosure): extras.py.
+    extra: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)  # the custom fields --meta asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +101,7 @@ class Style:
     keep_permalinks: bool = False
     comment_status: bool = False  # with --comments all, say which comments WordPress showed
     links: SiteLinks | None = None  # rewrites links and media references before rendering
+    meta: tuple[tuple[str, str], ...] = ()  # --meta: (key or pattern, front matter name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +185,8 @@ def term_names(rows: Iterable[TermRow]) -> dict[str, list[str]]:
     return terms
 
 
-def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) -> list[PostView]:
+def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str,
+               meta: tuple[tuple[str, str], ...] = ()) -> list[PostView]:
     """PostViews for a chunk of posts, in the chunk's order, with a few queries for the whole chunk."""
     ids = [w.post_id for w in wanted]
     texts = store.post_texts(conn, ids)
@@ -178,26 +194,63 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str) ->
     gallery_ids = [n for text in texts.values() for found in GALLERY_IDS.findall(text.content) for n in id_list(found)]
     urls = store.attachment_urls(conn, [*thumbnails.values(), *gallery_ids])
     attached, terms = store.attached_images(conn, ids), store.post_terms(conn, ids)
+    attached_ids = store.attached_image_ids(conn, ids)
+    shown = store.gallery_images(conn, [*gallery_ids, *(n for found in attached_ids.values() for n in found),
+                                        *block_gallery_ids(texts.values())])
     authors = store.author_names(conn, [text.author for text in texts.values()])
     comments = read_comments(conn, ids, mode)
     footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
+    from_meta = extra_entries(conn, ids, texts, thumbnails, terms)
+    fields = store.post_meta_rows(conn, ids) if meta else {}
     views = []
     for one in wanted:
         text = texts[one.post_id]
         views.append(view_of(
             text, one, author=authors.get(text.author, text.author), terms=term_names(terms.get(text.id, ())),
             image=urls.get(thumbnails.get(text.id, -1), ""),
-            media=AttachmentMedia(urls, tuple(attached.get(text.id, ()))), comments=comments.get(text.id, ()),
-            protected=text.id in protected, footnotes=footnotes.get(text.id, ())))
+            media=AttachmentMedia(urls, tuple(attached.get(text.id, ())), shown,
+                                  tuple(attached_ids.get(text.id, ()))), comments=comments.get(text.id, ()),
+            protected=text.id in protected, footnotes=footnotes.get(text.id, ()), extra=from_meta.get(text.id, {})))
+    if meta:
+        views = [replace(view, fields=extras.custom_fields(fields.get(view.id, []), meta)) for view in views]
     return views
+
+
+def extra_entries(conn: sqlite3.Connection, ids: list[int], texts: dict[int, PostText], thumbnails: dict[int, int],
+                  terms: dict[int, list[TermRow]]) -> dict[int, dict[str, Any]]:
+    """Each post's front matter from its meta: SEO, the featured image's alt and caption, enclosure."""
+    meta = store.post_meta_values(conn, ids, extras.META_KEYS)
+    images = store.gallery_images(conn, thumbnails.values())
+    site, tagline = store.site_names(conn)
+    found: dict[int, dict[str, Any]] = {}
+    for post_id, text in texts.items():
+        values = {"title": plain_text(text.title), "site": plain_text(site), "tagline": plain_text(tagline),
+                  "excerpt": plain_text(text.excerpt),
+                  "category": next((t.name for t in terms.get(post_id, ()) if t.taxonomy == "category"), "")}
+        own = meta.get(post_id, {})
+        image = images.get(thumbnails.get(post_id, -1))
+        entries = {**(extras.image_entries(image[2], image[3]) if image else {}),
+                   **extras.seo_entries(own, values), **extras.enclosure_entry(own.get("enclosure", ""))}
+        if entries:
+            found[post_id] = entries
+    return found
+
+
+# The attachment id of each image in a block-editor gallery: `<img ... data-id="12" class="wp-image-12">`.
+BLOCK_IMAGE_ID = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
+
+
+def block_gallery_ids(texts: Iterable[PostText]) -> list[int]:
+    return [int(n) for text in texts if "<!-- wp:gallery" in text.content
+            for n in BLOCK_IMAGE_ID.findall(text.content)]
 
 
 def view_of(text: PostText, wanted: Wanted, author: str, terms: dict[str, list[str]], image: str,
             media: AttachmentMedia, comments: tuple[CommentView, ...], protected: bool,
-            footnotes: tuple[tuple[str, str], ...]) -> PostView:
+            footnotes: tuple[tuple[str, str], ...], extra: dict[str, Any]) -> PostView:
     return PostView(text.id, text.title, wanted.slug, text.post_type, text.status, text.link, author, text.date,
                     text.date_gmt, text.modified, text.modified_gmt, text.content, text.excerpt, terms, image,
-                    media, comments, wanted.url, protected, footnotes)
+                    media, comments, wanted.url, protected, footnotes, extra)
 
 
 # --- a record, without a database -----------------------------------------------------------------
@@ -215,7 +268,16 @@ def view_of_record(post: Post, comments: str = "approved", url: str = "") -> Pos
     return view_of(text, Wanted(post.id, decode_slug(post.slug), url), author=post.author,
                    terms=term_names(TermRow(t.taxonomy, t.slug, t.name) for t in terms), image="",
                    media=AttachmentMedia(), comments=thread, protected=bool(post.password),
-                   footnotes=record_footnotes(post.meta))
+                   footnotes=record_footnotes(post.meta), extra=record_extras(post))
+
+
+def record_extras(post: Post) -> dict[str, Any]:
+    """extra_entries() for a record: its SEO and enclosure (the site's name is not known here)."""
+    meta: dict[str, str] = {}
+    for one in post.meta:
+        meta.setdefault(one.key, one.value or "")
+    values = {"title": plain_text(post.title), "excerpt": plain_text(post.excerpt)}
+    return {**extras.seo_entries(meta, values), **extras.enclosure_entry(meta.get("enclosure", ""))}
 
 
 def comment_rows(comments: Iterable[Comment]) -> list[CommentRow]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
+
+from ..content.builders import builder_of
 
 META_TABLES = ("postmeta", "commentmeta", "termmeta")
 
@@ -36,6 +40,17 @@ class Census:
     first_date: str | None
     last_date: str | None
     warnings: list[tuple[str, int]]  # by kind, most first
+    shortcodes: list[tuple[str, int]] = field(default_factory=list)  # by name: posts using it, most first
+    builders: list[tuple[str, int]] = field(default_factory=list)  # page builders: posts built with each
+    # Custom fields `--meta` can copy: postmeta keys not starting with `_`, by posts having each.
+    custom_fields: list[tuple[str, int]] = field(default_factory=list)
+
+
+# `[name` followed by a space, `]` or `/`: how a shortcode opens (a closing `[/name]` is not counted).
+SHORTCODE_OPEN = re.compile(r"\[([A-Za-z][\w-]{0,60})(?=[\s\]/])")
+# The postmeta a page builder leaves on the posts it built.
+BUILDER_META = {"_elementor_edit_mode": "Elementor", "_et_pb_use_builder": "Divi", "_wpb_vc_js_status": "WPBakery",
+                "fusion_builder_status": "Avada"}
 
 
 def census(db: Database) -> Census:
@@ -52,7 +67,28 @@ def census(db: Database) -> Census:
         first_date=first,
         last_date=last,
         warnings=rows(db, "SELECT kind, count(*) FROM warnings GROUP BY 1 ORDER BY 2 DESC"),
+        **shortcode_census(db),
+        custom_fields=rows(db, "SELECT key, count(DISTINCT post_id) FROM postmeta WHERE substr(key, 1, 1) != '_' "
+                               "GROUP BY 1 ORDER BY 2 DESC, 1"),
     )
+
+
+def shortcode_census(db: Database) -> dict[str, list[tuple[str, int]]]:
+    """The shortcodes the posts use (by how many posts use each) and the page builders that made them
+    (by their shortcodes' prefix, or the postmeta they leave)."""
+    names: Counter[str] = Counter()
+    built: dict[str, set[int]] = {}
+    for post_id, content in db.execute("SELECT id, content FROM posts WHERE content LIKE '%[%'"):
+        used = set(SHORTCODE_OPEN.findall(content or ""))
+        names.update(used)
+        for builder in {builder_of(name) for name in used} - {None}:
+            built.setdefault(str(builder), set()).add(post_id)
+    marks = ", ".join("?" for _ in BUILDER_META)
+    for post_id, key in db.execute(f"SELECT DISTINCT post_id, key FROM postmeta WHERE key IN ({marks})",
+                                   list(BUILDER_META)):
+        built.setdefault(BUILDER_META[key], set()).add(post_id)
+    return {"shortcodes": sorted(names.items(), key=lambda item: (-item[1], item[0])),
+            "builders": sorted(((name, len(ids)) for name, ids in built.items()), key=lambda item: -item[1])}
 
 
 def rows(db: Database, sql: str) -> list[Any]:

@@ -150,6 +150,73 @@ def attached_images(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, l
     return attached
 
 
+def attached_image_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[int]]:
+    """attached_images(), by attachment id."""
+    sql = ("SELECT parent_id, id, attachment_url FROM posts WHERE +post_type = 'attachment' "
+           "AND parent_id IN ({marks}) ORDER BY parent_id, menu_order, id")
+    attached: dict[int, list[int]] = {}
+    for parent_id, attachment_id, url in select_in(conn, sql, ids):
+        if url and IMAGE_URL.search(url):
+            attached.setdefault(parent_id, []).append(attachment_id)
+    return attached
+
+
+# The size a gallery shows, best first: WordPress's [gallery] default is `thumbnail`.
+GALLERY_SIZES = ("thumbnail", "medium", "medium_large")
+
+
+def gallery_images(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tuple[str, str, str, str]]:
+    """(original URL, thumbnail URL, caption, alt text) of each attachment: the thumbnail is the sized
+    copy `_wp_attachment_metadata` lists (the original when it lists none), the caption the
+    attachment's excerpt, the alt text its `_wp_attachment_image_alt`."""
+    wanted = sorted(set(ids))
+    found: dict[int, tuple[str, str, str]] = {}
+    sql = ("SELECT p.id, p.attachment_url, coalesce(p.excerpt, ''), coalesce(m.value, '') FROM posts p "
+           "LEFT JOIN postmeta m ON m.post_id = p.id AND m.key = '_wp_attachment_image_alt' "
+           "WHERE p.attachment_url != '' AND p.id IN ({marks})")
+    for attachment_id, url, caption, alt in select_in(conn, sql, wanted):
+        found.setdefault(attachment_id, (url, caption, alt))
+    sizes = "SELECT attachment_id, variant, url FROM media WHERE variant IN ('thumbnail', 'medium', " \
+            "'medium_large') AND attachment_id IN ({marks})"
+    best: dict[int, tuple[int, str]] = {}
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'media'").fetchone():
+        for attachment_id, variant, url in select_in(conn, sizes, wanted):
+            rank = GALLERY_SIZES.index(variant)
+            if attachment_id in found and rank < best.get(attachment_id, (99, ""))[0]:
+                best[attachment_id] = (rank, url)
+    return {key: (url, best[key][1] if key in best else url, caption, alt)
+            for key, (url, caption, alt) in found.items()}
+
+
+def post_meta_values(conn: sqlite3.Connection, ids: Sequence[int], keys: Sequence[str]) -> dict[int, dict[str, str]]:
+    """The first value of each of `keys` each post has."""
+    marks = ", ".join("?" for _ in keys)
+    found: dict[int, dict[str, str]] = {}
+    for start in range(0, len(ids), IN_BATCH):
+        batch = list(ids[start : start + IN_BATCH])
+        sql = (f"SELECT post_id, key, value FROM postmeta WHERE key IN ({marks}) "
+               f"AND post_id IN ({', '.join('?' for _ in batch)}) ORDER BY rowid")
+        for post_id, key, value in conn.execute(sql, [*keys, *batch]):
+            found.setdefault(post_id, {}).setdefault(key, value or "")
+    return found
+
+
+def post_meta_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str, str | None]]]:
+    """Every (key, value, value_json) of each post, in export order."""
+    sql = "SELECT post_id, key, value, value_json FROM postmeta WHERE post_id IN ({marks}) ORDER BY post_id, rowid"
+    found: dict[int, list[tuple[str, str, str | None]]] = {}
+    for post_id, key, value, value_json in select_in(conn, sql, ids):
+        found.setdefault(post_id, []).append((key or "", value or "", value_json))
+    return found
+
+
+def site_names(conn: sqlite3.Connection) -> tuple[str, str]:
+    """The site's title and tagline."""
+    row = conn.execute("SELECT coalesce(title, ''), coalesce(description, '') FROM site "
+                       "ORDER BY rowid LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else ("", "")
+
+
 def author_names(conn: sqlite3.Connection, logins: Iterable[str]) -> dict[str, str]:
     sql = "SELECT login, coalesce(nullif(display_name, ''), login) FROM authors WHERE login IN ({marks})"
     return dict(select_in(conn, sql, sorted(set(logins))))
