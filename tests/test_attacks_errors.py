@@ -25,7 +25,6 @@ from tests.helpers import assert_ok, cli, error_line, imported, query, start_wxr
 from tests.test_robustness import FULL
 from tests.wxrbuild import export, export_bytes, item
 
-XFAIL = "issue 8: "
 HUGE = 1234567890123456789012345  # 25 digits: more than SQLite's 64-bit integers hold
 
 

@@ -21,7 +21,6 @@ from typer.testing import Result
 from tests.helpers import assert_ok, cli, error_line, sha256, start_wxr2db, synthetic_export, wxr2db
 from tests.wxrbuild import export_bytes, item
 
-XFAIL = "issue 8: "
 TIMEOUT = 20
 
 

@@ -26,13 +26,10 @@ from tests.helpers import (
     warnings,
 )
 from tests.wxrbuild import comment, export, export_bytes, header, item, split_items
-from wxr2db.normalize import _break_cycles, _depths
+from wxr2db.resolve.threads import _break_cycles, _depths
 from wxr2db.sources import wxr
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.schema import ensure_db_shape
-
-XFAIL = "issue 8: "
-
 
 # --- comments -------------------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.helpers import ROOT, SEED, cli, runner
 from wxr2db import __version__
-from wxr2db.cli import app, progress_bar
+from wxr2db.cli import app
+from wxr2db.cli.commands import progress_bar
 from wxr2db.records import Post
 from wxr2db.sources.files import open_export
 from wxr2db.sources.wxr import iter_records
@@ -201,7 +202,7 @@ def test_disk_full_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", str(tmp_path / "x.db"))
 
-    monkeypatch.setattr("wxr2db.cli.staged_database", full)
+    monkeypatch.setattr("wxr2db.cli.commands.staged_database", full)
     result = cli("import", str(SEED), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 1
     assert result.output == f"Error: {tmp_path / 'x.db'}: No space left on device\n"

@@ -25,23 +25,26 @@ from hypothesis import strategies as st
 
 from tests.helpers import cli, subprocess_env
 from tests.wxrbuild import export, header, item
-from wxr2db.site.fetch import (
+from wxr2db.errors import ManifestError
+from wxr2db.media.fetch import (
     FAILURES_NAME,
     MANIFEST_NAME,
     FetchFailure,
     FetchOptions,
-    ManifestError,
     MediaJob,
     MediaSource,
     Outcome,
     check_redirect_host,
     fetch_media,
     iter_jobs,
-    load_manifest,
     redirect_target,
     write_failures,
 )
-from wxr2db.uploads import uploads_path
+from wxr2db.media.paths import uploads_path
+from wxr2db.outdir import SiteFolder
+from wxr2db.site.manifest import MANIFEST as SITE_MANIFEST
+from wxr2db.site.manifest import load_manifest
+from wxr2db.site.options import MarkdownStats
 
 JPEG, PNG, GIF = b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"GIF89a"  # what the files' first bytes must be
 FILES = {
@@ -305,7 +308,7 @@ def test_rerun_reuses_and_manifest_records(server: Server, tmp_path: Path) -> No
     jobs = list(iter_jobs(f"{server.base}{p}" for p in [*FILES, "/wp-content/uploads/gone.jpg"]))
     first = fetch_media(jobs, tmp_path, tmp_path, options=FAST)
     assert first.counts() == {"downloaded": 3, "copied": 0, "reused": 0, "failed": 1}
-    manifest = load_manifest(tmp_path)
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
     assert manifest == {
         **{
             f"{server.base}{p}": {"dest": p.lstrip("/"), "sha256": sha(b), "size": len(b), "status": "downloaded"}
@@ -468,7 +471,7 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_off_too(tmp_path: Path) -> 
 INTERRUPTED = """
 import sys
 from pathlib import Path
-from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+from wxr2db.media.fetch import FetchOptions, MediaJob, fetch_media
 base, out = sys.argv[1], Path(sys.argv[2])
 print("started", flush=True)
 try:
@@ -605,7 +608,7 @@ def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:
 CHILD = """
 import sys
 from pathlib import Path
-from wxr2db.site.fetch import FetchOptions, MediaJob, fetch_media
+from wxr2db.media.fetch import FetchOptions, MediaJob, fetch_media
 base, out = sys.argv[1], Path(sys.argv[2])
 jobs = [MediaJob(base + p, p.lstrip("/")) for p in sys.argv[3:]]
 fetch_media(jobs, out, out, options=FetchOptions(workers=1, manifest_interval=0, max_bytes=10**7))
@@ -631,7 +634,8 @@ def test_killed_download_resumes_with_only_the_missing_file(server: Server, tmp_
     assert server.requests == ["/trickle.bin"]
     assert (tmp_path / "trickle.bin").read_bytes() == BIG
     assert not list(tmp_path.glob(".trickle.bin.*.wxr2db-tmp"))  # the killed run's temporary is gone
-    assert load_manifest(tmp_path)[server.base + "/trickle.bin"]["sha256"] == sha(BIG)
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    assert manifest[server.base + "/trickle.bin"]["sha256"] == sha(BIG)
 
 
 def test_a_foreign_manifest_is_one_clear_error(tmp_path: Path) -> None:
@@ -640,6 +644,25 @@ def test_a_foreign_manifest_is_one_clear_error(tmp_path: Path) -> None:
         fetch_media([MediaJob("http://127.0.0.1:9/a.jpg", "a.jpg")], tmp_path, tmp_path)
     assert "Delete .wxr2db-media.json" in caught.value.hint
     assert not (tmp_path / "a.jpg").exists()
+
+
+BAD_MANIFESTS = {"deep": b"[" * 200_000 + b"]" * 200_000, "not-utf8": b'{"files": {"\xff": 1}}',
+                 "not-json": b"{files", "no-files": b'{"version": 1}', "a-list": b"[1, 2]"}
+
+
+@pytest.mark.parametrize("content", BAD_MANIFESTS.values(), ids=BAD_MANIFESTS.keys())
+def test_one_rule_for_both_manifests(tmp_path: Path, content: bytes) -> None:
+    """outdir.read_manifest is the one reader: the fetcher stops with one ManifestError and its hint,
+    the site writer warns and keeps every existing file as edited; neither shows a traceback."""
+    (tmp_path / MANIFEST_NAME).write_bytes(content)
+    (tmp_path / SITE_MANIFEST).write_bytes(content)
+    with pytest.raises(ManifestError, match=r"\.wxr2db-media\.json: ") as caught:
+        fetch_media([MediaJob("http://127.0.0.1:9/a.jpg", "a.jpg")], tmp_path, tmp_path)
+    assert "Delete .wxr2db-media.json" in caught.value.hint
+    stats = MarkdownStats()
+    with SiteFolder(tmp_path) as folder:
+        assert load_manifest(folder, stats) == {}
+    assert stats.warnings == [f"{tmp_path / SITE_MANIFEST} is unreadable; every existing file counts as edited"]
 
 
 # ---------------------------------------------------------------- the command

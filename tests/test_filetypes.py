@@ -1,11 +1,11 @@
-"""What site/filetypes accepts as the format a file's name promises: every checked extension, real
+"""What media/filetypes accepts as the format a file's name promises: every checked extension, real
 first bytes of each format, and the pages and junk a failing server sends instead."""
 
 from __future__ import annotations
 
 import pytest
 
-from wxr2db.site.filetypes import CHECKED_EXTENSIONS, bytes_problem, kind_of, type_problem
+from wxr2db.media.filetypes import CHECKED_EXTENSIONS, bytes_problem, kind_of, type_problem
 
 JPEG, PNG, GIF = b"\xff\xd8\xff\xe0\x00\x10JFIF", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"GIF89a\x01\x00"
 SAMPLES = {

@@ -19,7 +19,7 @@ from tests.helpers import cli
 from tests.wxrbuild import comment, export, item
 from wxr2db.content.body import render_body
 from wxr2db.content.tables import PLAIN_TABLE
-from wxr2db.site.redirects import plan_redirects, render_redirects
+from wxr2db.links.redirects import plan_redirects, render_redirects
 
 MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 N = 400  # and 2N: big enough that a quadratic case is 2x off, small enough to take milliseconds

@@ -18,17 +18,17 @@ from sqlite_utils import Database
 
 from tests.helpers import FIXTURES, THEME_UNIT_TEST, assert_ok, cli, dump, imported
 from tests.wxrbuild import SITE, export_bytes, item
-from wxr2db.content.media import (
+from wxr2db.media.attachments import _variant_maker
+from wxr2db.media.paths import uploads_path
+from wxr2db.media.references import (
     Attachment,
     Context,
-    _variant_maker,
     absolute_url,
     body_references,
     mime_type,
     post_references,
 )
 from wxr2db.sqlite.media import FILES_TABLE, FOUND_TABLE, ensure_media, media_files, post_files
-from wxr2db.uploads import uploads_path
 
 UP = f"{SITE}/wp-content/uploads"
 

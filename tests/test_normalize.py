@@ -8,14 +8,13 @@ import pytest
 
 from wxr2db.normalize import (
     decode_slug,
-    looks_serialized,
-    php_unserialize,
     synthetic_id,
-    thread_comments,
     utc_offset,
     wp_date,
 )
+from wxr2db.php import looks_serialized, php_unserialize
 from wxr2db.records import Comment
+from wxr2db.resolve.threads import thread_comments
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,4 +1,4 @@
-"""The one safe-name rule (wxr2db.paths), and the placing of many paths (site/fetch.distinct_paths):
+"""The one safe-name rule (wxr2db.media.paths), and the placing of many paths (media/fetch.distinct_paths):
 property tests over texts built to collide, plus the values that pin the rule down."""
 
 from __future__ import annotations
@@ -9,10 +9,17 @@ from urllib.parse import quote
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wxr2db.paths import MAX_NAME_BYTES, WINDOWS_RESERVED, clash_key, is_plain, is_reserved, safe_name
-from wxr2db.site.fetch import distinct_paths
+from wxr2db.media.fetch import distinct_paths
+from wxr2db.media.paths import (
+    MAX_NAME_BYTES,
+    WINDOWS_RESERVED,
+    clash_key,
+    is_plain,
+    is_reserved,
+    safe_name,
+    uploads_path,
+)
 from wxr2db.site.names import safe_segment
-from wxr2db.uploads import uploads_path
 
 # Few characters, many of them ones that need cleaning: random texts collide often under a lossy rule.
 TRICKY = st.sampled_from([*'aA_.~ <>:"|?*\\/\x00\x1f\u202e\u00e9\u0301\ud800fF0 ', "con", "Nul", "COM1", "ﬀ"])

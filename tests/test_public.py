@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from tests.helpers import FIXTURES, THEME_UNIT_TEST, cli
 from tests.wxrbuild import export_bytes
-from wxr2db.normalize import php_unserialize
+from wxr2db.php import php_unserialize
 from wxr2db.sqlite.public import Work, private_spans, redact_text, referenced
 
 EXPORTS = [pytest.param(THEME_UNIT_TEST, marks=pytest.mark.corpus), FIXTURES / "wxr-1.1.xml"]

@@ -149,7 +149,7 @@ WIDE = 1234567890123456789012345  # 25 digits: beyond SQLite's 64-bit integers
 
 
 def test_ids_beyond_64_bits_become_synthetic_ids_that_references_follow() -> None:
-    from wxr2db.normalize import stored_id
+    from wxr2db.resolve.limits import stored_id
 
     parent = item(WIDE, "Big", comments=[comment(WIDE), comment(5, parent=WIDE)])
     child = item(2, "Child").replace("<wp:post_parent>0</wp:post_parent>", f"<wp:post_parent>{WIDE}</wp:post_parent>")

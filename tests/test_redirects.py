@@ -21,8 +21,7 @@ from tests.helpers import cli, free_port, stop
 from tests.test_urls import corpus_index, export  # noqa: F401  (export is a fixture)
 from tests.wxrbuild import export as export_text
 from tests.wxrbuild import item
-from wxr2db.records import Post, Site, Term
-from wxr2db.site.redirects import (
+from wxr2db.links.redirects import (
     NGINX_INCLUDES,
     Redirect,
     RedirectPlan,
@@ -35,6 +34,7 @@ from wxr2db.site.redirects import (
     render_nginx,
     render_redirects,
 )
+from wxr2db.records import Post, Site, Term
 
 LONG = "/2024/05/17/" + "a-very-long-permalink-that-a-blogger-wrote-as-a-sentence-" * 4 + "end/"
 ODD = [

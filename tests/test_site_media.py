@@ -17,11 +17,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.helpers import THEME_UNIT_TEST, cli
-from wxr2db.cli import opened_source
+from wxr2db.cli.commands import opened_source
+from wxr2db.media.paths import uploads_path
 from wxr2db.site.links import media_urls
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.site.plan import plan_targets
-from wxr2db.uploads import uploads_path
 
 HUGO = shutil.which("hugo")
 OLD_HOSTS = ("wpthemetestdata.wordpress.com", "wpthemetestdata.files.wordpress.com")

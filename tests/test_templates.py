@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wxr2db.errors import WxrError
-from wxr2db.site.files import RefusedPath, SiteFolder
+from wxr2db.outdir import RefusedPath, SiteFolder
 from wxr2db.site.templates import LAYOUTS, template_files
 from wxr2db.site.templates import write_templates as write_into
 

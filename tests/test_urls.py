@@ -12,11 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import THEME_UNIT_TEST
-from wxr2db.records import Post, Site, Term
-from wxr2db.site.urls import (
+from wxr2db.links.rewrite import LinkCounts, rewrite_links
+from wxr2db.links.urls import (
     PLAIN_URL,
     AttachmentUrl,
-    LinkCounts,
     PostUrl,
     Resolution,
     TermUrl,
@@ -24,9 +23,9 @@ from wxr2db.site.urls import (
     build_index,
     parse_absolute,
     parse_split,
-    rewrite_links,
     site_bases,
 )
+from wxr2db.records import Post, Site, Term
 from wxr2db.sources.wxr import iter_records
 
 HOME = "https://wpthemetestdata.wordpress.com"

@@ -76,3 +76,8 @@ class PortInUseError(WxrError):
     """`wxr2db browse` cannot listen where it was asked to."""
 
     hint = "Give another with --port."
+
+
+class ManifestError(WxrError):
+    """A manifest wxr2db keeps in OUTDIR (`.wxr2db-media.json`, `.wxr2db-manifest.json`) that cannot be
+    read or is not one wxr2db wrote."""

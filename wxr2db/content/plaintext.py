@@ -29,10 +29,6 @@ TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 # A tag with no quote and no `<` before its `>`; the lookahead keeps the name from backtracking.
 SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)(?![A-Za-z0-9:_-])[^<>\"']*>")
 SHORTCODE_NAME = re.compile(r"/?([A-Za-z][\w-]*)")
-SPACES = re.compile(r"\s{2,}|[^\S ]")
-NOT_NEWLINE = re.compile(r"[^\S\n]+")
-# After NOT_NEWLINE, runs are single spaces and newlines, so this never backtracks over a long run.
-NEWLINE_RUN = re.compile(r"[ \n]*\n[ \n]*")
 ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 SPACE, LINE, PARAGRAPH = 1, 2, 3

@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from ..normalize import id_list
+from ..resolve.limits import id_list
 from .autop import CLOSING_P
 from .builders import builder_module, builder_of, module_title
 from .embeds import embed_block, link_paragraph

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..media.fetch import ProgressCallback
 from ..normalize import plural
+from ..outdir import RefusedPath, SiteFolder
 from ..sqlite.schema import check_database, database_file
-from .fetch import ProgressCallback
-from .files import RefusedPath, SiteFolder
 from .links import UNRESOLVED_NAME, prepare_site, redirect_files, render_unresolved
 from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options

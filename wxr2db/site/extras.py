@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from ..content.plaintext import plain_text
-from ..normalize import looks_serialized, php_unserialize
+from ..php import looks_serialized, php_unserialize
 
 # Each plugin's keys, in the order they win: Yoast, Rank Math, All in One SEO (4, then 2/3).
 SEO_TITLE = ("_yoast_wpseo_title", "rank_math_title", "_aioseo_title", "_aioseop_title")

@@ -17,11 +17,11 @@ except ImportError:  # a PyYAML built without libyaml
     from yaml import SafeDumper as BaseDumper  # type: ignore[assignment]
 
 from ..content.plaintext import plain_text
+from ..links.redirects import aliases, fits_file_system
 from ..links.safe import safe_url
 from ..normalize import utc_offset
 from .layouts import get_layout
 from .plan import old_path
-from .redirects import aliases, fits_file_system
 from .views import PostView, Style, is_draft
 
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}

@@ -19,31 +19,35 @@ from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
-from ..normalize import id_list
-from ..sqlite import store
-from .fetch import FetchOptions, FetchReport, MediaSource, ProgressCallback, fetch_media, iter_jobs, write_failures
-from .files import SiteFolder
-from .layouts import get_layout
-from .redirects import dropped_warnings, plan_redirects, render_redirects
-from .urls import (
+from ..links.redirects import dropped_warnings, plan_redirects, render_redirects
+from ..links.rewrite import URL_IN_TEXT, LinkCounts, rewrite_file_urls, rewrite_links
+from ..links.urls import (
     AttachmentUrl,
-    LinkCounts,
     PostUrl,
     TermUrl,
     UrlIndex,
     build_index,
     norm_host,
-    rewrite_links,
     site_bases,
 )
+from ..media.fetch import (
+    FetchOptions,
+    FetchReport,
+    MediaSource,
+    ProgressCallback,
+    fetch_media,
+    iter_jobs,
+    write_failures,
+)
+from ..outdir import SiteFolder
+from ..resolve.limits import id_list
+from ..sqlite import store
+from .layouts import get_layout
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
-# An absolute URL in text or a shortcode attribute (`[audio mp3="…"]`, `[video https://…]`): a flat
-# character class, so one linear scan.
 # [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
 SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
-URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>\[\]()]+", re.IGNORECASE)
 
 
 def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> list[str]:
@@ -115,9 +119,7 @@ class SiteLinks:
         """Fetched files named outside HTML attributes (`[audio mp3="…"]`, `[video https://…]`) point
         at their copies: done on the rendered Markdown, after the shortcodes were read as WordPress
         reads them (a bare `[audio /a.mp3]` is not one it plays)."""
-        if not self.files:
-            return markdown
-        return URL_IN_TEXT.sub(lambda m: self.files.get(m.group(), m.group()), markdown)
+        return rewrite_file_urls(markdown, self.files)
 
     def file(self, url: str) -> str:
         return self.files.get(url, url) if self.rewrite else url

@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
-from .files import RefusedPath, SiteFolder
+from ..errors import ManifestError
+from ..outdir import RefusedPath, SiteFolder, read_manifest, write_manifest
 from .options import MarkdownStats
 
 MANIFEST = ".wxr2db-manifest.json"
+ABOUT = "Files wxr2db wrote, with their sha256; unedited ones may be rewritten."
 
 
 def load_manifest(folder: SiteFolder, stats: MarkdownStats) -> dict[str, str]:
-    """The sha256 of every file wxr2db wrote into OUTDIR before, by relative path."""
+    """The sha256 of every file wxr2db wrote into OUTDIR before, by relative path. A manifest that
+    cannot be read costs only a warning: every existing file is then kept as edited."""
     try:
-        data = folder.read(MANIFEST)
-        if data is None:
-            return {}
-        files = json.loads(data.decode("utf-8")).get("files", {})
-        return {str(k): str(v) for k, v in files.items()}
-    except (ValueError, AttributeError, RecursionError, OSError, RefusedPath):
+        files = read_manifest(folder, MANIFEST, "manifest")
+    except ManifestError:
         stats.warnings.append(f"{folder.root / MANIFEST} is unreadable; every existing file counts as edited")
         return {}
+    return {str(k): str(v) for k, v in files.items()}
 
 
 def save_manifest(folder: SiteFolder, manifest: dict[str, str], stats: MarkdownStats) -> None:
-    data = {"about": "Files wxr2db wrote, with their sha256; unedited ones may be rewritten.", "version": 1,
-            "files": dict(sorted(manifest.items()))}
-    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     try:
-        folder.write(MANIFEST, text.encode("utf-8"))
+        write_manifest(folder, MANIFEST, manifest, ABOUT)
     except (OSError, RefusedPath) as error:
         stats.fail(MANIFEST, reason_of(error))
 

@@ -1,10 +1,10 @@
-"""A post's file or folder name, made with the one safe-name rule (wxr2db.paths.safe_name)."""
+"""A post's file or folder name, made with the one safe-name rule (wxr2db.media.paths.safe_name)."""
 
 from __future__ import annotations
 
 from ..content.plaintext import plain_text
+from ..media.paths import MAX_NAME_BYTES, WINDOWS_RESERVED, safe_name
 from ..normalize import slugify
-from ..paths import MAX_NAME_BYTES, WINDOWS_RESERVED, safe_name
 
 __all__ = ["MAX_NAME_BYTES", "WINDOWS_RESERVED", "post_segment", "safe_segment"]
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from ..links.redirects import fits_file_system
 from ..sqlite import store
 from ..sqlite.schema import INTERNAL_TYPES
 from ..sqlite.store import PostRow
 from .layouts import DRAFT_STATUSES, Layout, get_layout
 from .names import post_segment
 from .options import MarkdownOptions, MarkdownStats
-from .redirects import fits_file_system
 
 # Trashed posts, and the empty placeholders WordPress creates when an editor opens "Add New".
 GONE_STATUSES = frozenset({"trash", "auto-draft"})

@@ -11,12 +11,12 @@ from ..content.markers import show_native
 from ..content.plaintext import plain_text
 from ..content.rendered import Rendered
 from ..content.tables import PLAIN_TABLE
+from ..links.rewrite import LinkCounts
 from ..links.safe import UNSAFE_NOTE, safe_url
 from ..records import Post
 from .front_matter import dump_front_matter, layout_front_matter, site_time
 from .layouts import get_layout
 from .links import SiteLinks
-from .urls import LinkCounts
 from .views import AttachmentMedia, CommentView, PostView, Style, view_of_record
 
 MAX_REASON = 200

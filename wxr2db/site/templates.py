@@ -10,7 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
 
 from wxr2db.errors import WxrError
-from wxr2db.site.files import SiteFolder
+from wxr2db.outdir import SiteFolder
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
 

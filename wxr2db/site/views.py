@@ -10,8 +10,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..content.plaintext import plain_text
-from ..normalize import decode_slug, id_list, plural, wp_date
+from ..normalize import decode_slug, plural, wp_date
 from ..records import Comment, Meta, Post
+from ..resolve.limits import id_list
+from ..resolve.threads import sibling_key, thread_walk
 from ..sqlite import store
 from ..sqlite.store import CommentRow, PostText, TermRow
 from . import extras
@@ -119,35 +121,33 @@ def is_draft(post: PostView) -> bool:
 
 
 def comment_tree(rows: list[CommentRow], everything: bool) -> tuple[CommentView, ...]:
-    """Threads as WordPress shows them, oldest first at every level. A reply whose parent is left
-    out (not approved) is left out too: WordPress would not show it either. Replies deeper than
+    """Threads in the one thread order (resolve.threads). A reply whose parent is left out (not
+    approved) is left out too: WordPress would not show it either. Replies deeper than
     MAX_COMMENT_DEPTH levels are written at that level, in thread order (see deep_comment_warnings).
 
     Built bottom-up without recursion, so a chain of any length costs time linear in its length."""
-    ids = {row.id for row in rows}
-    children: dict[int | None, list[CommentRow]] = {}
-    for row in rows:
-        if everything or row.approved == "1":
-            children.setdefault(row.parent_id if row.parent_id in ids else None, []).append(row)
+    shown = {row.id: row for row in rows if everything or row.approved == "1"}
+    walk = thread_walk([(row.id, row.parent_id, sibling_key(row.id, row.date_gmt, row.date)) for row in shown.values()],
+                       known={row.id for row in rows})
     kids: dict[int | None, list[CommentView]] = {}
-    for row, home in reversed(thread_order(children)):
+    for comment_id, home in reversed(written_under(walk)):
+        row = shown[comment_id]
         view = CommentView(row.id, row.author, row.author_url, row.date, row.date_gmt, row.content, row.approved,
                            row.type, tuple(reversed(kids.pop(row.id, []))))
         kids.setdefault(home, []).append(view)
     return tuple(reversed(kids.get(None, [])))
 
 
-def thread_order(children: dict[int | None, list[CommentRow]]) -> list[tuple[CommentRow, int | None]]:
-    """Every shown comment in thread order, each with the comment it is written under: its parent,
-    or, past MAX_COMMENT_DEPTH, the ancestor at that depth."""
-    order: list[tuple[CommentRow, int | None]] = []
-    stack: list[tuple[CommentRow, int | None, int]] = [(row, None, 1) for row in reversed(children.get(None, []))]
-    while stack:
-        row, home, depth = stack.pop()
-        order.append((row, home))
-        deeper = depth < MAX_COMMENT_DEPTH
-        for child in reversed(children.get(row.id, [])):
-            stack.append((child, row.id if deeper else home, depth + 1 if deeper else depth))
+def written_under(walk: Iterable[tuple[int, int]]) -> list[tuple[int, int | None]]:
+    """Each comment of a thread walk with the comment it is written under: its parent, or, past
+    MAX_COMMENT_DEPTH, its ancestor at the level above that depth."""
+    order: list[tuple[int, int | None]] = []
+    ancestors: list[int] = []  # the walk's current chain, one comment per depth
+    for comment_id, depth in walk:
+        del ancestors[depth - 1 :]
+        ancestors.append(comment_id)
+        level = min(depth, MAX_COMMENT_DEPTH)
+        order.append((comment_id, ancestors[level - 2] if level >= 2 else None))
     return order
 
 
@@ -281,9 +281,8 @@ def record_extras(post: Post) -> dict[str, Any]:
 
 
 def comment_rows(comments: Iterable[Comment]) -> list[CommentRow]:
-    rows = [CommentRow(c.id, c.parent_id, c.author, c.author_url, wp_date(c.date), wp_date(c.date_gmt), c.content,
+    return [CommentRow(c.id, c.parent_id, c.author, c.author_url, wp_date(c.date), wp_date(c.date_gmt), c.content,
                        c.approved, c.type) for c in comments]
-    return sorted(rows, key=lambda row: (row.date_gmt or row.date or "", row.id))
 
 
 def record_footnotes(meta: Iterable[Meta]) -> tuple[tuple[str, str], ...]:

@@ -17,8 +17,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..errors import BrokenExportError, NotAnExportError
-from ..normalize import SQLITE_INTS, stored_id, synthetic_id, thread_comments, to_int
+from ..normalize import synthetic_id, to_int
 from ..records import Author, Comment, Meta, Post, PostTerm, Problem, Record, Site, Term
+from ..resolve.limits import menu_order, narrow_comments, narrow_header, narrow_post_id, stored_id
+from ..resolve.threads import thread_comments
 from .repair import CleanStream
 from .resync import ItemWindow, prologue
 
@@ -322,10 +324,8 @@ def read_item(item: etree._Element, line_offset: int = 0) -> tuple[Post, list[Pr
         t = parts.text
         # A stable placeholder: the Saver gives the item its real id from `?p=19`, or a small one.
         post_id = synthetic_id(t.get("guid", ""), t.get("link", ""), title, t.get("date", ""))
-    elif post_id not in SQLITE_INTS:
-        wide, post_id = post_id, stored_id(post_id, "post")
-        problems.append(too_large(f"item at line {line} '{title}': wp:post_id", wide, post_id,
-                                  post_id))
+    else:
+        post_id = narrow_post_id(post_id, f"item at line {line} '{title}'", problems)
     narrowed = narrow_comments(fill_comment_ids(parts.comments, post_id), post_id, problems)
     comments, thread_problems = thread_comments(narrowed, post_id)
     parent_id = to_int(parts.numbers.get("wp:post_parent"))
@@ -350,46 +350,6 @@ def item_label(post: Post) -> str:
     if post.id_missing:
         return f"the item at line {post.line}" + (f" '{post.title}'" if post.title else "")
     return f"item {post.id} '{post.title}'"
-
-
-def too_large(what: str, value: int, new_id: int, item: int | None) -> Problem:
-    return Problem("id-too-large", f"{what} {value} is beyond SQLite's 64-bit integers; stored as id "
-                   f"{new_id}", item)
-
-
-def menu_order(text: str | None, post_id: int, problems: list[Problem]) -> int:
-    """wp:menu_order only orders pages among their siblings: one beyond 64 bits is kept at the end."""
-    order = to_int(text) or 0
-    if order in SQLITE_INTS:
-        return order
-    kept = max(min(order, SQLITE_INTS[-1]), SQLITE_INTS[0])
-    problems.append(Problem("id-too-large", f"item {post_id}: wp:menu_order {order} is beyond SQLite's "
-                            f"64-bit integers; stored as {kept}", post_id))
-    return kept
-
-
-def narrow_comments(comments: list[Comment], post_id: int, problems: list[Problem]) -> list[Comment]:
-    """Comment ids beyond 64 bits become synthetic ids; their replies and users follow the same mapping."""
-    narrowed = []
-    for c in comments:
-        if c.id not in SQLITE_INTS:
-            problems.append(too_large(f"item {post_id}: wp:comment_id", c.id, stored_id(c.id, "comment"),
-                                      post_id))
-        parent = stored_id(c.parent_id, "comment") if c.parent_id is not None else None
-        user = stored_id(c.user_id, "author") if c.user_id is not None else None
-        if (c.id, c.parent_id, c.user_id) != (stored_id(c.id, "comment"), parent, user):
-            c = replace(c, id=stored_id(c.id, "comment"), parent_id=parent, user_id=user)
-        narrowed.append(c)
-    return narrowed
-
-
-def narrow_header(record: Author | Term) -> tuple[Author | Term, list[Problem]]:
-    """An author's or term's id beyond 64 bits becomes a synthetic id (comments' user ids follow)."""
-    if record.id is None or record.id in SQLITE_INTS:
-        return record, []
-    kind, name = ("author", record.login) if isinstance(record, Author) else (record.taxonomy, record.slug)
-    new_id = stored_id(record.id, "author" if isinstance(record, Author) else "term")
-    return replace(record, id=new_id), [too_large(f"{kind} '{name}': id", record.id, new_id, None)]
 
 
 def fill_comment_ids(comments: list[Comment], post_id: int) -> list[Comment]:

@@ -9,7 +9,8 @@ import re
 
 from sqlite_utils import Database
 
-from ..normalize import looks_serialized, plural
+from ..normalize import plural
+from ..php import looks_serialized
 from ..records import Problem
 
 LOGIN_OK = re.compile(r"[A-Za-z0-9_.@ -]+")

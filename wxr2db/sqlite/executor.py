@@ -18,7 +18,7 @@ from typing import Any
 
 from ..content.plaintext import search_text
 from ..errors import WriterError
-from ..normalize import looks_serialized, php_unserialize
+from ..php import looks_serialized, php_unserialize
 from .media import AttachmentStager, stage_found
 from .rows import stored_comment, stored_post
 from .schema import TABLES

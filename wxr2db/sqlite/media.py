@@ -15,21 +15,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..content.media import (
-    Attachment,
-    Context,
-    Found,
-    MediaFile,
-    absolute_url,
-    attachment_files,
-    attachment_url,
-    body_references,
-    host_key,
-    media_file,
-    post_references,
-    size_variant,
-)
 from ..errors import WxrError
+from ..media.attachments import MediaFile, attachment_url, content_file, listed_files
+from ..media.references import Attachment, Context, Found, absolute_url, body_references, host_key, post_references
 
 MEDIA_COLUMNS = ("url", "path", "attachment_id", "mime_type", "variant", "width", "height", "original_url")
 BATCH = 2000
@@ -85,15 +73,6 @@ def load_attachments(db: Database, base: str) -> None:
         db.conn.executemany(f"INSERT INTO {ATTACHMENTS} VALUES (?, ?, ?)", attachments)
         db.conn.executemany(INSERT_FIRST_MEDIA, files)
     db.execute("CREATE INDEX temp.wxr2db_attachments_parent ON wxr2db_attachments (parent_id)")
-
-
-def listed_files(attachment_id: int, url: str, metadata: str | None) -> tuple[str, list[tuple[Any, ...]]]:
-    """An attachment's absolute URL and the media rows of its files, from its URL and the JSON of its
-    `_wp_attachment_metadata`."""
-    url = absolute_url(url, "") or ""
-    if not url:
-        return url, []
-    return url, [found.row() for found in attachment_files(attachment_id, url, decoded(metadata))]
 
 
 class AttachmentStager:
@@ -224,13 +203,6 @@ class StoredFiles(Mapping[str, MediaFile]):
         return int(self.conn.execute("SELECT count(*) FROM media").fetchone()[0])
 
 
-def decoded(value: str | None) -> Any:
-    try:
-        return json.loads(value) if value else None
-    except ValueError:
-        return None
-
-
 def stage_found(conn: sqlite3.Connection, posts: Iterable[tuple[int, str, str | None]], fresh: bool) -> None:
     """Keep what the bodies of these (id, post type, content) name; fresh=True first forgets what an
     interrupted run may have left."""
@@ -280,29 +252,6 @@ def ensure_media(db: Database) -> tuple[int, int]:
     db.execute(f"DROP TABLE {ATTACHMENTS}")
     db.conn.commit()
     return len(files), references
-
-
-def content_file(url: str, files: Mapping[str, MediaFile]) -> MediaFile:
-    """A file only a body names; `a-300x200.jpg` of a known attachment's `a.jpg` is one of its sizes."""
-    original = files_original(url, files)
-    if original is None:
-        return media_file(url)
-    source, variant = original
-    width, _, height = variant.partition("x")
-    if not (width.isdigit() and height.isdigit()):
-        return media_file(url, files[source].attachment_id, variant, None, None, source)
-    return media_file(url, files[source].attachment_id, variant, int(width), int(height), source)
-
-
-def files_original(url: str, files: Mapping[str, MediaFile]) -> tuple[str, str] | None:
-    # WordPress.com and Jetpack resize on the fly: `a.jpg?w=604` is a size of `a.jpg`.
-    plain, _, query = url.partition("?")
-    if query and plain in files and files[plain].original_url is None:
-        return plain, query[:100]
-    found = size_variant(url, files)
-    if found is None or files[found[0]].original_url is not None:
-        return None
-    return found
 
 
 def save_references(db: Database, batch: list[tuple[int, str, str]]) -> int:

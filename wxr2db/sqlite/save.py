@@ -2,7 +2,7 @@
 
 sqlite-utils' row-by-row type detection would cost more than parsing the export, so rows go in as
 tuples (see rows.py) in large batches. Which id each record is stored under is decided in
-wxr2db.resolve; this module only asks the database what those rules need to know and writes.
+wxr2db.resolve.ids; this module only asks the database what those rules need to know and writes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from ..normalize import plural
 from ..records import Author, Post, PostTerm, Problem, Record, Site, Term
-from ..resolve import Pending, Resolver, check_site, post_problems, site_problems, undeclared_term
+from ..resolve.ids import Pending, Resolver, check_site, post_problems, site_problems, undeclared_term
 from .executor import InlineWriter, ProcessWriter
 from .rows import author_row, comment_row, meta_rows, post_row, site_row, term_row, warning_row
 from .schema import INDEXES, TABLES, database_file, ensure_db_shape, ensure_tables, insert_sql

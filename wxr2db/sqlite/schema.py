@@ -13,8 +13,8 @@ from sqlite_utils import Database
 
 from ..content.plaintext import search_text
 from ..errors import NotAWxrDatabaseError
-from ..normalize import thread_positions
 from ..records import Problem
+from ..resolve.threads import thread_positions
 from .checks import CONSISTENCY_KINDS, consistency_problems, resolve_term_parents
 from .media import ensure_media
 from .rows import warning_row

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..normalize import stored_id, to_int
+from ..normalize import to_int
+from ..resolve.limits import stored_id
 from .schema import INTERNAL_TYPES
 
 IN_BATCH = 500

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .errors import SiteMismatchError
-from .normalize import bad_rfc822_date, decode_slug, link_id, slugify, synthetic_id, thread_positions, wp_date
-from .records import Comment, Post, PostTerm, Problem, Site, Term
+from ..errors import SiteMismatchError
+from ..normalize import bad_rfc822_date, decode_slug, link_id, slugify, synthetic_id, wp_date
+from ..records import Comment, Post, PostTerm, Problem, Site, Term
+from .threads import sibling_key, thread_positions
 
 Warn = Callable[[Problem], None]
 # A comment as stored: the comment, its id, its parent's id, its place in its post's threads.
@@ -140,11 +141,6 @@ def undeclared_term(term: PostTerm) -> Term:
     return Term(term.taxonomy, term.slug, term.name)
 
 
-def sort_key(comment_id: int, c: Comment) -> str:
-    """A comment's place among its siblings, spelled as comment_threads' sort_path spells it."""
-    return f"{wp_date(c.date_gmt) or wp_date(c.date) or ''}|{comment_id:020d}"
-
-
 def duplicate_post_id(post: Post) -> int:
     return synthetic_id("duplicate-post", str(post.id), post.guid, post.title, str(post.line))
 
@@ -218,7 +214,8 @@ class Resolver:
         posts hold."""
         ids, renamed = self.comment_ids_of(post, taken)
         threads = [(comment_id, renamed.get(c.parent_id, c.parent_id) if c.parent_id is not None else None,
-                    sort_key(comment_id, c)) for c, comment_id in zip(post.comments, ids, strict=True)]
+                    sibling_key(comment_id, wp_date(c.date_gmt), wp_date(c.date)))
+                   for c, comment_id in zip(post.comments, ids, strict=True)]
         positions = thread_positions(threads)
         return [(c, comment_id, parent, positions[comment_id])
                 for c, (comment_id, parent, _) in zip(post.comments, threads, strict=True)]

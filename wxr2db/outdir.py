@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -21,9 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from ..errors import WxrError
+from .errors import ManifestError, WxrError
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -359,3 +360,32 @@ class Stream:
             self.fd = -1
         with suppress(OSError):
             os.unlink(self.temp, dir_fd=self.folder)
+
+
+# ---------------------------------------------------------------- manifests
+
+
+def read_manifest(folder: SiteFolder, name: str, what: str, hint: str = "") -> dict[str, Any]:
+    """The `files` of a JSON manifest wxr2db keeps in OUTDIR ({} when there is none yet).
+
+    One rule for every manifest: a file that cannot be read, or is not one wxr2db wrote (deep nesting
+    included), raises ManifestError; the caller decides whether that stops the run or is a warning."""
+    path = folder.root / name
+    try:
+        raw = folder.read(name)
+        if raw is None:
+            return {}
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError, RefusedPath) as exc:
+        raise ManifestError(f"{path}: cannot read the {what} ({exc})", hint) from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        raise ManifestError(f"{path}: not a wxr2db {what}", hint)
+    return files
+
+
+def write_manifest(folder: SiteFolder, name: str, files: dict[str, Any], about: str) -> None:
+    """Write a manifest read_manifest reads back, its files in path order; OSError or RefusedPath
+    when it cannot be written."""
+    data = {"about": about, "version": 1, "files": dict(sorted(files.items()))}
+    folder.write(name, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))

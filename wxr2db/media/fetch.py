@@ -1,7 +1,7 @@
 """Fetch media files into the site: from the original URLs, a local uploads copy, or a mirror URL.
 
 Only this module touches the network, and only when `fetch_media` is called. Files are written through
-site/files.SiteFolder under one destination root inside OUTDIR, never outside it, never over a file the
+outdir.SiteFolder under one destination root inside OUTDIR, never outside it, never over a file the
 manifest does not know, and never half-written under their final name. State per URL lives in a JSON
 manifest, so a re-run fetches only what is missing.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import json
 import os
 import socket
 import stat
@@ -30,13 +29,14 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from wxr2db.errors import WxrError
-from wxr2db.paths import clash_key, renamed
-from wxr2db.site.files import RefusedPath, SiteFolder, Stream
-from wxr2db.site.filetypes import HEAD_BYTES, bytes_problem, type_problem
-from wxr2db.uploads import uploads_path, uploads_segments
+from ..errors import ManifestError, WxrError
+from ..outdir import RefusedPath, SiteFolder, Stream, read_manifest, write_manifest
+from .filetypes import HEAD_BYTES, bytes_problem, type_problem
+from .paths import clash_key, renamed, uploads_path, uploads_segments
 
 MANIFEST_NAME = ".wxr2db-media.json"
+MANIFEST_ABOUT = "Media files wxr2db fetched: URL -> where, sha256, size, and how it went."
+MANIFEST_HINT = f"Delete {MANIFEST_NAME} in the output folder to start the media download over."
 FAILURES_NAME = ".wxr2db-media-failures.tsv"  # beside MANIFEST_NAME in OUTDIR; the one users are told of
 OK_STATUSES = ("downloaded", "copied", "reused")
 Status = Literal["downloaded", "copied", "reused", "failed"]
@@ -45,12 +45,6 @@ ProgressCallback = Callable[[int, int], None]
 
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset([301, 302, 303, 307, 308])
-
-
-class ManifestError(WxrError):
-    """The media manifest in OUTDIR is not one wxr2db wrote."""
-
-    hint = f"Delete {MANIFEST_NAME} in the output folder to start the media download over."
 
 
 # ---------------------------------------------------------------- public records
@@ -145,28 +139,12 @@ class FetchFailure(Exception):
 # ---------------------------------------------------------------- manifest
 
 
-def load_manifest(where: Path | SiteFolder) -> dict[str, dict[str, Any]]:
+def load_media_manifest(folder: SiteFolder) -> dict[str, dict[str, Any]]:
     """url -> {dest, sha256, size, status, reason}; empty when there is none yet."""
-    if isinstance(where, Path):
-        with SiteFolder(where) as folder:
-            return load_manifest(folder)
-    path = where.root / MANIFEST_NAME
-    try:
-        raw = where.read(MANIFEST_NAME)
-        if raw is None:
-            return {}
-        data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RefusedPath) as exc:
-        raise ManifestError(f"{path}: cannot read the media manifest ({exc})") from None
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
-        raise ManifestError(f"{path}: not a wxr2db media manifest")
+    files = read_manifest(folder, MANIFEST_NAME, "media manifest", MANIFEST_HINT)
+    if not all(isinstance(v, dict) for v in files.values()):
+        raise ManifestError(f"{folder.root / MANIFEST_NAME}: not a wxr2db media manifest", MANIFEST_HINT)
     return files
-
-
-def save_manifest(folder: SiteFolder, files: dict[str, dict[str, Any]]) -> None:
-    text = json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True)
-    folder.write(MANIFEST_NAME, text.encode("utf-8"))
 
 
 def write_failures(report: FetchReport, where: Path | SiteFolder, name: str = FAILURES_NAME) -> Path | None:
@@ -564,7 +542,7 @@ class _Engine:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.http = _Http(options, self.stop) if source.kind != "folder" or source.fallback_download else None
-        self.manifest = load_manifest(folder)
+        self.manifest = load_media_manifest(folder)
         self.known: dict[str, set[str]] = {}
         for entry in self.manifest.values():
             if entry.get("status") in OK_STATUSES and isinstance(entry.get("sha256"), str):
@@ -643,7 +621,7 @@ class _Engine:
             if outcome.status != "failed":
                 self.known.setdefault(outcome.dest, set()).add(outcome.sha256)
             if time.monotonic() - self.last_save >= self.options.manifest_interval:
-                save_manifest(self.folder, self.manifest)
+                write_manifest(self.folder, MANIFEST_NAME, self.manifest, MANIFEST_ABOUT)
                 self.last_save = time.monotonic()
         self.report(1, 0)
 
@@ -681,7 +659,7 @@ def fetch_media(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         with engine.lock:
-            save_manifest(folder, engine.manifest)
+            write_manifest(folder, MANIFEST_NAME, engine.manifest, MANIFEST_ABOUT)
     return report
 
 

@@ -16,22 +16,22 @@ import typer
 from sqlite_utils import Database
 from tqdm import tqdm
 
-from . import __version__
-from .errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
-from .normalize import plural
-from .site.layouts import LAYOUTS
-from .sources.files import STDIN, iter_export_parts, source_size
-from .sources.wxr import iter_records
-from .sqlite.census import Census, census
-from .sqlite.metadata import save_metadata
-from .sqlite.public import publish, redactions
-from .sqlite.save import ImportStats, Saver
-from .sqlite.schema import check_database
-from .sqlite.staging import staged_database
+from .. import __version__
+from ..errors import DiskFullError, NoSuchDatabaseError, SiteMismatchError, WxrError
+from ..normalize import plural
+from ..site.layouts import LAYOUTS
+from ..sources.files import STDIN, iter_export_parts, source_size
+from ..sources.wxr import iter_records
+from ..sqlite.census import Census, census
+from ..sqlite.metadata import save_metadata
+from ..sqlite.public import publish, redactions
+from ..sqlite.save import ImportStats, Saver
+from ..sqlite.schema import check_database
+from ..sqlite.staging import staged_database
 
 if TYPE_CHECKING:
-    from .site.fetch import FetchOptions, MediaSource
-    from .site.options import MarkdownStats
+    from ..media.fetch import FetchOptions, MediaSource
+    from ..site.options import MarkdownStats
 
 app = typer.Typer(
     help="Turn a WordPress export (WXR) into a SQLite database and Markdown files.",
@@ -193,7 +193,7 @@ def browse(
     open_browser: Annotated[bool, typer.Option("--open", help="Open the overview in a web browser.")] = False,
 ) -> None:
     """Read the archive in Datasette: an overview of the blog first, posts as posts (needs the datasette extra)."""
-    from .sqlite.browse import browse as serve
+    from ..sqlite.browse import browse as serve
 
     with reported_errors():
         status = serve(db, host, port, open_browser, lambda line: typer.echo(line, err=True))
@@ -307,8 +307,8 @@ def media(
     strict: Strict = False,
 ) -> None:
     """List every file the site uses (attachments, their sizes, files posts name) and the posts using each."""
-    from .listing import render_csv, render_json, render_table
-    from .sqlite.media import LISTING_COLUMNS, media_listing
+    from ..sqlite.media import LISTING_COLUMNS, media_listing
+    from .output import render_csv, render_json, render_table
 
     with reported_errors(), opened_source(source, quiet=True, recover=recover, strict=strict) as database:
         listing = media_listing(database, source)
@@ -416,10 +416,10 @@ def markdown(
     unless you pass --overwrite.
     """
     # The Markdown side is imported only here: `import` and its writer process start faster without it.
-    from .site.export import export_markdown
-    from .site.extras import parse_meta_option
-    from .site.links import SiteOptions
-    from .site.options import MarkdownOptions
+    from ..site.export import export_markdown
+    from ..site.extras import parse_meta_option
+    from ..site.links import SiteOptions
+    from ..site.options import MarkdownOptions
 
     with reported_errors():
         site = SiteOptions(rewrite_links=rewrite_links, redirects=redirect_formats(redirects),
@@ -437,7 +437,7 @@ def markdown(
 
 
 def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | None:
-    from .site.fetch import MediaSource
+    from ..media.fetch import MediaSource
 
     if media_from is not None and not media_from.strip():
         raise WxrError("--media-from is empty", "Give the folder holding YYYY/MM/name, or the URL serving it.")
@@ -454,7 +454,7 @@ def media_source(choice: MediaChoice, media_from: str | None) -> MediaSource | N
 
 def fetch_options(hosts: list[str], timeout: float) -> FetchOptions:
     """`--media-allow-host` (host names, not URLs) and `--media-timeout`."""
-    from .site.fetch import FetchOptions
+    from ..media.fetch import FetchOptions
 
     names = tuple(dict.fromkeys(h.strip().lower().rstrip(".") for h in hosts))
     bad = next((h for h in names if not h or any(c in h for c in "/:@ ")), None)
@@ -465,7 +465,7 @@ def fetch_options(hosts: list[str], timeout: float) -> FetchOptions:
 
 
 def redirect_formats(text: str) -> tuple[str, ...]:
-    from .site.redirects import FORMATS
+    from ..links.redirects import FORMATS
 
     names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FORMATS]
@@ -476,7 +476,7 @@ def redirect_formats(text: str) -> tuple[str, ...]:
 
 def echo_media_failures(outdir: Path, stats: MarkdownStats) -> None:
     """Every asked-for file that is not in the site; the run still wrote everything else."""
-    from .site.fetch import FAILURES_NAME
+    from ..media.fetch import FAILURES_NAME
 
     report = stats.site.report
     if report is None or not report.failures():

@@ -1,4 +1,5 @@
-"""The one rule that makes a file or folder name from text in an export (a slug, an uploads path segment).
+"""The one rule that makes a file or folder name from text in an export (a slug, an uploads path segment),
+and where a file sits under wp-content/uploads: its URL -> a relative path made of such names.
 
 `safe_name` is injective: two different texts never get one name. A text that is already a good name
 on Linux, macOS and Windows (no separators or characters Windows refuses, no control or invisible
@@ -14,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote_to_bytes, urlsplit
 
 MAX_NAME_BYTES = 150  # leaves room under the 255-byte limit for `-N`, `.md` and a temporary name
 HASH_DIGITS = 16
+UPLOADS_MARK = "/wp-content/uploads/"
 WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul", "conin$", "conout$"]
     + [f"{p}{n}" for p in ("com", "lpt") for n in "0123456789¹²³"]
@@ -82,3 +86,47 @@ def renamed(name: str, key: str, attempt: int = 0) -> str:
     """Another name for `name` when a different name that clashes with it (see clash_key) is placed
     first: stable, as it depends only on key (the whole path) and the attempt number."""
     return hashed_name(name, f"{attempt}\0{key}".encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=4096)
+def uploads_path(url: str) -> str | None:
+    """The path under the uploads root (`2008/06/a.jpg`) of an uploads URL, each segment made a safe
+    name (safe_name above); None for other URLs."""
+    segments = uploads_segments(url)
+    return "/".join(map(safe_name, segments)) if segments else None
+
+
+@lru_cache(maxsize=4096)
+def uploads_segments(url: str) -> tuple[str, ...] | None:
+    """The path under the uploads root as the server names it, segment by segment, decoded and with
+    dot segments resolved (as a browser would), not yet made safe: where to look in a copy of the
+    uploads. None for other URLs, and for a path that climbs above the root.
+
+    Bytes that are not UTF-8 (`%FF`) are kept apart as lone surrogates, so `a%FE.jpg` and `a%FF.jpg`
+    stay two names (safe_name hashes the exact text, os.fsencode gives the bytes back)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https", ""):
+        return None
+    path = parts.path
+    at = path.find(UPLOADS_MARK)
+    if at >= 0:
+        rest = path[at + len(UPLOADS_MARK) :]
+    elif host.endswith(".files.wordpress.com"):
+        # WordPress.com serves uploads from NAME.files.wordpress.com/YYYY/MM/name, no wp-content folder.
+        rest = path.lstrip("/")
+    else:
+        return None
+    kept: list[str] = []
+    for raw in rest.split("/"):
+        segment = unquote_to_bytes(raw).decode("utf-8", "surrogateescape")
+        if segment == "..":
+            if not kept:
+                return None
+            kept.pop()
+        elif segment not in ("", "."):
+            kept.append(segment)
+    return tuple(kept) or None

@@ -1,6 +1,7 @@
 """Which files a post uses: media URLs found in attachments, bodies, shortcodes, blocks and meta.
 
-Pure functions from a post's fields to rows; `wxr2db.sqlite.media` runs them over a database. Every
+Pure functions from a post's fields to rows (an attachment's own files: media/attachments.py);
+`wxr2db.sqlite.media` runs them over a database. Every
 scan here is linear in its input (bounded regexes, one pass of `str.find`), and junk — a bad URL, a
 huge id, digits from another script — is skipped, never raised.
 """
@@ -10,16 +11,15 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..uploads import safe_name, uploads_path
+from .paths import uploads_path
 
-USAGES = ("img", "srcset", "link", "featured", "gallery", "audio", "video", "file", "cover")
 MAX_ID = (1 << 63) - 1
 MAX_URL = 4000
 # WordPress's own upload types (wp_get_mime_types) that Python's built-in table lacks.
@@ -43,33 +43,12 @@ _DOCUMENT_TYPES = ("application/pdf", "application/msword", "application/vnd.", 
 # `[gallery ids="1,2"]`: the attributes stop at the first `]` or `[`, so every scan ends where the next begins.
 _SHORTCODE = re.compile(r"\[(gallery|audio|video|playlist)(?=[\s\]/])([^\]\[]{0,4000})\]")
 _ATTRIBUTE = re.compile(r"""([A-Za-z_][\w-]{0,40})\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
-# A file name that reads the same in a URL and on disk before sanitizing: see _variant_maker.
-_PLAIN_NAME = re.compile(r"(?!\.\.?$)[^\s%?#\\/\x00-\x1f\x7f]+")
-_SIZE_SUFFIX = re.compile(r"-(\d{1,5})x(\d{1,5})(\.[A-Za-z0-9]{1,8})$")
 _BLOCK_OPEN = "<!-- wp:"
 _MAX_BLOCK_ATTRS = 20_000
 _BLOCK_USAGE = {"image": "img", "file": "file", "video": "video", "audio": "audio", "cover": "cover",
                 "gallery": "gallery", "media-text": "img"}
 _SHORTCODE_SOURCES = ("src", "mp3", "m4a", "ogg", "oga", "wav", "wma", "flac", "mp4", "m4v", "webm", "ogv",
                       "wmv", "flv", "mov")
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """One row of the `media` table."""
-
-    url: str
-    path: str | None
-    attachment_id: int | None
-    mime_type: str | None
-    variant: str | None
-    width: int | None
-    height: int | None
-    original_url: str | None
-
-    def row(self) -> tuple[Any, ...]:
-        return (self.url, self.path, self.attachment_id, self.mime_type, self.variant, self.width,
-                self.height, self.original_url)
 
 
 @dataclass(frozen=True)
@@ -89,10 +68,10 @@ def mime_type(url: str) -> str | None:
         path = urlsplit(url).path
     except ValueError:
         return None
-    return _path_type(path)
+    return path_type(path)
 
 
-def _path_type(path: str) -> str | None:
+def path_type(path: str) -> str | None:
     dot = path.rfind(".")
     if dot < 0 or "/" in path[dot:]:
         return None
@@ -148,86 +127,6 @@ def is_file_link(url: str, site_hosts: frozenset[str]) -> bool:
         return False
     found = mime_type(url) or ""
     return found.startswith(("image/", "audio/", "video/")) or found.startswith(_DOCUMENT_TYPES)
-
-
-def media_file(url: str, attachment_id: int | None = None, variant: str | None = None,
-               width: int | None = None, height: int | None = None, original_url: str | None = None) -> MediaFile:
-    return MediaFile(url, uploads_path(url), attachment_id, mime_type(url), variant, width, height, original_url)
-
-
-# --- attachments ----------------------------------------------------------------------------------
-
-
-def attachment_url(url: str, attached_file: str, uploads_base: str) -> str:
-    """The attachment's file URL; WXR 1.0 items may name only `_wp_attached_file` (`2008/06/a.jpg`)."""
-    if url.strip():
-        return url.strip()
-    if attached_file.strip() and uploads_base:
-        return uploads_base.rstrip("/") + "/wp-content/uploads/" + attached_file.strip().lstrip("/")
-    return ""
-
-
-def _number(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID else None
-
-
-def attachment_files(attachment_id: int, url: str, metadata: Any) -> list[MediaFile]:
-    """The original file and every size WordPress made of it (`_wp_attachment_metadata` sizes).
-
-    The sizes name files in the original's folder:
-    `{"file": "2010/09/a.jpg", "sizes": {"thumbnail": {"file": "a-150x150.jpg", "width": 150, ...}}}`
-    """
-    meta = metadata if isinstance(metadata, dict) else {}
-    files = [media_file(url, attachment_id, None, _number(meta.get("width")), _number(meta.get("height")))]
-    sizes = meta.get("sizes")
-    folder = url.rsplit("/", 1)[0]
-    if not isinstance(sizes, dict) or not folder or "/" not in url:
-        return files
-    variant = _variant_maker(url, files[0].path)
-    for name, size in sizes.items():
-        if not isinstance(size, dict) or not isinstance(size.get("file"), str):
-            continue
-        name_only = size["file"].strip().rsplit("/", 1)[-1]
-        found = variant(name_only) if name_only else None
-        if found is not None and found[0] != url:
-            files.append(MediaFile(found[0], found[1], attachment_id, found[2], str(name)[:100],
-                                   _number(size.get("width")), _number(size.get("height")), url))
-    return files
-
-
-Variant = tuple[str, str | None, str | None]  # url, uploads path, mime type
-
-
-def _variant_maker(url: str, path: str | None) -> Callable[[str], Variant | None]:
-    """How to make a size's (url, path, type) from its file name, in the original's folder.
-
-    An attachment has a dozen sizes; parsing each one's URL again is most of the media table's cost.
-    For a plain name (no `%`, `?`, `#`, `\\`, space or dot segment) beside an original whose URL has no
-    query and whose uploads path ends in its own name, the variant's URL, path and type follow from the
-    original's: the same folder, the name sanitized, its extension. Anything else takes the long way."""
-    folder, _, own = url.rpartition("/")
-    plain_original = path is not None and "?" not in url and "#" not in url and bool(_PLAIN_NAME.fullmatch(own))
-    head = (path or "").rpartition("/")[0]
-
-    def variant(name: str) -> Variant | None:
-        full = f"{folder}/{name}"
-        if plain_original and _PLAIN_NAME.fullmatch(name) and len(full) <= MAX_URL:
-            return full, f"{head}/{safe_name(name)}" if head else safe_name(name), _path_type("/" + name)
-        checked = absolute_url(full, "")
-        return (checked, uploads_path(checked), mime_type(checked)) if checked else None
-
-    return variant
-
-
-def size_variant(url: str, originals: Mapping[str, object]) -> tuple[str, str] | None:
-    """`a-300x200.jpg` of a known `a.jpg`: (its original URL, "300x200"); None otherwise."""
-    found = _SIZE_SUFFIX.search(url[-40:])
-    if found is None:
-        return None
-    original = url[: len(url) - len(found.group(0))] + found.group(3)
-    if original not in originals:
-        return None
-    return original, f"{found.group(1)}x{found.group(2)}"
 
 
 # --- references in a body -------------------------------------------------------------------------

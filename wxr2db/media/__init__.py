@@ -1,0 +1,1 @@
+"""Media files: their safe names, what each post uses, attachments, and fetching them into a site."""
