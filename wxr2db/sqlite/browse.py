@@ -106,9 +106,10 @@ def stopped_by_sigterm() -> Iterator[None]:
 def browse(db_path: Path, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
     """Serve db_path until Datasette stops or Ctrl-C; return Datasette's exit status."""
     require_datasette()
-    require_free_port(host, port)
     with tempfile.TemporaryDirectory(prefix="wxr2db-browse-") as folder, stopped_by_sigterm():
+        # The database first: a wrong file is the user's mistake to hear of, whatever holds the port.
         metadata = write_metadata(db_path, Path(folder))
+        require_free_port(host, port)
         url = overview_url(host, port, db_path)
         process = subprocess.Popen(datasette_command(db_path, metadata, host, port))
         try:
