@@ -8,8 +8,15 @@ import pytest
 
 from wxr2db.errors import WxrError
 from wxr2db.site.files import RefusedPath, SiteFolder
-from wxr2db.site.templates import LAYOUTS, template_files
+from wxr2db.site.starter import SiteFacts
+from wxr2db.site.templates import LAYOUTS, starter_files
+from wxr2db.site.templates import template_files as package_files
 from wxr2db.site.templates import write_templates as write_into
+
+
+def template_files(layout: str) -> dict[str, str]:
+    """Everything the starter writes for an export that says nothing (no title, menus or posts)."""
+    return {**package_files(layout), **starter_files(layout, SiteFacts())}
 
 
 def write_templates(site: Path, layout: str) -> list[str]:
@@ -33,8 +40,8 @@ def test_keeps_the_users_files_and_reports_them(tmp_path: Path) -> None:
     mine.parent.mkdir(parents=True)
     mine.write_text("my layout", encoding="utf-8")
     (tmp_path / "config.yaml").write_text("baseURL: /", encoding="utf-8")
-    assert write_templates(tmp_path, "hugo") == ["hugo.toml", "layouts/_default/single.html"]
-    kept = ("hugo.toml", "layouts/_default/single.html")
+    assert write_templates(tmp_path, "hugo") == ["hugo.yaml", "layouts/_default/single.html"]
+    kept = ("hugo.yaml", "layouts/_default/single.html")
     expected = {k: v for k, v in template_files("hugo").items() if k not in kept}
     assert files_in(tmp_path) == {**expected, "layouts/_default/single.html": "my layout", "config.yaml": "baseURL: /"}
 
@@ -73,3 +80,34 @@ def test_astro_leaves_the_users_content_config_and_routes(tmp_path: Path) -> Non
     assert write_templates(tmp_path, "astro") == kept
     expected = {k: v for k, v in template_files("astro").items() if k not in kept}
     assert files_in(tmp_path) == {**expected, **mine}
+
+
+# --- the links a starter site relies on -------------------------------------------------------------
+
+
+def test_a_plain_permalink_in_a_subfolder_gives_no_alias() -> None:
+    from wxr2db.site.plan import old_path
+    # WordPress's default permalinks: the path is the old blog's home, the query names the post.
+    assert old_path("http://example.se/blog/?p=1") == ""
+    assert old_path("http://example.se/blog/2010/06/x/") == "/blog/2010/06/x/"
+
+
+def test_redirects_never_lead_to_another_host() -> None:
+    from wxr2db.site.redirects import plan_redirects
+    plan = plan_redirects([("/?attachment_id=5", "https://old.example.com/wp-content/uploads/a.jpg"),
+                           ("/2010/06/x/", "/posts/x/")])
+    assert [(r.path, r.target) for r in plan.redirects] == [("/2010/06/x/", "/posts/x/")]
+    assert plan.dropped["target on another host"] == 1
+
+
+def test_starter_config_takes_the_export_facts() -> None:
+    from wxr2db.site.starter import MenuItem
+    facts = SiteFacts(title='Hugo "quoted": title', tagline="A: b", language="sv", timezone="Europe/Stockholm",
+                      menus={"main": [MenuItem("7", "About", "/about/", 1)]}, months=["2012/03"])
+    import yaml
+    config = yaml.safe_load(starter_files("hugo", facts)["hugo.yaml"])
+    assert (config["title"], config["params"]["description"], config["languageCode"], config["timeZone"]) == (
+        'Hugo "quoted": title', "A: b", "sv", "Europe/Stockholm")
+    assert config["menus"]["main"] == [{"identifier": "7", "name": "About", "url": "/about/", "weight": 1}]
+    archive = starter_files("hugo", facts)["content/archives.md"]
+    assert yaml.safe_load(archive.split("---\n")[1])["aliases"] == ["/2012/", "/2012/03/"]

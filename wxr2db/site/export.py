@@ -21,6 +21,7 @@ from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, plan_site
 from .pool import process_count, rendered_posts
+from .starter import site_facts
 from .templates import write_templates
 from .views import deep_comment_warnings
 
@@ -47,7 +48,8 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         finally:
             save_manifest(folder, manifest, stats)
         if options.templates:
-            stats.templates_kept = write_templates(folder, options.layout)
+            facts = site_facts(db.conn, options.layout, plan.urls)
+            stats.templates_kept = write_templates(folder, options.layout, facts)
     return stats
 
 

@@ -183,6 +183,18 @@ class Hugo(Plain):
         parts = list(path.with_suffix("").parts)
         return parts[1:-1] if path.stem in ("index", "_index") else parts[1:]
 
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """Also the keys Hugo's own templates and most themes read: `images` (the featured image, for
+        Open Graph and Twitter cards), `description`, and `authors` (a taxonomy: one page per author)."""
+        renamed = super().front_matter_keys(entries)
+        extra = {"images": [entries["image"]] if entries.get("image") else None,
+                 "description": entries.get("summary"),
+                 "authors": [entries["author"]] if entries.get("author") else None}
+        for key, value in extra.items():
+            if value is not None and key not in renamed:
+                renamed[key] = value
+        return renamed
+
     def term_url(self, taxonomy: str, slug: str, name: str) -> str | None:
         base = self.term_bases.get(taxonomy)
         word = HUGO_DROP.sub("", name.strip().lower().replace(" ", "-"))

@@ -1,16 +1,23 @@
-"""Ready templates that show the comment thread (front matter `comments`) in each generator.
+"""The starter site for each generator: layouts, a small stylesheet, and the config and data files
+made from the export (title, tagline, language, time zone, menus, GUIDs).
 
-Writes package data from wxr2db/site/templates/<layout>/ into a site, never over a file the user has.
+Writes package data from wxr2db/site/templates/<layout>/ and the files `starter_files` makes into a
+site, never over a file the user has.
 """
 
 from __future__ import annotations
 
+import json
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
 
 from wxr2db.errors import WxrError
 from wxr2db.site.files import SiteFolder
+from wxr2db.site.starter import SiteFacts, facts_data
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
 
@@ -18,7 +25,7 @@ ROUTE_NAMES = ("[...slug]", "[...path]", "[slug]", "[id]")
 # A file that is only written when none of these exist either: Hugo and Eleventy read the first config file
 # it finds, so a second one next to the user's would be ignored or would replace theirs.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "hugo.toml": ("hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json", "config"),
+    "hugo.yaml": ("hugo.toml", "hugo.json", "config.toml", "config.yaml", "config.json", "config"),
     "eleventy.config.mjs": (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs"),
     "astro.config.mjs": ("astro.config.js", "astro.config.ts", "astro.config.mts", "astro.config.cjs"),
     # Astro reads the first of these it finds (src/content/config.* before Astro 5).
@@ -48,14 +55,53 @@ def template_files(layout: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def write_templates(folder: SiteFolder, layout: str) -> list[str]:
+def dump_yaml(data: dict[str, Any]) -> str:
+    text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+    return text
+
+
+def hugo_config(facts: SiteFacts) -> str:
+    data = facts_data(facts)
+    config: dict[str, Any] = {
+        "baseURL": facts.base_url, "title": facts.title, "languageCode": facts.language,
+        "timeZone": facts.timezone, "paginate": 10,
+        "params": {"description": facts.tagline},
+        "taxonomies": {"category": "categories", "tag": "tags", "author": "authors"},
+        # The feed is published at /feed/index.xml, WordPress's /feed/ as a folder; no feed per section.
+        "outputFormats": {"RSS": {"path": "feed", "baseName": "index"}},
+        "outputs": {"home": ["HTML", "RSS"], "section": ["HTML"], "taxonomy": ["HTML"], "term": ["HTML"]},
+        "menus": data["menus"],
+        "markup": {"goldmark": {"renderer": {"unsafe": True}}},
+    }
+    return "# wxr2db: the starter site's config, from the export. Set baseURL to where the site is published.\n" \
+        + dump_yaml(config)
+
+
+def archive_matter(facts: SiteFacts) -> dict[str, Any]:
+    """The archive page; WordPress's year and month archives (`/2012/`, `/2012/03/`) redirect to it."""
+    years = sorted({month[:4] for month in facts.months})
+    return {"title": "Archives", "layout": "archives",
+            "aliases": [f"/{when}/" for when in (*years, *facts.months)]}
+
+
+def starter_files(layout: str, facts: SiteFacts) -> dict[str, str]:
+    """Relative path -> text of the config and data files made from the export."""
+    data = json.dumps(facts_data(facts), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if layout == "hugo":
+        return {"hugo.yaml": hugo_config(facts), "data/wxr2db.json": data,
+                "content/archives.md": "---\n" + dump_yaml(archive_matter(facts)) + "---\n"}
+    return {}
+
+
+def write_templates(folder: SiteFolder, layout: str, facts: SiteFacts | None = None) -> list[str]:
     """Write the layout's templates into the site where no file (or alternative config) exists yet.
 
     Returns the relative paths that were skipped because something is already there; a path that
     passes through a symlink or a file inside the site is refused (RefusedPath) like any other.
     """
     skipped = []
-    for relative, text in template_files(layout).items():
+    made = starter_files(layout, facts or SiteFacts())
+    for relative, text in sorted({**template_files(layout), **made}.items()):
         names = (relative, *ALTERNATIVES.get(relative, ()))
         if any(folder.exists(name) for name in names) or not folder.create(relative, text.encode("utf-8")):
             skipped.append(relative)

@@ -1,0 +1,175 @@
+"""The starter sites (`wxr2db markdown … --templates`) build with the real generators into sites a reader
+can use: served on loopback, every link is followed and every post, page, term and old address checked.
+
+Each export is built from an empty folder twice, under TZ=UTC and TZ=Pacific/Auckland: the two builds
+must be the same site, as a hosting builder's clock must not move dates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pytest
+
+from tests.helpers import CORPUS, CORPUS_REASON, SEED, wxr2db
+from tests.sitecheck import Crawl, crawl, front_matter, get, landing, serve, text_of
+from wxr2db.site.layouts import get_layout
+
+pytestmark = pytest.mark.generators
+# WXR2DB_CORPUS points at the corpus from a checkout that does not sit beside it (a git worktree).
+THEME_UNIT_TEST = (Path(os.environ.get("WXR2DB_CORPUS", CORPUS))
+                   / "WPTT__theme-unit-test__themeunittestdata.wordpress.xml")
+ZONES = ("UTC", "Pacific/Auckland")
+OUTPUT = {"hugo": "public", "jekyll": "_site"}
+CONTENT = {"hugo": "content", "jekyll": "."}
+
+
+@dataclass
+class Built:
+    layout: str
+    site: Path
+    output: Path
+    posts: dict[Path, dict[str, Any]]  # Markdown file -> front matter, of everything published
+    guids: dict[int, str]
+
+
+def command(layout: str) -> list[str]:
+    found = shutil.which(layout)
+    if found is None:
+        pytest.skip(f"{layout} not installed (apt-get install -y {layout})")
+    return [found] if layout == "hugo" else [found, "build"]
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def generate(layout: str, site: Path, zone: str) -> str:
+    done = subprocess.run(command(layout), cwd=site, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TZ": zone})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def published(site: Path, layout: str) -> dict[Path, dict[str, Any]]:
+    found = {}
+    for file in sorted((site / CONTENT[layout]).rglob("*.md")):
+        if file.name == "archives.md" or "_site" in file.parts or "vendor" in file.parts:
+            continue
+        matter = front_matter(file)
+        if "wordpress_id" in matter and matter.get("draft") is not True and matter.get("published") is not False:
+            found[file] = matter
+    return found
+
+
+def build(tmp: Path, layout: str, export: Path) -> Built:
+    outputs = []
+    for zone in ZONES:
+        site = tmp / zone.replace("/", "-") / layout
+        done = wxr2db("markdown", export, site, "--layout", layout, "--templates", "-q", timeout=600)
+        assert done.returncode == 0, done.stderr
+        log = generate(layout, site, zone)
+        assert [line for line in log.splitlines() if re.search(r"warn|error|deprecat", line, re.I)] == []
+        outputs.append(site)
+    first, second = (site / OUTPUT[layout] for site in outputs)
+    assert digest(first) == digest(second)  # the builder's clock changed nothing
+    db = tmp / f"{layout}.db"
+    assert wxr2db("import", export, "--db", db).returncode == 0
+    with sqlite3.connect(db) as conn:
+        guids = dict(conn.execute("SELECT id, guid FROM posts WHERE post_type = 'post'").fetchall())
+    return Built(layout, outputs[0], first, published(outputs[0], layout), guids)
+
+
+def url_of(built: Built, file: Path) -> str:
+    return unquote(get_layout(built.layout).public_url(file.relative_to(built.site).as_posix()))
+
+
+def shown_date(value: Any) -> str:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def check_built_site(built: Built) -> Crawl:
+    with serve(built.output) as base:
+        seen = crawl(base)
+        assert seen.broken == {}
+        posts = {file: m for file, m in built.posts.items() if m.get("wordpress_id") in built.guids}
+        check_home(built, seen, posts)
+        check_pages(built, seen)
+        check_terms(built, seen, posts)
+        check_old_addresses(built, base)
+        check_feed(built, base, posts)
+    return seen
+
+
+def check_home(built: Built, seen: Crawl, posts: dict[Path, dict[str, Any]]) -> None:
+    newest = sorted(posts, key=lambda f: (str(posts[f]["date"]), f), reverse=True)[:3]
+    assert [f for f in newest if f'href="{quote(url_of(built, f))}"' not in seen.pages["/"]] == []
+
+
+def check_pages(built: Built, seen: Crawl) -> None:
+    for file, matter in built.posts.items():
+        page = seen.pages.get(url_of(built, file))
+        assert page is not None, f"{url_of(built, file)} not reached from the home page"
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+        assert heading and text_of(heading.group(1)).strip() == (str(matter.get("title") or "") or "(no title)"), file
+        if "_posts" in file.parts or "posts" in file.parts:
+            assert shown_date(matter["date"]) in text_of(page), file
+
+
+def check_terms(built: Built, seen: Crawl, posts: dict[Path, dict[str, Any]]) -> None:
+    layout = get_layout(built.layout)
+    for file, matter in posts.items():
+        for key, taxonomy in (("categories", "category"), ("tags", "post_tag")):
+            for name in matter.get(key) or []:
+                url = layout.term_url(taxonomy, "", str(name)) if built.layout == "hugo" else None
+                if url is None:
+                    continue
+                assert f'href="{quote(url_of(built, file))}"' in "".join(
+                    text for path, text in seen.pages.items() if path.startswith(unquote(url))), (url, file)
+
+
+def check_old_addresses(built: Built, base: str) -> None:
+    for file, matter in built.posts.items():
+        for old in matter.get("aliases") or matter.get("redirect_from") or []:
+            assert landing(base, old) == url_of(built, file), (old, file)
+
+
+def check_feed(built: Built, base: str, posts: dict[Path, dict[str, Any]]) -> None:
+    status, feed = get(base, "/feed/index.xml" if built.layout == "hugo" else "/feed.xml")
+    assert status == 200
+    items = re.findall(r"<guid[^>]*>([^<]+)</guid>", feed)
+    assert items and set(items) <= set(built.guids.values())
+
+
+@pytest.mark.parametrize("layout", ["hugo"])
+def test_seed_starter_site(tmp_path: Path, layout: str) -> None:
+    built = build(tmp_path, layout, SEED)
+    seen = check_built_site(built)
+    page = seen.pages["/posts/sharing-and-collaboration/"]
+    # the post's own offset (-04:00), whatever the builder's zone
+    assert '<time datetime="2010-06-14T09:30:00-04:00">June 14, 2010 at 9:30 am</time>' in page
+    assert page.count('<li class="comment"') == 9
+
+
+@pytest.mark.parametrize("layout", ["hugo"])
+def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
+    if not THEME_UNIT_TEST.is_file():
+        pytest.skip(CORPUS_REASON)
+    built = build(tmp_path, layout, THEME_UNIT_TEST)
+    seen = check_built_site(built)
+    assert "Clearing Floats" in seen.pages["/about/"]  # a parent page (about/_index.md) lists its pages
+    assert "/level-1/level-2/level-3/" in seen.pages
+    assert seen.pages["/404.html"] if "/404.html" in seen.pages else (built.output / "404.html").is_file()
+    assert '<a href="/authors/theme-buster/">Theme Buster</a>' in seen.pages["/posts/template-comments/"]
