@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -250,6 +251,16 @@ class Jekyll(Plain):
         if parts and parts[0].startswith("_"):
             return [parts[0][1:], *parts[1:]]
         return parts
+
+    def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
+        """The date as the local time WordPress showed, without its offset: Jekyll dates a post's URL
+        and page in the site's `timezone`, so a post written in another offset than most (the blog's
+        zone changed once) would move a day; a time without offset is read in that zone as it is."""
+        renamed = super().front_matter_keys(entries)
+        date = renamed.get("date")
+        if isinstance(date, datetime) and date.tzinfo is not None:
+            renamed["date"] = date.replace(tzinfo=None).isoformat(sep=" ")
+        return renamed
 
     def draft_keys(self, post_type: str) -> dict[str, Any]:
         # Jekyll's drafts live in _drafts/; pages and collections have `published: false` instead.

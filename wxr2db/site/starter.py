@@ -42,6 +42,15 @@ class MenuItem:
 
 
 @dataclass(frozen=True)
+class Term:
+    taxonomy: str  # category or post_tag
+    slug: str
+    name: str
+    description: str
+    url: str  # the term's page in the new site
+
+
+@dataclass(frozen=True)
 class SiteFacts:
     title: str = "My site"
     tagline: str = ""
@@ -52,6 +61,8 @@ class SiteFacts:
     guids: dict[int, str] = field(default_factory=dict)  # WordPress id -> GUID, for the feed
     months: list[str] = field(default_factory=list)  # `2012/03` of every month with a written post
     descriptions: dict[str, str] = field(default_factory=dict)  # term URL -> the term's description
+    terms: list[Term] = field(default_factory=list)  # every category and tag a written post has
+    authors: list[str] = field(default_factory=list)  # the names shown, of the written posts' authors
 
 
 def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -> SiteFacts:
@@ -63,7 +74,8 @@ def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -
                      else "en",
                      base_url=link.rstrip("/") + "/" if re.match(r"https?://[^\s\"'<>]+$", link) else "/",
                      timezone=guess_timezone(conn), menus=menus(conn, layout, urls), guids=guids(conn, urls),
-                     months=post_months(conn, urls), descriptions=term_descriptions(conn, layout, urls))
+                     months=post_months(conn, urls), descriptions=term_descriptions(conn, layout, urls),
+                     terms=used_terms(conn, layout, urls), authors=author_list(conn, urls))
 
 
 # --- time zone ------------------------------------------------------------------------------------
@@ -198,12 +210,43 @@ def term_descriptions(conn: sqlite3.Connection, layout: str, urls: Mapping[int, 
     return found
 
 
+def used_terms(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -> list[Term]:
+    found: dict[tuple[str, str], Term] = {}
+    for post_id, taxonomy, slug, name, description in conn.execute(
+            "SELECT pt.post_id, t.taxonomy, coalesce(t.slug, ''), coalesce(t.name, ''), coalesce(t.description, '') "
+            "FROM terms t JOIN post_terms pt ON pt.term_id = t.id WHERE t.taxonomy IN ('category', 'post_tag') "
+            "ORDER BY t.taxonomy, t.slug"):
+        url = get_layout(layout).term_url(taxonomy, slug, plain_text(name)) if post_id in urls else None
+        if url and (taxonomy, slug) not in found:
+            found[(taxonomy, slug)] = Term(taxonomy, slug, plain_text(name), plain_text(description).strip(), url)
+    return list(found.values())
+
+
+def author_list(conn: sqlite3.Connection, urls: Mapping[int, str]) -> list[str]:
+    """The names front matter `author` holds (the display name, else the login)."""
+    found = set()
+    for post_id, name in conn.execute(
+            "SELECT p.id, coalesce(nullif(a.display_name, ''), p.author) FROM posts p "
+            "LEFT JOIN authors a ON a.login = p.author WHERE coalesce(p.author, '') != ''"):
+        if post_id in urls and plain_text(name).strip():
+            found.add(plain_text(name).strip())
+    return sorted(found)
+
+
+def author_slug(name: str) -> str:
+    """Jekyll's `slugify` of a name: runs of anything but letters and digits become one dash."""
+    return re.sub(r"[\W_]+", "-", name).strip("-").lower() or "author"
+
+
 def facts_data(facts: SiteFacts) -> dict[str, Any]:
     """The facts as plain data, for a generator's data file."""
     return {"title": facts.title, "tagline": facts.tagline, "language": facts.language,
             "base_url": facts.base_url, "timezone": facts.timezone,
             "menus": {slug: [menu_entry(item) for item in items] for slug, items in facts.menus.items()},
-            "guids": {str(k): v for k, v in facts.guids.items()}, "descriptions": facts.descriptions}
+            "guids": {str(k): v for k, v in facts.guids.items()}, "descriptions": facts.descriptions,
+            "term_urls": {taxonomy: {t.name: t.url for t in facts.terms if t.taxonomy == taxonomy}
+                          for taxonomy in ("category", "post_tag")},
+            "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors}}
 
 
 def menu_entry(item: MenuItem) -> dict[str, Any]:

@@ -8,24 +8,28 @@ site, never over a file the user has.
 from __future__ import annotations
 
 import json
+import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
 from wxr2db.errors import WxrError
 from wxr2db.site.files import SiteFolder
-from wxr2db.site.starter import SiteFacts, facts_data
+from wxr2db.site.starter import SiteFacts, author_slug, facts_data
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
+JEKYLL_PAGES = "wxr2db-pages"  # the term and author pages; a folder with `_` would be ignored by Jekyll
 
 ROUTE_NAMES = ("[...slug]", "[...path]", "[slug]", "[id]")
 # A file that is only written when none of these exist either: Hugo and Eleventy read the first config file
 # it finds, so a second one next to the user's would be ignored or would replace theirs.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "hugo.yaml": ("hugo.toml", "hugo.json", "config.toml", "config.yaml", "config.json", "config"),
+    "_config.yml": ("_config.yaml", "_config.toml"),
     "eleventy.config.mjs": (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs"),
     "astro.config.mjs": ("astro.config.js", "astro.config.ts", "astro.config.mts", "astro.config.cjs"),
     # Astro reads the first of these it finds (src/content/config.* before Astro 5).
@@ -84,12 +88,59 @@ def archive_matter(facts: SiteFacts) -> dict[str, Any]:
             "aliases": [f"/{when}/" for when in (*years, *facts.months)]}
 
 
+def jekyll_config(facts: SiteFacts) -> str:
+    config: dict[str, Any] = {
+        "title": facts.title, "description": facts.tagline, "lang": facts.language, "url": facts.base_url.rstrip("/"),
+        # Jekyll shows dates, and dates post URLs, in this zone, not in the zone of the machine that builds.
+        "timezone": facts.timezone,
+        # Where wxr2db's link rewriting and redirects expect the posts; no :categories, so a category
+        # with spaces never becomes a folder.
+        "permalink": "/:year/:month/:day/:title/",
+        "plugins": ["jekyll-redirect-from", "jekyll-paginate"],
+        "paginate": 10, "paginate_path": "/page/:num/",
+        "include": ["_redirects", ".htaccess"],
+        "defaults": [{"scope": {"path": "", "type": "posts"}, "values": {"layout": "post"}},
+                     {"scope": {"path": "", "type": "pages"}, "values": {"layout": "page"}}],
+    }
+    return "# wxr2db: the starter site's config, from the export. Set url to where the site is published.\n" \
+        + dump_yaml(config)
+
+
+def file_word(text: str) -> str:
+    """A file name from a slug, however the export spelled it; its page's URL is in its permalink."""
+    return re.sub(r"[^\w.-]+", "-", unquote(text)).strip(".-")[:80] or "term"
+
+
+def page_file(matter: dict[str, Any]) -> str:
+    return "---\n" + dump_yaml(matter) + "---\n"
+
+
+def jekyll_pages(facts: SiteFacts) -> dict[str, str]:
+    """A page per category, tag and author (Jekyll makes none itself), and the archive."""
+    archive = archive_matter(facts)
+    pages = {"archives.html": page_file({"title": archive["title"], "layout": "wxr2db-archives",
+                                         "permalink": "/archives/", "redirect_from": archive["aliases"]})}
+    for term in facts.terms:
+        kind = "Category" if term.taxonomy == "category" else "Tag"
+        matter = {"layout": "wxr2db-term", "title": f"{kind}: {term.name}", "taxonomy": term.taxonomy,
+                  "term": term.name, "permalink": term.url, **({"description": term.description}
+                                                               if term.description else {})}
+        pages[f"{JEKYLL_PAGES}/{term.taxonomy}-{file_word(term.slug)}.html"] = page_file(matter)
+    for name in facts.authors:
+        matter = {"layout": "wxr2db-author", "title": name, "author_name": name,
+                  "permalink": f"/author/{author_slug(name)}/"}
+        pages[f"{JEKYLL_PAGES}/author-{file_word(author_slug(name))}.html"] = page_file(matter)
+    return pages
+
+
 def starter_files(layout: str, facts: SiteFacts) -> dict[str, str]:
-    """Relative path -> text of the config and data files made from the export."""
+    """Relative path -> text of the config, data and pages made from the export."""
     data = json.dumps(facts_data(facts), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if layout == "hugo":
         return {"hugo.yaml": hugo_config(facts), "data/wxr2db.json": data,
-                "content/archives.md": "---\n" + dump_yaml(archive_matter(facts)) + "---\n"}
+                "content/archives.md": page_file(archive_matter(facts))}
+    if layout == "jekyll":
+        return {"_config.yml": jekyll_config(facts), "_data/wxr2db.json": data, **jekyll_pages(facts)}
     return {}
 
 
