@@ -25,6 +25,7 @@ import pytest
 from tests.helpers import CORPUS, CORPUS_REASON, SEED, wxr2db
 from tests.sitecheck import Crawl, crawl, front_matter, get, landing, serve, text_of
 from wxr2db.site.layouts import get_layout
+from wxr2db.site.templates import FEED_URLS
 
 pytestmark = pytest.mark.generators
 # WXR2DB_CORPUS points at the corpus from a checkout that does not sit beside it (a git worktree).
@@ -78,7 +79,8 @@ def build(tmp: Path, layout: str, export: Path) -> Built:
     outputs = []
     for zone in ZONES:
         site = tmp / zone.replace("/", "-") / layout
-        done = wxr2db("markdown", export, site, "--layout", layout, "--templates", "-q", timeout=600)
+        done = wxr2db("markdown", export, site, "--layout", layout, "--templates", "--redirects", "netlify", "-q",
+                      timeout=600)
         assert done.returncode == 0, done.stderr
         log = generate(layout, site, zone)
         assert [line for line in log.splitlines() if re.search(r"warn|error|deprecat", line, re.I)] == []
@@ -147,8 +149,12 @@ def check_old_addresses(built: Built, base: str) -> None:
 
 
 def check_feed(built: Built, base: str, posts: dict[Path, dict[str, Any]]) -> None:
-    status, feed = get(base, "/feed/index.xml" if built.layout == "hugo" else "/feed.xml")
+    status, feed = get(base, FEED_URLS[built.layout])
     assert status == 200
+    # WordPress's /feed/ redirects to it; no redirect leads back to the old host, which is going away.
+    redirects = (built.output / "_redirects").read_text(encoding="utf-8")
+    assert f"\n/feed/ {FEED_URLS[built.layout]} 301\n" in redirects
+    assert re.findall(r" https?://\S+ 301", redirects) == []
     items = re.findall(r"<guid[^>]*>([^<]+)</guid>", feed)
     assert items and set(items) <= set(built.guids.values())
 

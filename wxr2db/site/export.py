@@ -22,7 +22,7 @@ from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, plan_site
 from .pool import process_count, rendered_posts
 from .starter import site_facts
-from .templates import write_templates
+from .templates import feed_redirects, write_templates
 from .views import deep_comment_warnings
 
 
@@ -42,6 +42,9 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         stats.site = prepare_site(db.conn, folder, options.layout, plan.urls, options.comments, options.site,
                                   media_progress)
         options = replace(options, links=stats.site.links)
+        if options.templates and stats.site.index is not None:
+            for old, new in feed_redirects(options.layout, stats.site.index.home).items():
+                stats.site.index.redirects.setdefault(old, new)
         try:
             write_posts(db, plan, options, writer, progress)
             write_site_files(writer, options, plan.urls.values())

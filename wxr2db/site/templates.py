@@ -22,6 +22,8 @@ from wxr2db.site.files import SiteFolder
 from wxr2db.site.starter import SiteFacts, author_slug, facts_data
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
+# Where each starter publishes its feed; WordPress's own feed addresses redirect there.
+FEED_URLS = {"hugo": "/feed/index.xml", "jekyll": "/feed.xml", "eleventy": "/feed.xml", "astro": "/feed.xml"}
 JEKYLL_PAGES = "wxr2db-pages"  # the term and author pages; a folder with `_` would be ignored by Jekyll
 
 ROUTE_NAMES = ("[...slug]", "[...path]", "[slug]", "[id]")
@@ -40,6 +42,15 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     **{f"{folder}/[...id].astro": tuple(f"{folder}/{name}.astro" for name in ROUTE_NAMES)
        for folder in ("src/pages", "src/pages/posts")},
 }
+
+
+def feed_redirects(layout: str, home: str) -> dict[str, str]:
+    """WordPress's feed addresses under the old front page (`/feed/`, `/?feed=rss2`) -> the starter's feed."""
+    feed = FEED_URLS.get(layout)
+    if feed is None:
+        return {}
+    return {f"{home}{old}": feed for old in ("feed/", "feed/rss2/", "feed/atom/", "?feed=rss2", "?feed=rss",
+                                             "?feed=atom")}
 
 
 def template_files(layout: str) -> dict[str, str]:
