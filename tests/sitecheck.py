@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.request import urlopen
 
 import yaml
@@ -42,7 +42,8 @@ def serve(folder: Path) -> Iterator[str]:
 
 def get(base: str, path: str) -> tuple[int, str]:
     try:
-        with urlopen(urljoin(base, path), timeout=10) as answer:
+        # A browser sends `/greek/επίπεδο/` percent-encoded; an href may hold it as it is.
+        with urlopen(urljoin(base, quote(path, safe="/%:@!$&'()*+,;=~?#")), timeout=10) as answer:
             return answer.status, answer.read().decode("utf-8", "replace")
     except HTTPError as error:
         return error.code, ""

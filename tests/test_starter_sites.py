@@ -24,6 +24,7 @@ import pytest
 
 from tests.helpers import CORPUS, CORPUS_REASON, SEED, wxr2db
 from tests.sitecheck import Crawl, crawl, front_matter, get, landing, serve, text_of
+from tests.test_generators import CACHE, ELEVENTY
 from wxr2db.site.layouts import get_layout
 from wxr2db.site.templates import FEED_URLS
 
@@ -32,8 +33,8 @@ pytestmark = pytest.mark.generators
 THEME_UNIT_TEST = (Path(os.environ.get("WXR2DB_CORPUS", CORPUS))
                    / "WPTT__theme-unit-test__themeunittestdata.wordpress.xml")
 ZONES = ("UTC", "Pacific/Auckland")
-OUTPUT = {"hugo": "public", "jekyll": "_site"}
-CONTENT = {"hugo": "content", "jekyll": "."}
+OUTPUT = {"hugo": "public", "jekyll": "_site", "eleventy": "_site"}
+CONTENT = {"hugo": "content", "jekyll": ".", "eleventy": "."}
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Built:
 
 
 def command(layout: str) -> list[str]:
+    if layout == "eleventy":
+        if not ELEVENTY.is_file() or shutil.which("node") is None:
+            pytest.skip(f"Eleventy not in {ELEVENTY.parent.parent.parent} "
+                        f"(npm install --prefix {CACHE / 'eleventy'} @11ty/eleventy@3)")
+        return ["node", str(ELEVENTY)]
     found = shutil.which(layout)
     if found is None:
         pytest.skip(f"{layout} not installed (apt-get install -y {layout})")
@@ -67,7 +73,7 @@ def generate(layout: str, site: Path, zone: str) -> str:
 def published(site: Path, layout: str) -> dict[Path, dict[str, Any]]:
     found = {}
     for file in sorted((site / CONTENT[layout]).rglob("*.md")):
-        if file.name == "archives.md" or "_site" in file.parts or "vendor" in file.parts:
+        if file.name == "archives.md" or {"_site", "vendor", "node_modules"} & set(file.parts):
             continue
         matter = front_matter(file)
         if "wordpress_id" in matter and matter.get("draft") is not True and matter.get("published") is not False:
@@ -82,6 +88,8 @@ def build(tmp: Path, layout: str, export: Path) -> Built:
         done = wxr2db("markdown", export, site, "--layout", layout, "--templates", "--redirects", "netlify", "-q",
                       timeout=600)
         assert done.returncode == 0, done.stderr
+        if layout == "eleventy":
+            (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
         log = generate(layout, site, zone)
         assert [line for line in log.splitlines() if re.search(r"warn|error|deprecat", line, re.I)] == []
         outputs.append(site)
@@ -159,18 +167,18 @@ def check_feed(built: Built, base: str, posts: dict[Path, dict[str, Any]]) -> No
     assert items and set(items) <= set(built.guids.values())
 
 
-@pytest.mark.parametrize("layout", ["hugo", "jekyll"])
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
 def test_seed_starter_site(tmp_path: Path, layout: str) -> None:
     built = build(tmp_path, layout, SEED)
     seen = check_built_site(built)
-    page = seen.pages["/posts/sharing-and-collaboration/" if layout == "hugo" else
-                      "/2010/06/14/sharing-and-collaboration/"]
+    page = seen.pages["/2010/06/14/sharing-and-collaboration/" if layout == "jekyll" else
+                      "/posts/sharing-and-collaboration/"]
     # the post's own offset (-04:00), whatever the builder's zone
     assert re.search(r'<time datetime="2010-06-14T09:30:00-0?4:?00">June 14, 2010 at 9:30 am</time>', page)
     assert page.count('<li class="comment"') == 9
 
 
-@pytest.mark.parametrize("layout", ["hugo", "jekyll"])
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
 def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
     if not THEME_UNIT_TEST.is_file():
         pytest.skip(CORPUS_REASON)
@@ -179,7 +187,7 @@ def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
     assert "Clearing Floats" in seen.pages["/about/"]  # a parent page (about/_index.md) lists its pages
     assert "/level-1/level-2/level-3/" in seen.pages
     assert "Not found" in (built.output / "404.html").read_text(encoding="utf-8")
-    post = "/posts/template-comments/" if layout == "hugo" else "/2012/01/03/template-comments/"
+    post = "/2012/01/03/template-comments/" if layout == "jekyll" else "/posts/template-comments/"
     author = "/authors/theme-buster/" if layout == "hugo" else "/author/theme-buster/"
     assert f'<a href="{author}">Theme Buster</a>' in seen.pages[post]
     assert post in "".join(text for path, text in seen.pages.items() if path.startswith(author))

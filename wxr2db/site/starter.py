@@ -63,6 +63,9 @@ class SiteFacts:
     descriptions: dict[str, str] = field(default_factory=dict)  # term URL -> the term's description
     terms: list[Term] = field(default_factory=list)  # every category and tag a written post has
     authors: list[str] = field(default_factory=list)  # the names shown, of the written posts' authors
+    # UTC offset in minutes of each written post (`p1148`) and its comments (`c881`): JavaScript dates
+    # lose the offset front matter gave, so Eleventy and Astro look it up to show the local time.
+    offsets: dict[str, int] = field(default_factory=dict)
 
 
 def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -> SiteFacts:
@@ -75,7 +78,8 @@ def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -
                      base_url=link.rstrip("/") + "/" if re.match(r"https?://[^\s\"'<>]+$", link) else "/",
                      timezone=guess_timezone(conn), menus=menus(conn, layout, urls), guids=guids(conn, urls),
                      months=post_months(conn, urls), descriptions=term_descriptions(conn, layout, urls),
-                     terms=used_terms(conn, layout, urls), authors=author_list(conn, urls))
+                     terms=used_terms(conn, layout, urls), authors=author_list(conn, urls),
+                     offsets=local_offsets(conn, urls) if layout in ("eleventy", "astro") else {})
 
 
 # --- time zone ------------------------------------------------------------------------------------
@@ -233,6 +237,17 @@ def author_list(conn: sqlite3.Connection, urls: Mapping[int, str]) -> list[str]:
     return sorted(found)
 
 
+def local_offsets(conn: sqlite3.Connection, urls: Mapping[int, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for prefix, sql in (("p", "SELECT id, id, date, date_gmt FROM posts"),
+                        ("c", "SELECT post_id, id, date, date_gmt FROM comments")):
+        for post_id, item_id, local, gmt in conn.execute(sql):
+            offset = utc_offset(local, gmt) if post_id in urls else None
+            if offset is not None:
+                found[f"{prefix}{item_id}"] = int(offset.total_seconds() // 60)
+    return found
+
+
 def author_slug(name: str) -> str:
     """Jekyll's `slugify` of a name: runs of anything but letters and digits become one dash."""
     return re.sub(r"[\W_]+", "-", name).strip("-").lower() or "author"
@@ -246,7 +261,8 @@ def facts_data(facts: SiteFacts) -> dict[str, Any]:
             "guids": {str(k): v for k, v in facts.guids.items()}, "descriptions": facts.descriptions,
             "term_urls": {taxonomy: {t.name: t.url for t in facts.terms if t.taxonomy == taxonomy}
                           for taxonomy in ("category", "post_tag")},
-            "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors}}
+            "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors},
+            "offsets": facts.offsets}
 
 
 def menu_entry(item: MenuItem) -> dict[str, Any]:

@@ -152,6 +152,9 @@ def starter_files(layout: str, facts: SiteFacts) -> dict[str, str]:
                 "content/archives.md": page_file(archive_matter(facts))}
     if layout == "jekyll":
         return {"_config.yml": jekyll_config(facts), "_data/wxr2db.json": data, **jekyll_pages(facts)}
+    if layout == "eleventy":
+        archive = {**archive_matter(facts), "layout": "wxr2db-archives.njk", "permalink": "/archives/"}
+        return {"_data/wxr2db.json": data, "archives.md": page_file(archive)}
     return {}
 
 
