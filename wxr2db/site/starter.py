@@ -262,7 +262,7 @@ def facts_data(facts: SiteFacts) -> dict[str, Any]:
             "term_urls": {taxonomy: {t.name: t.url for t in facts.terms if t.taxonomy == taxonomy}
                           for taxonomy in ("category", "post_tag")},
             "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors},
-            "offsets": facts.offsets}
+            "offsets": facts.offsets, "months": facts.months}
 
 
 def menu_entry(item: MenuItem) -> dict[str, Any]:

@@ -155,6 +155,9 @@ def starter_files(layout: str, facts: SiteFacts) -> dict[str, str]:
     if layout == "eleventy":
         archive = {**archive_matter(facts), "layout": "wxr2db-archives.njk", "permalink": "/archives/"}
         return {"_data/wxr2db.json": data, "archives.md": page_file(archive)}
+    if layout == "astro":
+        # Astro's glob loader warns of a collection folder that does not exist (an export without pages).
+        return {"src/data/wxr2db.json": data, "src/content/posts/.gitkeep": "", "src/content/pages/.gitkeep": ""}
     return {}
 
 
