@@ -230,6 +230,8 @@ def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
     assert "Clearing Floats" in seen.pages["/about/"]  # a parent page (about/_index.md) lists its pages
     assert "/level-1/level-2/level-3/" in seen.pages
     assert "Not found" in (built.output / "404.html").read_text(encoding="utf-8")
+    if layout == "hugo":  # the sitemap lists pages, not the ones marked noindex
+        assert "/posts/template-comments/</loc>" in (built.output / "sitemap.xml").read_text(encoding="utf-8")
     post = "/2012/01/03/template-comments/" if layout == "jekyll" else "/posts/template-comments/"
     author = "/authors/theme-buster/" if layout == "hugo" else "/author/theme-buster/"
     assert f'<a href="{author}">Theme Buster</a>' in seen.pages[post]

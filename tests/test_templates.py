@@ -111,3 +111,12 @@ def test_starter_config_takes_the_export_facts() -> None:
     assert config["menus"]["main"] == [{"identifier": "7", "name": "About", "url": "/about/", "weight": 1}]
     archive = starter_files("hugo", facts)["content/archives.md"]
     assert yaml.safe_load(archive.split("---\n")[1])["aliases"] == ["/2012/", "/2012/03/"]
+
+
+def test_starter_is_the_clearer_name_for_templates(tmp_path: Path) -> None:
+    from tests.helpers import SEED, cli
+    for flag in ("--starter", "--templates"):
+        result = cli("markdown", str(SEED), str(tmp_path / flag), "--layout", "hugo", flag, "--quiet")
+        assert result.exit_code == 0, result.output
+        assert "title: Social Steve\n" in (tmp_path / flag / "hugo.yaml").read_text(encoding="utf-8")
+        assert (tmp_path / flag / "layouts" / "index.html").is_file()
