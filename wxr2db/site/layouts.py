@@ -89,6 +89,9 @@ class Plain:
     folders = ("posts", "pages", "")  # of posts, pages and other types; "" is OUTDIR itself
     keys: Mapping[str, str | None] = NO_KEYS
     hidden: Mapping[str, Any] = MappingProxyType({"draft": True})
+    # Where the starter site (--starter) puts its own pages: an old address there (a post once at
+    # /tags/) is no alias, or the two pages would fight over it; the redirect maps still hold it.
+    reserved: tuple[str, ...] = ("/category/", "/tag/", "/author/", "/page/", "/archives/", "/feed.xml")
     # Front matter telling the generator not to run template tags in the body.
     template_guard: Mapping[str, Any] = NO_KEYS
 
@@ -120,7 +123,9 @@ class Plain:
         renamed: dict[str, Any] = {}
         for key, value in entries.items():
             name = self.keys.get(key, key)
-            if name is not None:
+            if key == "aliases" and isinstance(value, list):
+                value = [path for path in value if not str(path).startswith(self.reserved)] or None
+            if name is not None and value is not None:
                 renamed[name] = value
         return renamed
 
@@ -157,6 +162,7 @@ class Hugo(Plain):
     name = "hugo"
     static_root = "static"
     keys = MappingProxyType({"permalink": "url"})
+    reserved = ("/categories/", "/tags/", "/authors/", "/page/", "/archives/", "/feed/")
     # Hugo's own archives are `/categories/x/` and `/tags/x/`, named after the term's name.
     term_bases: Mapping[str, str] = MappingProxyType({"category": "categories", "post_tag": "tags"})
 

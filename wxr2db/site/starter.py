@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..content.plaintext import plain_text
@@ -58,7 +59,7 @@ class SiteFacts:
     base_url: str = "/"
     timezone: str = "UTC"
     menus: dict[str, list[MenuItem]] = field(default_factory=dict)  # menu slug -> items, in order
-    guids: dict[int, str] = field(default_factory=dict)  # WordPress id -> GUID, for the feed
+    guids: dict[str, str] = field(default_factory=dict)  # new URL -> WordPress GUID, for the feed
     months: list[str] = field(default_factory=list)  # `2012/03` of every month with a written post
     descriptions: dict[str, str] = field(default_factory=dict)  # term URL -> the term's description
     terms: list[Term] = field(default_factory=list)  # every category and tag a written post has
@@ -187,11 +188,14 @@ def keep_reachable(items: list[MenuItem]) -> list[MenuItem]:
             MenuItem(item.identifier, item.name, item.url, item.weight) for item in items]
 
 
-def guids(conn: sqlite3.Connection, urls: Mapping[int, str]) -> dict[int, str]:
-    found: dict[int, str] = {}
+def guids(conn: sqlite3.Connection, urls: Mapping[int, str]) -> dict[str, str]:
+    """New URL (as the plan wrote it, and decoded, as generators spell it) -> the post's WordPress GUID.
+    By URL, not id: a post whose id the export repeated has no `wordpress_id`, but a GUID all the same."""
+    found: dict[str, str] = {}
     for post_id, guid in conn.execute("SELECT id, coalesce(guid, '') FROM posts WHERE post_type = 'post'"):
-        if post_id in urls and post_id > 0 and guid.strip():
-            found[post_id] = guid.strip()
+        url = urls.get(post_id)
+        if url and guid.strip():
+            found[url] = found[unquote(url)] = guid.strip()
     return found
 
 
@@ -258,7 +262,7 @@ def facts_data(facts: SiteFacts) -> dict[str, Any]:
     return {"title": facts.title, "tagline": facts.tagline, "language": facts.language,
             "base_url": facts.base_url, "timezone": facts.timezone,
             "menus": {slug: [menu_entry(item) for item in items] for slug, items in facts.menus.items()},
-            "guids": {str(k): v for k, v in facts.guids.items()}, "descriptions": facts.descriptions,
+            "guids": facts.guids, "descriptions": facts.descriptions,
             "term_urls": {taxonomy: {t.name: t.url for t in facts.terms if t.taxonomy == taxonomy}
                           for taxonomy in ("category", "post_tag")},
             "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors},

@@ -8,7 +8,7 @@ export async function GET() {
   const base = String(site.base_url ?? "/").replace(/\/$/, "");
   const items = (await posts()).slice(0, 20).map((entry) => {
     const link = `${base}${postUrl(entry)}`;
-    const guid = site.guids?.[String(entry.data.wordpress_id)];
+    const guid = site.guids?.[postUrl(entry)];
     return ["<item>", `<title>${escape(entry.data.title)}</title>`, `<link>${escape(link)}</link>`,
       entry.data.pubDate ? `<pubDate>${new Date(entry.data.pubDate).toUTCString()}</pubDate>` : "",
       entry.data.author ? `<dc:creator>${escape(entry.data.author)}</dc:creator>` : "",
