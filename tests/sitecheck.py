@@ -53,6 +53,7 @@ def get(base: str, path: str) -> tuple[int, str]:
 class Crawl:
     pages: dict[str, str] = field(default_factory=dict)  # path -> HTML of every page reached
     broken: dict[str, str] = field(default_factory=dict)  # local URL -> the page linking it
+    files: set[str] = field(default_factory=set)  # images, the stylesheet, the feed: answered 200
 
 
 def local_links(page: str, text: str) -> list[str]:
@@ -75,7 +76,8 @@ def crawl(base: str, start: str = "/") -> Crawl:
             result.broken[path] = referrer
             continue
         if not path.endswith("/") and not path.endswith(".html"):
-            continue  # an image, the stylesheet, the feed
+            result.files.add(unquote(path))  # an image, the stylesheet, the feed
+            continue
         result.pages[unquote(path)] = text
         for link in local_links(path, text):
             if link not in seen:

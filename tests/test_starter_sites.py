@@ -26,6 +26,7 @@ import yaml
 from tests.helpers import CORPUS, CORPUS_REASON, SEED, wxr2db
 from tests.sitecheck import Crawl, crawl, front_matter, get, landing, serve, text_of
 from tests.test_generators import CACHE, ELEVENTY, astro_command, link_packages
+from tests.test_site_links import crafted, uploads_copy
 from wxr2db.site.layouts import get_layout
 from wxr2db.site.templates import FEED_URLS
 
@@ -112,12 +113,12 @@ def published(site: Path, layout: str) -> dict[Path, dict[str, Any]]:
     return found
 
 
-def build(tmp: Path, layout: str, export: Path, hostile: bool = False) -> Built:
+def build(tmp: Path, layout: str, export: Path, hostile: bool = False, *options: str) -> Built:
     outputs = []
     for zone in ZONES:
         site = tmp / zone.replace("/", "-") / layout
         done = wxr2db("markdown", export, site, "--layout", layout, "--templates", "--redirects", "netlify", "-q",
-                      timeout=600)
+                      *options, timeout=600)
         assert done.returncode == 0, done.stderr
         if hostile:
             add_hostile_post(site, layout)
@@ -222,6 +223,16 @@ def test_real_blog_starter_site(tmp_path: Path, layout: str) -> None:
     if not PELICAN.is_file():
         pytest.skip(CORPUS_REASON)
     check_built_site(build(tmp_path, layout, PELICAN))
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+def test_fetched_media_is_published(tmp_path: Path, layout: str) -> None:
+    """The files --media-from copied into the site answer where the rewritten links point (Eleventy
+    publishes nothing it is not told to copy)."""
+    built = build(tmp_path, layout, crafted(tmp_path), False, "--media-from", str(uploads_copy(tmp_path)))
+    seen = check_built_site(built)
+    assert "/wp-content/uploads/2020/01/a.jpg" in seen.files  # the body's image, the featured image
+    assert (built.output / "wp-content/uploads/2020/01/a-300x200.jpg").is_file()  # in the srcset
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
