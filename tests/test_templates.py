@@ -120,3 +120,11 @@ def test_starter_is_the_clearer_name_for_templates(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "title: Social Steve\n" in (tmp_path / flag / "hugo.yaml").read_text(encoding="utf-8")
         assert (tmp_path / flag / "layouts" / "index.html").is_file()
+
+
+def test_one_stylesheet_for_all_four_starters() -> None:
+    sheets = {layout: text for layout in LAYOUTS for name, text in package_files(layout).items()
+              if name.endswith("wxr2db.css")}
+    assert sorted(sheets) == sorted(LAYOUTS)
+    assert len(set(sheets.values())) == 1  # copies of one file: a change goes to all four
+    assert ".wp-gallery" in sheets["hugo"] and "max-width: 100%" in sheets["hugo"]
