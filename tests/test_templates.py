@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,17 @@ def test_one_stylesheet_for_all_four_starters() -> None:
     assert sorted(sheets) == sorted(LAYOUTS)
     assert len(set(sheets.values())) == 1  # copies of one file: a change goes to all four
     assert ".wp-gallery" in sheets["hugo"] and "max-width: 100%" in sheets["hugo"]
+
+
+def test_no_cat_redirect_for_a_term_id_the_export_never_had(tmp_path: Path) -> None:
+    from tests.helpers import cli
+    from tests.wxrbuild import category, export, header, item
+    path = tmp_path / "site.xml"
+    # cat-a is declared with its id 7; cat-b only appears on the post, so wxr2db made up an id for it.
+    path.write_text(export(item(1, "One", "Body", categories=[("cat-a", "Cat A"), ("cat-b", "Cat B")]),
+                           head=header(terms=category(7, "cat-a", "Cat A"))), encoding="utf-8")
+    result = cli("markdown", str(path), str(tmp_path / "out"), "--layout", "hugo", "--redirects", "netlify", "-q")
+    assert result.exit_code == 0, result.output
+    rules = (tmp_path / "out" / "static" / "_redirects").read_text(encoding="utf-8")
+    assert re.findall(r"cat=\S+", rules) == ["cat=7", "cat=7"]  # `/` and `/index.php`
+    assert "/category/cat-b/ /categories/cat-b/" in rules
