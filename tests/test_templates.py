@@ -143,3 +143,16 @@ def test_no_cat_redirect_for_a_term_id_the_export_never_had(tmp_path: Path) -> N
     rules = (tmp_path / "out" / "static" / "_redirects").read_text(encoding="utf-8")
     assert re.findall(r"cat=\S+", rules) == ["cat=7", "cat=7"]  # `/` and `/index.php`
     assert "/category/cat-b/ /categories/cat-b/" in rules
+
+
+def test_menus_become_hugo_menus_with_links_rewritten(tmp_path: Path) -> None:
+    import yaml
+
+    from tests.helpers import FIXTURES, cli
+    result = cli("markdown", str(FIXTURES / "nav-menu.xml"), str(tmp_path), "--layout", "hugo", "--starter", "-q")
+    assert result.exit_code == 0, result.output
+    menus = yaml.safe_load((tmp_path / "hugo.yaml").read_text(encoding="utf-8"))["menus"]
+    # Custom links to the old site (https://bikekitchen.example.org/visit-us/#hours) point at the new pages.
+    assert [(m["name"], m["url"], m.get("parent")) for m in menus["main"]] == [
+        ("Home", "/", None), ("Visit us", "/visit-us/", None), ("Opening hours", "/visit-us/#hours", "21")]
+    assert menus["main-menu"] == menus["main"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -21,7 +22,7 @@ from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, plan_site
 from .pool import process_count, rendered_posts
-from .starter import site_facts
+from .starter import rewrite_url, site_facts
 from .templates import feed_redirects, write_templates
 from .views import deep_comment_warnings
 
@@ -51,7 +52,7 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         finally:
             save_manifest(folder, manifest, stats)
         if options.templates:
-            facts = site_facts(db.conn, options.layout, plan.urls)
+            facts = site_facts(db.conn, options.layout, plan.urls, partial(rewrite_url, options.links))
             stats.templates_kept = write_templates(folder, options.layout, facts)
     return stats
 

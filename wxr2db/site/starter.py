@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from ..content.plaintext import plain_text
 from ..normalize import utc_offset
 from .layouts import get_layout
+from .links import SiteLinks
 
 # Tried first, so a blog in California gets America/Los_Angeles, not a zone that matched by chance.
 LIKELY_ZONES = ("UTC", "America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago",
@@ -69,7 +71,9 @@ class SiteFacts:
     offsets: dict[str, int] = field(default_factory=dict)
 
 
-def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -> SiteFacts:
+def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
+               rewrite: Callable[[str], str] = str) -> SiteFacts:
+    """`rewrite` points a menu's custom link at the new site, as the bodies' links are."""
     row = conn.execute("SELECT coalesce(title, ''), coalesce(description, ''), coalesce(language, ''), "
                        "coalesce(link, '') FROM site ORDER BY rowid LIMIT 1").fetchone() or ("", "", "", "")
     title, tagline, language, link = (plain_text(str(value or "")).strip() for value in row)
@@ -77,10 +81,19 @@ def site_facts(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -
                      language=language if re.fullmatch(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*", language)
                      else "en",
                      base_url=link.rstrip("/") + "/" if re.match(r"https?://[^\s\"'<>]+$", link) else "/",
-                     timezone=guess_timezone(conn), menus=menus(conn, layout, urls), guids=guids(conn, urls),
+                     timezone=guess_timezone(conn), menus=menus(conn, layout, urls, rewrite), guids=guids(conn, urls),
                      months=post_months(conn, urls), descriptions=term_descriptions(conn, layout, urls),
                      terms=used_terms(conn, layout, urls), authors=author_list(conn, urls),
                      offsets=local_offsets(conn, urls) if layout in ("eleventy", "astro") else {})
+
+
+def rewrite_url(links: SiteLinks | None, url: str) -> str:
+    """A URL of the old site -> its new one, by the same scanner that rewrites the bodies' links."""
+    if links is None or not url:
+        return url
+    html, _ = links.html(f'<a href="{escape(url, quote=True)}">', "")
+    found = re.match(r'<a href="([^"]*)">', html)
+    return unescape(found.group(1)) if found else url
 
 
 # --- time zone ------------------------------------------------------------------------------------
@@ -146,7 +159,7 @@ def menu_rows(conn: sqlite3.Connection) -> list[tuple[int, str, int, str, str, d
 
 
 def item_target(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
-                meta: dict[str, str]) -> tuple[str, str]:
+                meta: dict[str, str], rewrite: Callable[[str], str]) -> tuple[str, str]:
     """The new URL and default title of what a menu item points at ("" when it points at nothing written)."""
     kind, object_id = meta.get("_menu_item_type", ""), meta.get("_menu_item_object_id", "")
     number = int(object_id) if object_id.isdigit() else 0
@@ -157,18 +170,19 @@ def item_target(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
         row = conn.execute("SELECT taxonomy, slug, coalesce(name, '') FROM terms WHERE id = ?", (number,)).fetchone()
         url = get_layout(layout).term_url(row[0], row[1], plain_text(row[2])) if row else None
         return url or "", plain_text(row[2]) if row else ""
-    url = meta.get("_menu_item_url", "").strip()
+    url = rewrite(meta.get("_menu_item_url", "").strip())
     return (url if SAFE_URL.match(url) else ""), ""
 
 
-def menus(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str]) -> dict[str, list[MenuItem]]:
+def menus(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
+          rewrite: Callable[[str], str] = str) -> dict[str, list[MenuItem]]:
     """Each WordPress menu's items, with the URLs of the new site; the largest menu is also `main`
     (the export does not say which menu a theme location showed)."""
     found: dict[str, list[MenuItem]] = {}
     rows = menu_rows(conn)
     ids = {str(row[0]) for row in rows}
     for item_id, title, order, slug, _, meta in rows:
-        url, default = item_target(conn, layout, urls, meta)
+        url, default = item_target(conn, layout, urls, meta, rewrite)
         name = plain_text(title).strip() or default
         if not url or not name:
             continue
