@@ -262,3 +262,5 @@ def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
     author = "/authors/theme-buster/" if layout == "hugo" else "/author/theme-buster/"
     assert f'<a href="{author}">Theme Buster</a>' in seen.pages[post]
     assert post in "".join(text for path, text in seen.pages.items() if path.startswith(author))
+    # WordPress's author archive (by login) redirects to the author's page.
+    assert f"\n/author/themedemos/ {author} 301\n" in (built.output / "_redirects").read_text(encoding="utf-8")

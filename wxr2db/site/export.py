@@ -23,7 +23,7 @@ from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, plan_site
 from .pool import process_count, rendered_posts
 from .starter import rewrite_url, site_facts
-from .templates import feed_redirects, write_templates
+from .templates import starter_redirects, write_templates
 from .views import deep_comment_warnings
 
 
@@ -44,7 +44,7 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
                                   media_progress)
         options = replace(options, links=stats.site.links)
         if options.templates and stats.site.index is not None:
-            for old, new in feed_redirects(options.layout, stats.site.index.home).items():
+            for old, new in starter_redirects(db.conn, options.layout, plan.urls, stats.site.index.home).items():
                 stats.site.index.redirects.setdefault(old, new)
         try:
             write_posts(db, plan, options, writer, progress)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..content.plaintext import plain_text
 from ..normalize import utc_offset
-from .layouts import get_layout
+from .layouts import HUGO_DROP, get_layout
 from .links import SiteLinks
 
 # Tried first, so a blog in California gets America/Los_Angeles, not a zone that matched by chance.
@@ -266,6 +266,25 @@ def local_offsets(conn: sqlite3.Connection, urls: Mapping[int, str]) -> dict[str
     return found
 
 
+def author_page(layout: str, name: str) -> str:
+    """The starter's page of an author: a Hugo taxonomy term (`authors`), or the page it writes."""
+    if layout == "hugo":
+        return f"/authors/{HUGO_DROP.sub('', name.strip().lower().replace(' ', '-'))}/"
+    return f"/author/{author_slug(name)}/"
+
+
+def author_redirects(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str], home: str) -> dict[str, str]:
+    """WordPress's author archives (`/author/LOGIN/`) -> the starter's author pages."""
+    found: dict[str, str] = {}
+    for post_id, login, name in conn.execute(
+            "SELECT p.id, p.author, coalesce(nullif(a.display_name, ''), p.author) FROM posts p "
+            "LEFT JOIN authors a ON a.login = p.author WHERE coalesce(p.author, '') != ''"):
+        shown = plain_text(name).strip()
+        if post_id in urls and shown and re.fullmatch(r"[\w.@-]+", login):
+            found[f"{home}author/{login.lower()}/"] = author_page(layout, shown)
+    return found
+
+
 def author_slug(name: str) -> str:
     """Jekyll's `slugify` of a name: runs of anything but letters and digits become one dash."""
     return re.sub(r"[\W_]+", "-", name).strip("-").lower() or "author"
@@ -279,7 +298,7 @@ def facts_data(facts: SiteFacts) -> dict[str, Any]:
             "guids": facts.guids, "descriptions": facts.descriptions,
             "term_urls": {taxonomy: {t.name: t.url for t in facts.terms if t.taxonomy == taxonomy}
                           for taxonomy in ("category", "post_tag")},
-            "author_urls": {name: f"/author/{author_slug(name)}/" for name in facts.authors},
+            "author_urls": {name: author_page("jekyll", name) for name in facts.authors},
             "offsets": facts.offsets, "months": facts.months}
 
 

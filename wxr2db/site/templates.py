@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from collections.abc import Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
@@ -19,7 +21,7 @@ import yaml
 
 from wxr2db.errors import WxrError
 from wxr2db.site.files import SiteFolder
-from wxr2db.site.starter import SiteFacts, author_slug, facts_data
+from wxr2db.site.starter import SiteFacts, author_redirects, author_slug, facts_data
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
 # Where each starter publishes its feed; WordPress's own feed addresses redirect there.
@@ -51,6 +53,11 @@ def feed_redirects(layout: str, home: str) -> dict[str, str]:
         return {}
     return {f"{home}{old}": feed for old in ("feed/", "feed/rss2/", "feed/atom/", "?feed=rss2", "?feed=rss",
                                              "?feed=atom")}
+
+
+def starter_redirects(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str], home: str) -> dict[str, str]:
+    """The old addresses the starter's own pages take over: the feed's and the author archives'."""
+    return {**feed_redirects(layout, home), **author_redirects(conn, layout, urls, home)}
 
 
 def template_files(layout: str) -> dict[str, str]:
