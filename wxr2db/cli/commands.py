@@ -383,8 +383,9 @@ def markdown(
         help="Publish posts at their old WordPress paths (permalink/url) instead of redirecting from them."
     )] = False,
     templates: Annotated[bool, typer.Option(
-        help="Also write ready templates that show the comments (hugo, jekyll, eleventy, astro), never "
-             "over your files.")] = False,
+        "--starter/--no-starter", "--templates/--no-templates",
+        help="Also write a complete starter site (config, layouts, home, term, author and archive pages, feed; "
+             "hugo, jekyll, eleventy, astro; see docs/SITES.md), never over your files.")] = False,
     rewrite_links: Annotated[bool, typer.Option(
         help="Point links to the old site's posts, pages, attachments and archives at the new pages.")] = True,
     media: Annotated[MediaChoice, typer.Option(

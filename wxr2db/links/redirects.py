@@ -99,8 +99,9 @@ def plan_redirects(pairs: Iterable[tuple[str, str]], live: Iterable[str] = ()) -
 
     A pair is dropped (and counted by reason) when its old address is its new one, is a page of
     the new site (`live` and every pair's target: a rule would hide that page), repeats an earlier
-    pair, or cannot be written for a server. A query rule on the front page also gets its
-    `/index.php?p=N` spelling, which WordPress answered the same.
+    pair, cannot be written for a server, or leads to another host (an attachment's file that was
+    not fetched stays on the old site, which the redirects are for leaving). A query rule on the
+    front page also gets its `/index.php?p=N` spelling, which WordPress answered the same.
     """
     pairs = list(pairs)
     pages = {url_key(url) for url in live} | {url_key(new) for _, new in pairs}
@@ -111,6 +112,9 @@ def plan_redirects(pairs: Iterable[tuple[str, str]], live: Iterable[str] = ()) -
             plan.dropped["unreadable"] += 1
             continue
         path, query = split
+        if urlsplit(new.strip()).netloc:  # a file left on the old host, which is going away
+            plan.dropped["target on another host"] += 1
+            continue
         target = encode_target(new)
         spellings = [path, f"{path}index.php"] if query and path.endswith("/") else [path]
         for spelling in spellings:

@@ -465,7 +465,7 @@ def add_terms(index: UrlIndex, terms: list[TermUrl], bases: Mapping[str, str]) -
         add_redirect(index, f"{home}{base}/{paths[(term.taxonomy, term.slug)]}/", term.url)
         if term.id is not None:
             index.terms_by_id.setdefault(term.id, target)
-            if term.taxonomy == "category":
+            if term.taxonomy == "category" and term.id > 0:  # a negative id is wxr2db's own
                 add_redirect(index, f"{home}?cat={term.id}", term.url)
         if term.taxonomy == "post_tag":
             add_redirect(index, f"{home}?tag={term.slug}", term.url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -22,7 +23,8 @@ from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
 from .plan import SitePlan, long_path_warnings, plan_site
 from .pool import process_count, rendered_posts
-from .templates import template_files, write_templates
+from .starter import rewrite_url, site_facts
+from .templates import starter_redirects, template_files, write_templates
 from .views import deep_comment_warnings
 
 
@@ -47,6 +49,9 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
             stats.unsafe_urls += stats.site.index.unsafe_files
             stats.warnings.append(f"{plural(stats.site.index.unsafe_files, 'attachment')} with a file URL not on "
                                   "the site's own hosts: never a link or redirect target")
+        if options.templates and stats.site.index is not None:
+            for old, new in starter_redirects(db.conn, options.layout, plan.urls, stats.site.index.home).items():
+                stats.site.index.redirects.setdefault(old, new)
         try:
             write_posts(db, plan, options, writer, progress)
             write_site_files(writer, options, plan.urls.values())
@@ -56,7 +61,8 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         finally:
             save_manifest(folder, manifest, stats)
         if options.templates:
-            stats.templates_kept = write_templates(folder, options.layout)
+            facts = site_facts(db.conn, options.layout, plan.urls, partial(rewrite_url, options.links))
+            stats.templates_kept = write_templates(folder, options.layout, facts)
     return stats
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -89,6 +90,9 @@ class Plain:
     folders = ("posts", "pages", "")  # of posts, pages and other types; "" is OUTDIR itself
     keys: Mapping[str, str | None] = NO_KEYS
     hidden: Mapping[str, Any] = MappingProxyType({"draft": True})
+    # Where the starter site (--starter) puts its own pages: an old address there (a post once at
+    # /tags/) is no alias, or the two pages would fight over it; the redirect maps still hold it.
+    reserved: tuple[str, ...] = ("/category/", "/tag/", "/author/", "/page/", "/archives/", "/feed.xml")
     # Front matter telling the generator not to run template tags in the body.
     template_guard: Mapping[str, Any] = NO_KEYS
 
@@ -120,7 +124,9 @@ class Plain:
         renamed: dict[str, Any] = {}
         for key, value in entries.items():
             name = self.keys.get(key, key)
-            if name is not None:
+            if key == "aliases" and isinstance(value, list):
+                value = [path for path in value if not str(path).startswith(self.reserved)] or None
+            if name is not None and value is not None:
                 renamed[name] = value
         return renamed
 
@@ -157,6 +163,7 @@ class Hugo(Plain):
     name = "hugo"
     static_root = "static"
     keys = MappingProxyType({"permalink": "url"})
+    reserved = ("/categories/", "/tags/", "/authors/", "/page/", "/archives/", "/feed/")
     # Hugo's own archives are `/categories/x/` and `/tags/x/`, named after the term's name.
     term_bases: Mapping[str, str] = MappingProxyType({"category": "categories", "post_tag": "tags"})
 
@@ -190,11 +197,19 @@ class Hugo(Plain):
         return f"/{base}/{quote(word)}/" if base is not None and word else None
 
     def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
-        """Hugo renders a front matter `summary` as Markdown: the plain text is escaped for it, or an
-        excerpt `## x {style=…}` became a heading with the excerpt's style."""
+        """Also the keys Hugo's own templates and most themes read: `images` (the featured image, for
+        Open Graph and Twitter cards), `description` (plain text, for <meta>), and `authors` (a taxonomy:
+        one page per author). Hugo renders `summary` as Markdown: the plain text is escaped for it, or
+        an excerpt `## x {style=…}` became a heading with the excerpt's style."""
         from ..content.html2md import escape_text  # html2text loads only when a post is rendered
 
         renamed = super().front_matter_keys(entries)
+        extra = {"images": [entries["image"]] if entries.get("image") else None,
+                 "description": entries.get("summary"),
+                 "authors": [entries["author"]] if entries.get("author") else None}
+        for key, value in extra.items():
+            if value is not None and key not in renamed:
+                renamed[key] = value
         if isinstance(renamed.get("summary"), str):
             renamed["summary"] = escape_text(renamed["summary"])
         return renamed
@@ -252,10 +267,16 @@ class Jekyll(Plain):
 
     def front_matter_keys(self, entries: dict[str, Any]) -> dict[str, Any]:
         """Jekyll's own excerpts are HTML, and themes write `{{ post.excerpt }}` as it is: the plain
-        text excerpt is HTML-escaped, or an excerpt `<script>` (stored `&lt;script&gt;`) ran."""
+        text excerpt is HTML-escaped, or an excerpt `<script>` (stored `&lt;script&gt;`) ran. The date
+        is the local time WordPress showed, without its offset: Jekyll dates a post's URL and page in the
+        site's `timezone`, so a post written in another offset than most (the blog's zone changed once)
+        would move a day; a time without offset is read in that zone as it is."""
         renamed = super().front_matter_keys(entries)
         if isinstance(renamed.get("excerpt"), str):
             renamed["excerpt"] = htmllib.escape(renamed["excerpt"], quote=False)
+        date = renamed.get("date")
+        if isinstance(date, datetime) and date.tzinfo is not None:
+            renamed["date"] = date.replace(tzinfo=None).isoformat(sep=" ")
         return renamed
 
     def draft_keys(self, post_type: str) -> dict[str, Any]:

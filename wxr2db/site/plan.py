@@ -46,12 +46,14 @@ class SitePlan:
 
 
 def old_path(link: str) -> str:
-    """The path of the post's WordPress permalink, decoded, or "" for `/?p=123` style links."""
+    """The path of the post's WordPress permalink, decoded, or "" for `/?p=123` style links (also in a
+    subfolder, `/blog/?p=1`: that path is the old blog's home, not the post's)."""
     try:
-        path = unquote(urlsplit(link.strip()).path)
+        parts = urlsplit(link.strip())
+        path = unquote(parts.path)
     except ValueError:  # `http://[x/`: no path a server could be asked for
         return ""
-    return path if path.strip("/") else ""
+    return path if path.strip("/") and not parts.query else ""
 
 
 def skip_reason(row: PostRow, options: MarkdownOptions) -> str | None:

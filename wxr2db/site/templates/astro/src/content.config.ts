@@ -2,7 +2,8 @@
 // accepts its front matter. Another post type (--types) lands in src/content/<type>/: add a collection
 // like these for it.
 import { defineCollection, z } from "astro:content";
-import { glob } from "astro/loaders";
+import { existsSync, readdirSync } from "node:fs";
+import { glob, type Loader } from "astro/loaders";
 
 // The entry id is the file's path without `.md`, as wxr2db chose it: Astro's default id re-slugs
 // every segment (dots and other punctuation dropped), and the links wxr2db rewrote point at the path.
@@ -49,7 +50,23 @@ const entry = z.object({
   comments: z.array(comment).optional(),
 }).passthrough();
 
+// An export without pages (or posts) leaves a folder without Markdown, which the glob loader warns of,
+// and getCollection warns of an empty collection: such a collection holds one hidden draft instead.
+export const EMPTY_ID = ".wxr2db-empty";
+
+function markdownIn(base: string): Loader {
+  const loader = glob({ pattern: "**/*.md", base, generateId });
+  const found = existsSync(base) && readdirSync(base, { recursive: true }).some((name) => String(name).endsWith(".md"));
+  return found ? loader : {
+    name: "wxr2db-empty",
+    load: async ({ store }) => {
+      store.clear();
+      store.set({ id: EMPTY_ID, data: { title: "", draft: true } });
+    },
+  };
+}
+
 export const collections = {
-  posts: defineCollection({ loader: glob({ pattern: "**/*.md", base: "./src/content/posts", generateId }), schema: entry }),
-  pages: defineCollection({ loader: glob({ pattern: "**/*.md", base: "./src/content/pages", generateId }), schema: entry }),
+  posts: defineCollection({ loader: markdownIn("./src/content/posts"), schema: entry }),
+  pages: defineCollection({ loader: markdownIn("./src/content/pages"), schema: entry }),
 };

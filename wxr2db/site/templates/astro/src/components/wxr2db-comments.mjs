@@ -32,10 +32,33 @@ export function safeUrl(url) {
   return url && !UNSAFE_URL.test(url) ? url : undefined;
 }
 
-export function isoDate(value) {
-  return new Date(value).toISOString();
+// Only http(s), mailto and local URLs go into an href or src from front matter.
+const SAFE_URL = /^(?:https?:\/\/|mailto:|\/(?!\/)|#)/i;
+export function linkUrl(url) {
+  return url && SAFE_URL.test(String(url).trim()) ? String(url).trim() : undefined;
 }
 
-export function longDate(value) {
-  return new Date(value).toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+// The time WordPress showed: JavaScript dates lose the UTC offset front matter gave, so the starter's
+// src/data/wxr2db.json keeps each post's (`p1148`) and comment's (`c881`) offset in minutes.
+function shifted(value, offset) {
+  const date = new Date(value);
+  return typeof offset === "number" ? new Date(date.getTime() + offset * 60000) : date;
+}
+
+export function isoDate(value, offset) {
+  if (typeof offset !== "number") return new Date(value).toISOString();
+  const sign = offset < 0 ? "-" : "+";
+  const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0");
+  const minutes = String(Math.abs(offset) % 60).padStart(2, "0");
+  return `${shifted(value, offset).toISOString().slice(0, 19)}${sign}${hours}:${minutes}`;
+}
+
+export function longDate(value, offset) {
+  return shifted(value, offset).toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+}
+
+export function dateTime(value, offset) {
+  const date = shifted(value, offset);
+  const time = date.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
+  return `${longDate(value, offset)} at ${time.replace(" AM", " am").replace(" PM", " pm")}`;
 }
