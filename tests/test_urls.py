@@ -176,7 +176,9 @@ def test_redirect_pairs_cover_each_old_address(index: UrlIndex) -> None:
     assert index.redirects["/2010/09/10/post-format-gallery/"] == "/new/555/"
     assert index.redirects["/?p=555"] == "/new/555/"
     assert index.redirects["/?page_id=701"] == "/new/701/"
-    assert index.redirects["/?attachment_id=757"] == f"{FILES}/2008/06/dcp_2082.jpg"
+    # The file stays on WordPress.com's files host: a link target in bodies, never a redirect target.
+    assert "/?attachment_id=757" not in index.redirects
+    assert index.resolve("/?attachment_id=757") == Resolution("attachment", f"{FILES}/2008/06/dcp_2082.jpg", 757)
     assert index.redirects["/category/parent/child-1/child-2/"] == "/category-archive/child-2/"
     assert index.redirects["/?cat=1043329"] == "/category-archive/child-2/"
     assert index.redirects["/?tag=8bit"] == "/post_tag-archive/8bit/"
@@ -373,3 +375,13 @@ def test_common_links_take_the_plain_way() -> None:
         assert parse_absolute(url) == parse_split(url)
     for url in ("http://user@example.com/", "http://example.com:8080/", "http://exämple.com/", "http://[::1]/"):
         assert PLAIN_URL.fullmatch(url) is None, url
+
+
+def test_an_attachment_on_the_site_s_own_host_redirects_to_its_path_on_the_new_site() -> None:
+    """Not fetched, a file on the site's own host is where the copied uploads folder puts it; the old
+    host's address is never a redirect target (the old host is what the redirects are for leaving)."""
+    index = build_index(["https://example.com"], [], attachments=[AttachmentUrl(
+        30, "https://example.com/photo/", "https://example.com/?attachment_id=30",
+        "https://example.com/wp-content/uploads/2020/01/photo.jpg")])
+    assert index.redirects["/?attachment_id=30"] == "/wp-content/uploads/2020/01/photo.jpg"
+    assert index.redirects["/photo/"] == "/wp-content/uploads/2020/01/photo.jpg"

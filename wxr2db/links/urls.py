@@ -424,10 +424,15 @@ def add_attachment(index: UrlIndex, attachment: AttachmentUrl) -> None:
         return
     target = Target("attachment", new, attachment.id)
     index.ids.setdefault(attachment.id, target)
-    if add_path(index, attachment.link, target) is not None:
-        add_redirect(index, old_root_relative(attachment.link), new)
+    # A redirect leads somewhere on the new site: the fetched copy, or the file's path there when it
+    # was on the site's own host (the uploads folder copied as it was); a file left on another host
+    # (WordPress.com's) is a link target in bodies, never a redirect from the new domain.
+    redirect = attachment.local_url or (old_root_relative(new) if is_local(new, index.hosts) else "")
+    if add_path(index, attachment.link, target) is not None and redirect:
+        add_redirect(index, old_root_relative(attachment.link), redirect)
     add_file(index, attachment.file_url, target)
-    add_redirect(index, f"{index.home}?attachment_id={attachment.id}", new)
+    if redirect:
+        add_redirect(index, f"{index.home}?attachment_id={attachment.id}", redirect)
 
 
 def own_file(index: UrlIndex, url: str) -> bool:
