@@ -173,3 +173,23 @@ def test_long_non_latin_slugs_are_cut_between_characters() -> None:
         assert len(slug) <= 190 and not slug.endswith("-")
         assert unquote(slug, errors="strict") == unquote(slug, errors="replace")
         assert re.fullmatch(r"(?:[a-z0-9-]|%[0-9a-f]{2})+", slug), slug
+
+
+def test_profile_stages_count_each_sample_for_its_innermost_stage() -> None:
+    """benchmarks.stages: a comment's YAML is front matter even though render_post called it, its HTML
+    is html2text, and the samples of every process add up."""
+    from benchmarks.stages import report, tally
+
+    render = ('process 7:"python -m wxr2db";ProcessReader.render (wxr2db/site/pool.py:46);'
+              "render_linked (wxr2db/site/render.py:79)")
+    lines = [f"{render};dump_front_matter (wxr2db/site/front_matter.py:133);"
+             "write_mapping (wxr2db/site/yaml_writer.py:60) 30",
+             f"{render};comment_entry (wxr2db/site/render.py:92);render_body (wxr2db/content/body.py:10);"
+             "HTML2Text.feed (html2text/__init__.py:140) 20",
+             'process 6:"python -m wxr2db";iter_records (wxr2db/sources/wxr.py:300);save (wxr2db/sqlite/save.py:80) 50',
+             "not a sample"]
+    stages, processes = tally(lines)
+    assert stages == {"render: front matter YAML": 30, "render: html2text": 20,
+                      "import into the throwaway database": 50}
+    assert processes == {"process 7": 50, "process 6": 50}
+    assert report(stages, processes, rate=100).splitlines()[-1].split()[-2:] == ["1.00", "100.0%"]
