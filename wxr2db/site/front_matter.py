@@ -23,7 +23,7 @@ from .layouts import get_layout
 from .plan import old_path
 from .redirects import aliases, fits_file_system
 from .views import PostView, Style, is_draft
-from .yaml_writer import Resolvers, Unsupported, write_yaml
+from .yaml_writer import AstralQuoted, Resolvers, Rules, Unsupported, write_yaml
 
 TAXONOMY_KEYS = {"category": "categories", "post_tag": "tags", "post_format": "format"}
 CANONICAL = ("title", "date", "lastmod", "draft", "slug", "author", "summary", "categories", "tags",
@@ -96,6 +96,7 @@ for _dumper in (FastDumper, PureDumper):
     _dumper.add_implicit_resolver("tag:yaml.org,2002:float", LOOKS_TYPED, TYPED_STARTS)
 # The same rules for yaml_writer, which quotes whatever one of them claims.
 RESOLVERS: Resolvers = {first: list(pairs) for first, pairs in FastDumper.yaml_implicit_resolvers.items()}
+RULES, ASTRAL_RULES = Rules(RESOLVERS), Rules(RESOLVERS, astral_quoted=True)
 
 
 # --- YAML -----------------------------------------------------------------------------------------
@@ -132,10 +133,16 @@ def dump_front_matter(entries: dict[str, Any]) -> str:
     """YAML for the front matter: yaml_writer's, which is PyYAML's with libyaml byte for byte and
     several times faster, or PyYAML's own for what yaml_writer leaves to it."""
     try:
-        text = write_yaml(entries, RESOLVERS)
+        return write_yaml(entries, RULES)
+    except AstralQuoted:
+        if stand_ins_suffice(entries):
+            try:
+                return write_yaml(entries, ASTRAL_RULES)
+            except Unsupported:
+                pass
     except Unsupported:
-        return pyyaml_front_matter(entries)
-    return text if ASTRAL.search(text) is None or stand_ins_suffice(entries) else pyyaml_front_matter(entries)
+        pass
+    return pyyaml_front_matter(entries)
 
 
 def stand_ins_suffice(entries: dict[str, Any]) -> bool:
