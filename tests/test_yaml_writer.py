@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wxr2db.site import front_matter
-from wxr2db.site.front_matter import RULES, dump_front_matter, pyyaml_front_matter
-from wxr2db.site.yaml_writer import Unsupported, write_yaml
+from wxr2db.site.front_matter import ASTRAL_RULES, RULES, dump_front_matter, pyyaml_front_matter
+from wxr2db.site.yaml_writer import Rules, Unsupported, write_yaml
 
 # Words YAML 1.1 or 1.2 readers take for something else, indicators, and what libyaml treats apart.
 LOOKALIKES = ["yes", "No", "ON", "y", "n", "~", "null", "NULL", "true", "09", "1e3", "0o17", "0x1F", "1_000",
@@ -52,6 +52,14 @@ FRONT_MATTER = st.dictionaries(
               st.dictionaries(TEXT, SCALAR, max_size=3)),
     max_size=6)
 PROPERTY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def writes(entries: dict[str, Any], rules: Rules = RULES) -> bool:
+    try:
+        write_yaml(entries, rules)
+    except Unsupported:
+        return False
+    return True
 
 
 def same_as_pyyaml(entries: dict[str, Any]) -> str:
@@ -127,3 +135,19 @@ def test_astral_text_in_double_quotes_follows_pyyaml_when_stand_ins_run_out() ->
     many = {"title": "tab\t" + "".join(chr(0x1F000 + n) for n in range(4_100))}
     assert dump_front_matter(many) == pyyaml_front_matter(many)
     assert "\\U0001F000" in dump_front_matter(many) and yaml.safe_load(dump_front_matter(many)) == many
+
+
+def test_jekyll_eleventy_and_astro_read_what_the_writer_writes() -> None:
+    """Psych (Jekyll) and js-yaml (Eleventy, Astro) read every hostile string back as that string, as
+    a value, a list item, a key and a nested comment's text."""
+    from tests.test_safety import js_yaml, ruby_psych
+
+    values = [text for text in LOOKALIKES if writes({"k": text}, ASTRAL_RULES)]
+    keys = [text for text in values if writes({text: 1}, ASTRAL_RULES)]
+    assert len(values) >= len(LOOKALIKES) - 6 and len(keys) >= len(LOOKALIKES) - 18
+    entries = {"tags": values, "comments": [{"id": n, "content": text} for n, text in enumerate(values)],
+               **{text: n for n, text in enumerate(keys)}}
+    text = dump_front_matter(entries)
+    assert text == write_yaml(entries, ASTRAL_RULES) == pyyaml_front_matter(entries)
+    assert ruby_psych(text) == entries
+    assert js_yaml(text) == entries
