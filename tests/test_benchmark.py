@@ -195,3 +195,16 @@ def test_profile_stages_count_each_sample_for_its_innermost_stage() -> None:
     assert stages == {"render: front matter YAML": 35, "render: html2text": 20, "render: front matter entries": 5,
                       "import into the throwaway database": 50}
     assert report(stages, rate=100).splitlines()[-1].split() == ["all", "1.10", "100.0%"]
+
+
+def test_the_front_matter_benchmark_times_both_writers_on_the_same_entries(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.front_matter import main as front_matter_main
+    from tests.helpers import FIXTURES, cli
+
+    db = tmp_path / "site.db"
+    assert cli("import", FIXTURES / "https-1.2.xml", "--db", db).exit_code == 0
+    assert front_matter_main([str(db), "--rounds", "1"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith("identical: yes") and not printed[0].startswith("0 ")
+    assert [line.split()[2] for line in printed[1:]] == ["PyYAML", "yaml_writer"]
