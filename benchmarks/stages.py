@@ -36,7 +36,7 @@ STAGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((stage, re.compile(patte
     ("import into the throwaway database", r"\(wxr2db/sqlite/|\(sqlite_utils/"),
     ("plan paths and link index", r"\(wxr2db/site/"),
     ("pool transport (pickle, pipes)", r"\(multiprocessing/"),
-    ("command line and wiring", r"\(wxr2db/cli\.py"),
+    ("command line and wiring", r"\(wxr2db/cli[./]"),  # cli.py, or the cli/ package on main
     ("start-up and imports", r"^<module> |importlib"),
 ))
 SAMPLE = re.compile(r"^(.*) (\d+)$")
