@@ -173,3 +173,38 @@ def test_long_non_latin_slugs_are_cut_between_characters() -> None:
         assert len(slug) <= 190 and not slug.endswith("-")
         assert unquote(slug, errors="strict") == unquote(slug, errors="replace")
         assert re.fullmatch(r"(?:[a-z0-9-]|%[0-9a-f]{2})+", slug), slug
+
+
+def test_profile_stages_count_each_sample_for_its_innermost_stage() -> None:
+    """benchmarks.stages: a comment's YAML is front matter even though render_post called it, its HTML
+    is html2text, and the samples of every process add up."""
+    from benchmarks.stages import report, tally
+
+    render = ('process 7:"python -m wxr2db";ProcessReader.render (wxr2db/site/pool.py:46);'
+              "render_linked (wxr2db/site/render.py:79)")
+    lines = [f"{render};dump_front_matter (wxr2db/site/front_matter.py:133);"
+             "write_mapping (wxr2db/site/yaml_writer.py:60) 30",
+             f"{render};comment_entry (wxr2db/site/render.py:92);render_body (wxr2db/content/body.py:10);"
+             "HTML2Text.feed (html2text/__init__.py:140) 20",
+             f"{render};pyyaml_front_matter (wxr2db/site/front_matter.py:150);"
+             "_represent_str (wxr2db/site/front_matter.py:65) 5",
+             f"{render};layout_front_matter (wxr2db/site/front_matter.py:229) 5",
+             'process 6:"python -m wxr2db";iter_records (wxr2db/sources/wxr.py:300);save (wxr2db/sqlite/save.py:80) 50',
+             "not a sample"]
+    stages = tally(lines)
+    assert stages == {"render: front matter YAML": 35, "render: html2text": 20, "render: front matter entries": 5,
+                      "import into the throwaway database": 50}
+    assert report(stages, rate=100).splitlines()[-1].split() == ["all", "1.10", "100.0%"]
+
+
+def test_the_front_matter_benchmark_times_both_writers_on_the_same_entries(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.front_matter import main as front_matter_main
+    from tests.helpers import FIXTURES, cli
+
+    db = tmp_path / "site.db"
+    assert cli("import", FIXTURES / "https-1.2.xml", "--db", db).exit_code == 0
+    assert front_matter_main([str(db), "--rounds", "1"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith("identical: yes") and not printed[0].startswith("0 ")
+    assert [line.split()[2] for line in printed[1:]] == ["PyYAML", "yaml_writer"]
