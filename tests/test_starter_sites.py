@@ -83,6 +83,7 @@ def generate(layout: str, site: Path, zone: str) -> str:
 HOSTILE_POST = {"hugo": "content/posts/hostile/index.md", "jekyll": "_posts/2020-01-02-hostile.md",
                 "eleventy": "posts/hostile.md", "astro": "src/content/posts/hostile.md"}
 HOSTILE = {"title": "<script>alert(1)</script>", "author": "<b>Mallory</b>", "wordpress_id": 999999,
+           "enclosure": {"url": "javascript:alert(7)", "length": "1\"><x", "type": "audio/mpeg"},
            "comments": [{"id": 999998, "author": "<img src=x onerror=alert(2)>", "author_url": "javascript:alert(3)",
                          "content": "<script>alert(4)</script> **hi** [x](javascript:alert(5))"}]}
 
