@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import CORPUS_REASON
 from tests.test_site_links import UPLOADS, uploads_copy
-from tests.test_starter_sites import HOSTILE, build
+from tests.test_starter_sites import HOSTILE, SHARED, build
 from tests.wxrbuild import SITE, export, item
 
 pytestmark = pytest.mark.generators
@@ -23,6 +24,7 @@ ENCLOSURES = {
     4: "javascript:alert(1)\n1\naudio/mpeg\n",
     5: " java\tscript:alert(2)\n1\naudio/mpeg\n",
 }
+THEME_TEST_DATA = SHARED / "WordPress__theme-test-data__themeunittestdata.wordpress.xml"
 FEED = {"hugo": "feed/index.xml", "jekyll": "feed.xml", "eleventy": "feed.xml", "astro": "feed.xml"}
 
 
@@ -70,3 +72,13 @@ def test_hand_edited_enclosure_cannot_reach_the_feed(tmp_path: Path, layout: str
     found = feed_enclosures(built.output, layout)
     assert found[str(HOSTILE["title"])] == {}  # its enclosure is javascript: (see HOSTILE)
     assert found["Episode 1"]["url"] == f"{UPLOADS}/ep1.mp3"  # not fetched: the original
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+def test_corpus_episode_in_the_feed(tmp_path: Path, layout: str) -> None:
+    """WordPress's theme test data: a post's `enclosure` meta names the Armstrong recording."""
+    if not THEME_TEST_DATA.is_file():
+        pytest.skip(CORPUS_REASON)
+    built = build(tmp_path, layout, THEME_TEST_DATA)
+    found = [value for value in feed_enclosures(built.output, layout).values() if value]
+    assert {"url": ARMSTRONG, "length": "98702", "type": "audio/ogg"} in found
