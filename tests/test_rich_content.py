@@ -552,6 +552,12 @@ def test_enclosures_are_read_as_wordpress_writes_them() -> None:
     assert extras.enclosure_entry("https://ex.org/a.mp3\n1234\naudio/mpeg\n") == {
         "enclosure": {"url": "https://ex.org/a.mp3", "length": 1234, "type": "audio/mpeg"}}
     assert extras.enclosure_entry("javascript:x\n1\naudio/mpeg") == {}
+    assert extras.enclosure_entry(" java\tscript:x\n1\naudio/mpeg") == {}
+    # RSS wants all three: length 0 when unknown (thousands of digits raised in int()), the type guessed.
+    assert extras.enclosure_entry("https://ex.org/a\".ogg\n" + "9" * 5000) == {
+        "enclosure": {"url": "https://ex.org/a%22.ogg", "length": 0, "type": "audio/ogg"}}
+    assert extras.enclosure_entry("https://ex.org/a\n\nnot a type") == {
+        "enclosure": {"url": "https://ex.org/a", "length": 0, "type": "application/octet-stream"}}
 
 
 def seo_export(path: Path) -> Path:

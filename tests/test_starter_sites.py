@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -83,6 +84,7 @@ def generate(layout: str, site: Path, zone: str) -> str:
 HOSTILE_POST = {"hugo": "content/posts/hostile/index.md", "jekyll": "_posts/2020-01-02-hostile.md",
                 "eleventy": "posts/hostile.md", "astro": "src/content/posts/hostile.md"}
 HOSTILE = {"title": "<script>alert(1)</script>", "author": "<b>Mallory</b>", "wordpress_id": 999999,
+           "enclosure": {"url": "javascript:alert(7)", "length": "1\"><x", "type": "audio/mpeg"},
            "comments": [{"id": 999998, "author": "<img src=x onerror=alert(2)>", "author_url": "javascript:alert(3)",
                          "content": "<script>alert(4)</script> **hi** [x](javascript:alert(5))"}]}
 
@@ -212,6 +214,10 @@ def check_feed(built: Built, base: str, posts: dict[Path, dict[str, Any]]) -> No
     assert f"\n/feed/ {FEED_URLS[built.layout]} 301\n" in redirects
     assert re.findall(r" https?://\S+ 301", redirects) == []
     items = re.findall(r"<guid[^>]*>([^<]+)</guid>", feed)
+    # Well-formed RSS 2.0; a podcast episode's enclosure has the three attributes RSS requires.
+    for enclosure in ElementTree.fromstring(feed).iter("enclosure"):
+        assert enclosure.get("url", "").startswith(("http://", "https://")) and enclosure.get("type")
+        assert enclosure.get("length", "").isdigit()
     kept = [item for item in items if item in set(built.guids.values())]
     # The newest 20 posts; only the hand-made hostile post has no WordPress GUID (it gets its URL).
     assert len(kept) >= min(len(built.guids), len(items) - 1) > 0

@@ -14,6 +14,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from ..content.plaintext import plain_text
+from ..links.safe import safe_url, scheme_of
+from ..media.references import mime_type
 from ..php import looks_serialized, php_unserialize
 
 # Each plugin's keys, in the order they win: Yoast, Rank Math, All in One SEO (4, then 2/3).
@@ -24,6 +26,9 @@ SEO_NOINDEX = ("_yoast_wpseo_meta-robots-noindex", "rank_math_robots", "_aioseop
 FEATURED = ("enclosure",)
 META_KEYS = (*SEO_TITLE, *SEO_DESCRIPTION, *SEO_CANONICAL, *SEO_NOINDEX, *FEATURED)
 
+LENGTH = re.compile(r"[0-9]{1,18}")  # ASCII digits: int() of 5,000 digits raises
+MIME_TYPE = re.compile(r"[\w.+-]{1,100}/[\w.+-]{1,100}")
+UNKNOWN_TYPE = "application/octet-stream"
 # Yoast `%%title%%`, Rank Math `%title%`, All in One SEO `#post_title`.
 VARIABLE = re.compile(r"%%([a-z_]{1,40})%%|%([a-z_]{1,40})%|#([a-z_]{1,40})\b")
 NAMES = {"title": "title", "post_title": "title", "sitename": "site", "site_title": "site", "sitedesc": "tagline",
@@ -85,16 +90,16 @@ def seo_entries(meta: Mapping[str, str], values: Mapping[str, str]) -> dict[str,
 
 
 def enclosure_entry(value: str) -> dict[str, Any]:
-    """WordPress's `enclosure` meta (do_enclose, podcasting plugins): `URL\\nLENGTH\\nTYPE[\\nextra]`."""
+    """WordPress's `enclosure` meta (do_enclose, podcasting plugins): `URL\\nLENGTH\\nTYPE[\\nextra]`.
+    RSS needs all three: an unknown length is 0 (as RSS allows), an unknown type is guessed from the
+    file's name. The URL is http(s) only, written by links.safe's rule (a quote is percent-encoded)."""
     lines = [line.strip() for line in value.replace("\r", "").split("\n")]
-    if not lines or not re.match(r"https?://\S+$", lines[0]):
+    url = safe_url(lines[0]) if lines[0] and scheme_of(lines[0]) in ("http", "https") else None
+    if url is None:
         return {}
-    found: dict[str, Any] = {"url": lines[0]}
-    if len(lines) > 1 and lines[1].isdigit():
-        found["length"] = int(lines[1])
-    if len(lines) > 2 and re.fullmatch(r"[\w.+-]+/[\w.+-]+", lines[2]):
-        found["type"] = lines[2]
-    return {"enclosure": found}
+    length = int(lines[1]) if len(lines) > 1 and LENGTH.fullmatch(lines[1]) else 0
+    given = lines[2] if len(lines) > 2 and MIME_TYPE.fullmatch(lines[2]) else ""
+    return {"enclosure": {"url": url, "length": length, "type": given or mime_type(url) or UNKNOWN_TYPE}}
 
 
 def image_entries(caption: str, alt: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from ..media.fetch import (
 from ..outdir import SiteFolder
 from ..resolve.limits import id_list
 from ..sqlite import store
+from . import extras
 from .layouts import get_layout
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
@@ -52,8 +53,8 @@ BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
 
 def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> list[str]:
     """Every uploads URL the written posts use, first use first: in their HTML and shortcodes (img
-    src, srcset, links, [audio]/[video] sources), their featured images, and the attachments their
-    galleries may show (attached to them, or named by id)."""
+    src, srcset, links, [audio]/[video] sources), their featured images and podcast enclosures, and
+    the attachments their galleries may show (attached to them, or named by id)."""
     seen: dict[str, None] = {}
     gallery: list[int] = []  # the attachments galleries name: their originals and thumbnails
     for post in store.iter_post_html(conn, ids, comments):
@@ -66,6 +67,8 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
     wanted = set(ids)
     for url in store.featured_urls(conn, ids):
         seen.setdefault(str(url), None)
+    for url in enclosure_urls(conn, ids):
+        seen.setdefault(url, None)
     attachments = store.attachment_rows(conn)
     for attachment in attachments:
         if attachment.parent_id in wanted:
@@ -76,6 +79,13 @@ def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> l
         seen.setdefault(thumbnail, None)
     hosts = own_hosts([*site_bases_of(conn), *(a.url for a in attachments)])
     return [job.url for job in iter_jobs(seen) if host_of(job.url) in hosts]
+
+
+def enclosure_urls(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
+    """The `enclosure` URL of each post, as its front matter writes it (the key its copy is found by)."""
+    entries = (extras.enclosure_entry(meta["enclosure"]) for meta in
+               store.post_meta_values(conn, ids, ("enclosure",)).values())
+    return [entry["enclosure"]["url"] for entry in entries if entry]
 
 
 def host_of(url: str) -> str:

@@ -146,8 +146,11 @@ def linked_view(post: PostView, links: SiteLinks) -> tuple[PostView, LinkCounts]
     content = linked_html(links, post.content, post.link, counts)
     excerpt = linked_html(links, post.excerpt, post.link, counts)
     comments = tuple(linked_comment(c, links, post.link, counts) for c in post.comments)
+    extra = post.extra
+    if "enclosure" in extra:  # a podcast's episode, fetched with the other media
+        extra = {**extra, "enclosure": {**extra["enclosure"], "url": links.file(extra["enclosure"]["url"])}}
     linked = replace(post, content=content, excerpt=excerpt, image=links.file(post.image), media=media,
-                     comments=comments)
+                     comments=comments, extra=extra)
     return linked, counts
 
 
