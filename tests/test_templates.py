@@ -127,7 +127,7 @@ def test_one_stylesheet_for_all_four_starters() -> None:
     sheets = {layout: text for layout in LAYOUTS for name, text in package_files(layout).items()
               if name.endswith("wxr2db.css")}
     assert sorted(sheets) == sorted(LAYOUTS)
-    assert len(set(sheets.values())) == 1  # copies of one file: a change goes to all four
+    assert len(set(sheets.values())) == 1  # one file, written where each generator publishes it
     assert ".wp-gallery" in sheets["hugo"] and "max-width: 100%" in sheets["hugo"]
 
 

@@ -60,11 +60,18 @@ def starter_redirects(conn: sqlite3.Connection, layout: str, urls: Mapping[int, 
     return {**feed_redirects(layout, home), **author_redirects(conn, layout, urls, home)}
 
 
+# The one stylesheet of every starter, and where each generator publishes files as they are.
+STYLESHEET = {"hugo": "static/wxr2db.css", "jekyll": "assets/wxr2db.css", "eleventy": "wxr2db.css",
+              "astro": "public/wxr2db.css"}
+
+
 def template_files(layout: str) -> dict[str, str]:
     """Relative path (POSIX) -> text of every ready template for a layout."""
     if layout not in LAYOUTS:
         raise WxrError(f"no templates for layout {layout!r}", f"Choose {', '.join(LAYOUTS)}.")
     found: dict[str, str] = {}
+    if layout in STYLESHEET:
+        found[STYLESHEET[layout]] = (files("wxr2db.site") / "templates" / "wxr2db.css").read_text(encoding="utf-8")
     pending: list[tuple[Traversable, PurePosixPath]] = [(files("wxr2db.site") / "templates" / layout,
                                                          PurePosixPath())]
     while pending:
