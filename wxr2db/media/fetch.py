@@ -321,7 +321,9 @@ def _watch(connection: HTTPConnection) -> None:
         deadline.attach(connection)
 
 
-class _WatchedHTTP(HTTPConnection):
+class _Watched(HTTPConnection):
+    """A connection the file's deadline can cut, from its connect or its request on."""
+
     def connect(self) -> None:
         _watch(self)
         super().connect()
@@ -331,14 +333,12 @@ class _WatchedHTTP(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPS(HTTPSConnection):
-    def connect(self) -> None:
-        _watch(self)
-        super().connect()
+class _WatchedHTTP(_Watched):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self)
-        super().request(*args, **kwargs)
+
+class _WatchedHTTPS(_Watched, HTTPSConnection):
+    pass
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):

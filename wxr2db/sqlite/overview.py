@@ -11,19 +11,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .queries import POSTS_BY_YEAR
+
 LIST_LENGTH = 10
 TERM_LIST_LENGTH = 15
 # Datasette's tilde encoding of a name in a URL path (datasette.utils.tilde_encode).
 TILDE_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
-YEARS = """
-WITH published AS (SELECT year, sum(post_type = 'post') AS posts, sum(post_type = 'page') AS pages
-                   FROM published_posts WHERE year IS NOT NULL GROUP BY year),
-commented AS (SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year, count(*) AS comments FROM comments
-              WHERE approved = '1' AND coalesce(type, '') NOT IN ('pingback', 'trackback') GROUP BY 1)
-SELECT y.year, coalesce(p.posts, 0) AS posts, coalesce(p.pages, 0) AS pages, coalesce(c.comments, 0) AS comments
-FROM (SELECT year FROM published UNION SELECT year FROM commented WHERE year > 0) y
-LEFT JOIN published p ON p.year = y.year LEFT JOIN commented c ON c.year = y.year ORDER BY y.year DESC"""
 NEWEST = "SELECT id, title, substr(date, 1, 10) FROM published_posts WHERE post_type = 'post' " \
          "ORDER BY date DESC LIMIT ?"
 MOST_COMMENTED = """
@@ -54,7 +48,7 @@ def section(title: str, body: str, more: str = "") -> str:
 
 
 def years_table(db: Database) -> str:
-    rows = db.execute(YEARS).fetchall()
+    rows = db.execute(POSTS_BY_YEAR).fetchall()
     cells = "".join(f"<tr><td>{y}</td><td>{posts}</td><td>{pages}</td><td>{comments}</td></tr>"
                     for y, posts, pages, comments in rows)
     return ('<table class="rows-and-columns"><thead><tr><th>year</th><th>posts</th><th>pages</th>'
