@@ -16,8 +16,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+from tests.generators import ELEVENTY, astro_command, generator_command, link_packages, write_markdown
 from tests.helpers import CORPUS, CORPUS_REASON, FIXTURES, THEME_UNIT_TEST, import_export, wxr2db
-from tests.test_generators import ELEVENTY, astro_command, generator_command, link_packages, write_markdown
 from tests.wxrbuild import export, item
 from wxr2db.content.body import render_body
 from wxr2db.content.embeds import original_of_cdn, parse_embed

@@ -38,7 +38,7 @@ from tests.helpers import (
     synthetic_export,
     warnings,
 )
-from tests.wxrbuild import category, comment, export, export_bytes, header, item
+from tests.wxrbuild import THREE_POSTS, category, comment, export, export_bytes, header, item
 
 # --- 1. entities are never resolved ---------------------------------------------------------------
 
@@ -258,11 +258,7 @@ def test_stray_bytes_in_utf8_are_read_as_windows_1252(tmp_path: Path) -> None:
 
 # --- 4. broken structure --------------------------------------------------------------------------
 
-FULL = export_bytes(
-    item(1, "First", comments=[comment(11)]),
-    item(1207, "Sharing and Collaboration", comments=[comment(12)]),
-    item(3, "Third"),
-)
+FULL = THREE_POSTS
 # Cut in item 2, after its title and wp:post_id.
 TRUNCATED = FULL[: FULL.index(b"</wp:post_id>", FULL.index(b"1207")) + len(b"</wp:post_id>\n")]
 MISMATCHED = FULL.replace(b"<wp:post_name>post-1207</wp:post_name>", b"<wp:post_name>post-1207</wp:status>")

@@ -22,8 +22,7 @@ import yaml
 from typer.testing import Result
 
 from tests.helpers import assert_ok, cli, error_line, imported, query, start_wxr2db, synthetic_export, wxr2db
-from tests.test_robustness import FULL
-from tests.wxrbuild import export, export_bytes, item
+from tests.wxrbuild import THREE_POSTS, export, export_bytes, item
 
 HUGE = 1234567890123456789012345  # 25 digits: more than SQLite's 64-bit integers hold
 
@@ -234,9 +233,9 @@ def test_full_disk_while_copying_the_database_says_so(tmp_path: Path, tmpfs: Pat
 
 
 @pytest.mark.parametrize(("name", "data"), [
-    ("cut.xml.gz", gzip.compress(FULL)[:150]),
+    ("cut.xml.gz", gzip.compress(THREE_POSTS)[:150]),
     ("plain.xml.gz", b"this is not gzip at all\n" * 10),
-    ("cut.xml.bz2", bz2.compress(FULL)[:200]),
+    ("cut.xml.bz2", bz2.compress(THREE_POSTS)[:200]),
 ], ids=["truncated-gzip", "non-gzip-named-gz", "truncated-bz2"])
 def test_damaged_compressed_file_does_not_suggest_recover(tmp_path: Path, name: str, data: bytes) -> None:
     result, _ = imported(tmp_path, data, name)

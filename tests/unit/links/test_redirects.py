@@ -17,8 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from tests.helpers import cli, free_port, stop
-from tests.test_urls import corpus_index, export  # noqa: F401  (export is a fixture)
+from tests.helpers import cli, corpus_index, free_port, stop
 from tests.wxrbuild import export as export_text
 from tests.wxrbuild import item
 from wxr2db.links.redirects import (
@@ -420,7 +419,7 @@ def test_nginx_serves_the_redirects(nginx: tuple[Path, list[tuple[subprocess.Pop
 @pytest.mark.corpus
 def test_nginx_serves_the_corpus_redirects(
         nginx: tuple[Path, list[tuple[subprocess.Popen[bytes], int]]],
-        export: tuple[Site, list[Post], list[Term]]) -> None:  # noqa: F811
+        export: tuple[Site, list[Post], list[Term]]) -> None:
     index = corpus_index(export)
     plan = plan_redirects(index.redirects.items())
     folder, servers = nginx

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.wxrbuild import comment, export_bytes, item
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem
 
-from .wxrbuild import comment, export_bytes, item
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FULL = export_bytes(
     item(1, "First", comments=[comment(10), comment(11, parent=10)]),
     item(2, "Second", comments=[comment(20 + n) for n in range(9)]),
@@ -94,7 +93,7 @@ def test_a_file_cut_between_items_keeps_every_item() -> None:
 OLDEST_LXML_SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from tests.test_cut_exports import CUTS, FULL, summary
+from tests.integration.test_cut_exports import CUTS, FULL, summary
 print(json.dumps([summary(FULL[:cut], recover) for cut in CUTS for recover in (False, True)]))
 """
 

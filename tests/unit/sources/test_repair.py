@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from benchmarks.crafted import controls, latin1, zeros
-from tests.helpers import FIXTURES, cli
+from tests.helpers import FIXTURES, Trickle, cli
 from tests.wxrbuild import export, item
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
@@ -21,22 +21,6 @@ from wxr2db.records import Post, Problem
 from wxr2db.sources.repair import CleanStream, _CdataSplitter, detect_encoding
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
-
-
-class Trickle(io.RawIOBase):
-    """A file that returns at most `step` bytes per read, as a pipe or a slow decompressor may."""
-
-    def __init__(self, data: bytes, step: int) -> None:
-        self.data, self.pos, self.step = data, 0, step
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        size = self.step if size < 0 else min(size, self.step)
-        out = self.data[self.pos:self.pos + size]
-        self.pos += len(out)
-        return out
 
 
 def cleaned(data: bytes, step: int = 1 << 16, read_size: int = -1) -> tuple[bytes, CleanStream]:

@@ -25,8 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from tests.generators import ASTRO, ELEVENTY, NODE_22, astro_command, generator_command, link_packages
 from tests.helpers import corpus_params, import_bytes, wxr2db
-from tests.test_generators import ASTRO, ELEVENTY, NODE_22, astro_command, generator_command, link_packages
 from tests.wxrbuild import SITE, comment, export, header, item
 from wxr2db.content.body import render_body
 from wxr2db.links.safe import is_local, safe_url, web_url
@@ -280,7 +280,7 @@ def ruby_psych(text: str) -> Any:
 def js_yaml(text: str) -> Any:
     package = ELEVENTY.parent.parent.parent / "js-yaml"
     if not package.is_dir() or shutil.which("node") is None:
-        pytest.skip(f"js-yaml not in {package.parent} (see tests/test_generators.py)")
+        pytest.skip(f"js-yaml not in {package.parent} (see tests/generators.py)")
     script = "const y = require(process.argv[1]); process.stdout.write(JSON.stringify(y.load(process.argv[2])))"
     done = subprocess.run(["node", "-e", script, str(package), text], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -9,43 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.generators import make_hugo_site
 from tests.helpers import SEED, cli
 
 HUGO = shutil.which("hugo")
 pytestmark = pytest.mark.skipif(HUGO is None, reason="hugo not installed; .ci/run installs it with apt-get")
 
-CONFIG = """\
-baseURL = "http://example.org/"
-title = "wxr2db test site"
-disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
-"""
-BASEOF = """\
-<!DOCTYPE html>
-<html><head><title>{{ .Title }}</title></head>
-<body>{{ block "main" . }}{{ end }}</body></html>
-"""
-SINGLE = """\
-{{ define "main" }}<h1 class="title">{{ .Title }}</h1>
-<div class="content">{{ .Content }}</div><footer></footer>
-<ul class="comments">{{ range .Params.comments }}<li>{{ .author }}</li>{{ end }}</ul>{{ end }}
-"""
-LIST = """\
-{{ define "main" }}{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}
-"""
-
-
-def make_site(root: Path) -> None:
-    (root / "layouts" / "_default").mkdir(parents=True)
-    (root / "hugo.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "layouts" / "_default" / "baseof.html").write_text(BASEOF, encoding="utf-8")
-    (root / "layouts" / "_default" / "single.html").write_text(SINGLE, encoding="utf-8")
-    (root / "layouts" / "_default" / "list.html").write_text(LIST, encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hugo-site")
-    make_site(root)
+    make_hugo_site(root)
     result = cli("markdown", str(SEED), str(root), "--layout", "hugo", "--quiet")
     assert result.exit_code == 0, result.output
     assert HUGO is not None

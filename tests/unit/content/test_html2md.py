@@ -13,8 +13,8 @@ import pytest
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
+from tests.generators import make_hugo_site
 from tests.helpers import corpus_params, export_site, records_db, split
-from tests.test_hugo import make_site
 from wxr2db import iter_records
 from wxr2db.content.autop import wpautop
 from wxr2db.content.blocks import is_block_content
@@ -213,7 +213,7 @@ def test_template_syntax_is_switched_off_only_where_present(
 
 @pytest.mark.skipif(shutil.which("hugo") is None, reason="hugo not installed; .ci/run installs it")
 def test_hugo_builds_a_post_about_shortcodes_and_shows_them(tmp_path: Path) -> None:
-    make_site(tmp_path)
+    make_hugo_site(tmp_path)
     db = records_db([post(TEMPLATE_TALK)], tmp_path)
     export_site(db, tmp_path, layout="hugo")
     done = subprocess.run(["hugo", "--quiet", "--source", str(tmp_path)], capture_output=True, text=True,

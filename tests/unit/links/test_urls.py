@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import THEME_UNIT_TEST
+from tests.helpers import corpus_index
 from wxr2db.links.rewrite import LinkCounts, rewrite_links
 from wxr2db.links.urls import (
     PLAIN_URL,
@@ -26,41 +26,9 @@ from wxr2db.links.urls import (
     site_bases,
 )
 from wxr2db.records import Post, Site, Term
-from wxr2db.sources.wxr import iter_records
 
 HOME = "https://wpthemetestdata.wordpress.com"
 FILES = "https://wpthemetestdata.files.wordpress.com"
-
-
-def new_url(post: Post) -> str:
-    return f"/new/{post.id}/"
-
-
-@pytest.fixture(scope="module")
-def export() -> tuple[Site, list[Post], list[Term]]:
-    site, posts, terms = Site(), [], []
-    with THEME_UNIT_TEST.open("rb") as f:
-        for record in iter_records(f, name=THEME_UNIT_TEST.name):
-            if isinstance(record, Site):
-                site = record
-            elif isinstance(record, Post):
-                posts.append(record)
-            elif isinstance(record, Term):
-                terms.append(record)
-    return site, posts, terms
-
-
-def corpus_index(export: tuple[Site, list[Post], list[Term]], fetched: bool = False) -> UrlIndex:
-    site, posts, terms = export
-    written = [PostUrl(p.id, p.post_type, p.link, p.guid, new_url(p)) for p in posts
-               if p.post_type in ("post", "page") and p.status == "publish"]
-    attachments = [AttachmentUrl(p.id, p.link, p.guid, p.attachment_url,
-                                 urlsplit(p.attachment_url).path if fetched else "")
-                   for p in posts if p.post_type == "attachment"]
-    term_urls = [TermUrl(t.taxonomy, t.slug, t.id, f"/{t.taxonomy}-archive/{t.slug}/", t.parent_slug)
-                 for t in terms if t.taxonomy in ("category", "post_tag")]
-    return build_index(site_bases(site.link, site.base_site_url, site.base_blog_url), written, attachments,
-                       term_urls)
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cli, error_line
+from tests.wxrbuild import comment, export, item
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem
-
-from .helpers import cli, error_line
-from .wxrbuild import comment, export, item
 
 # Each damage: (where it can go in an item's text, the raw text, the repair kind, what is read).
 DAMAGE = {
@@ -124,9 +123,8 @@ def test_an_undefined_entity_without_doctype_names_no_doctype() -> None:
 def test_mending_is_the_same_whatever_the_reads() -> None:
     raw = " ".join(r for r, _ in DAMAGE.values())
     data = export(*(raw_item(n, "comment", raw + "x" * (n * 997)) for n in range(1, 40))).encode()
+    from tests.helpers import Trickle
     from wxr2db.sources.repair import CleanStream
-
-    from .test_repair import Trickle
 
     outputs = set()
     for step in (7, 1000, 4093, 1 << 16):

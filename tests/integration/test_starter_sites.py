@@ -23,10 +23,10 @@ from urllib.parse import quote, unquote
 import pytest
 import yaml
 
-from tests.helpers import CORPUS, CORPUS_REASON, SEED, wxr2db
+from tests.generators import CACHE, ELEVENTY, astro_command, link_packages
+from tests.helpers import CORPUS, CORPUS_REASON, SEED, uploads_copy, wxr2db
 from tests.sitecheck import Crawl, crawl, front_matter, get, landing, serve, text_of
-from tests.test_generators import CACHE, ELEVENTY, astro_command, link_packages
-from tests.test_site_links import crafted, uploads_copy
+from tests.wxrbuild import crafted
 from wxr2db.site.layouts import get_layout
 from wxr2db.site.templates import FEED_URLS
 
