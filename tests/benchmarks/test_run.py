@@ -69,6 +69,7 @@ def test_each_run_starts_without_the_last_runs_output(tmp_path: Path) -> None:
     assert len(list((tmp_path / TRASH).iterdir())) == 2
 
 
+@pytest.mark.slow
 def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--sizes", "1MB", "--workdir", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
@@ -78,6 +79,7 @@ def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest
     assert list((tmp_path / "out").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cpu_time_counts_the_processes_a_step_starts() -> None:
     """The SQL writer and the render pool are children of the command: their CPU time counts."""
     burn = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"

@@ -248,6 +248,7 @@ def synth_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthetic_export(tmp_path_factory, 6_000_000, seed=5)[0]
 
 
+@pytest.mark.slow
 def test_background_writer_on_a_full_disk_says_the_disk_is_full(tmpfs: Path, synth_export: Path) -> None:
     line = error_line(wxr2db("import", synth_export, "--db", tmpfs / "big.db", "-q"), code=1)
     assert "Connection reset" not in line and "full" in line.lower(), line
@@ -261,6 +262,7 @@ def child_pids(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_export: Path) -> None:
     if not Path("/proc/self/task").is_dir():
         pytest.skip("needs /proc to find the writer process")
@@ -279,6 +281,7 @@ def test_background_writer_that_dies_is_one_clear_line(tmp_path: Path, synth_exp
     assert not db.exists() and list(tmp_path.glob("out.db*")) == []
 
 
+@pytest.mark.slow
 def test_full_temporary_folder_during_info_says_temporary(tmpfs: Path, synth_export: Path) -> None:
     line = error_line(wxr2db("info", synth_export, env={"TMPDIR": str(tmpfs)}), code=1)
     assert "temporary" in line.lower() and "TMPDIR" in line, line

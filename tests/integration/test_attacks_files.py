@@ -135,6 +135,7 @@ def file_kind(path: Path) -> str:
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 @pytest.mark.parametrize("name", ["post-1.md", ".post-1.md.wxr2db-tmp"], ids=["target", "temporary"])
+@pytest.mark.slow
 def test_fifo_or_device_in_outdir_is_not_opened(tmp_path: Path, kind: str, name: str) -> None:
     db, out = small_db(tmp_path), tmp_path / "out"
     (out / "posts").mkdir(parents=True)
@@ -238,6 +239,7 @@ def staging_files(db: Path) -> Iterator[Path]:
     return (p for p in db.parent.iterdir() if p.name.startswith(db.name) and p != db)
 
 
+@pytest.mark.slow
 def test_two_concurrent_imports_leave_one_whole_database(tmp_path: Path, synth_export: tuple[Path, int]) -> None:
     export_path, items = synth_export
     db = tmp_path / "shared.db"
@@ -258,6 +260,7 @@ def test_two_concurrent_imports_leave_one_whole_database(tmp_path: Path, synth_e
     assert list(staging_files(db)) == []
 
 
+@pytest.mark.slow
 def test_a_write_committed_during_the_import_is_not_lost(tmp_path: Path, synth_export: tuple[Path, int]) -> None:
     export_path, _ = synth_export
     db = small_db(tmp_path)
@@ -285,6 +288,7 @@ def many_posts_db(tmp_path: Path, name: str, body: str, n: int = 1500) -> Path:
     return db
 
 
+@pytest.mark.slow
 def test_two_concurrent_markdown_runs_keep_the_manifest_true(tmp_path: Path) -> None:
     old, new = many_posts_db(tmp_path, "old", "Old text"), many_posts_db(tmp_path, "new", "New text")
     out = tmp_path / "out"

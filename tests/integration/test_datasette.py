@@ -62,7 +62,8 @@ def theme_or_skip(export: Path) -> Path:
     return export
 
 
-@pytest.fixture(scope="module", params=[THEME_UNIT_TEST, SEED], ids=["theme-unit-test", "fixture"])
+@pytest.fixture(scope="module", params=[pytest.param(THEME_UNIT_TEST, id="theme-unit-test", marks=pytest.mark.corpus),
+                                        pytest.param(SEED, id="fixture")])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     export = theme_or_skip(request.param)
     db_path = tmp_path_factory.mktemp("datasette") / "export.db"

@@ -99,6 +99,7 @@ def test_relative_links_point_at_files_that_exist(doc: str) -> None:
         assert resolved.exists(), f"{doc} links to {target}, which does not exist"
 
 
+@pytest.mark.slow
 def test_the_readme_python_example_runs(tmp_path: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     [example] = re.findall(r"```python\n(.*?)```", text, re.S)

@@ -178,6 +178,7 @@ def mutated_exports(draw: st.DrawFn) -> bytes:
 # --- properties -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=mutated_exports(), recover=st.booleans())
 def test_mutated_exports_import_or_fail_cleanly(data: bytes, recover: bool) -> None:
@@ -237,6 +238,7 @@ def test_huge_text_node_is_kept_whole() -> None:
 # --- the CLI never prints a traceback ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_prints_no_traceback_for_mutated_files(tmp_path: Path) -> None:
     rnd = random.Random(2024)
     seed = (FIXTURES / "sharing-and-collaboration.xml").read_bytes()

@@ -151,6 +151,7 @@ def check_site(site: Path, layout: str) -> None:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
+@pytest.mark.generators
 def test_seed_builds_with_comment_threads(tmp_path: Path, layout: str) -> None:
     check_site(build_site(tmp_path, layout, SEED), layout)
 
@@ -233,6 +234,7 @@ def built(site: Path, url: str) -> str:
     return (site / "dist" / url.strip("/") / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.generators
 def test_astro_builds_with_comment_threads(astro_site: Path) -> None:
     check_site(astro_site, "astro")
     shown, _ = built_threads(astro_site)
@@ -240,6 +242,7 @@ def test_astro_builds_with_comment_threads(astro_site: Path) -> None:
     assert 9001 not in shown and shown[9002] is None  # held for moderation: not shown
 
 
+@pytest.mark.generators
 def test_astro_keeps_nested_page_paths(astro_site: Path) -> None:
     assert "The page North team." in built(astro_site, "/north/team/")
     assert "The page South team." in built(astro_site, "/south/team/")
@@ -255,6 +258,7 @@ def test_astro_corpus_pages_keep_their_parents(astro_site: Path) -> None:
     assert "<h1>Level 3a</h1>" in built(astro_site, "/level-1/level-2/level-3a/")
 
 
+@pytest.mark.generators
 def test_astro_rewritten_links_land_on_built_pages(astro_site: Path) -> None:
     links = {url for html in (astro_site / "dist").rglob("*.html")
              for url in re.findall(r'href="(/[^"#?]*)', html.read_text(encoding="utf-8"))}
@@ -285,6 +289,7 @@ def test_astro_shows_tables_figures_and_footnotes(astro_site: Path) -> None:
 YAML12_LOOKALIKES = ["1e3", "1E10", "-2e5", "1.5e3", ".5e1", "0o17", "+1e3", "10", "0x1F", "yes", "null"]
 
 
+@pytest.mark.generators
 def test_front_matter_strings_stay_strings_for_js_yaml() -> None:
     """Eleventy and Astro read front matter with js-yaml (YAML 1.2), which takes `1e3` or `0o17` for
     numbers where PyYAML (YAML 1.1) writes them bare: a tag `1e3` became 1000 and broke Astro's schema."""

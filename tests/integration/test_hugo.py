@@ -13,7 +13,8 @@ from tests.generators import make_hugo_site
 from tests.helpers import SEED, cli
 
 HUGO = shutil.which("hugo")
-pytestmark = pytest.mark.skipif(HUGO is None, reason="hugo not installed; .ci/run installs it with apt-get")
+pytestmark = [pytest.mark.generators,
+              pytest.mark.skipif(HUGO is None, reason="hugo not installed; .ci/run installs it with apt-get")]
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -26,6 +27,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "public"
 
 
+@pytest.mark.generators
 def test_hugo_renders_the_seed_body(built_site: Path) -> None:
     page = (built_site / "posts" / "sharing-and-collaboration" / "index.html").read_text(encoding="utf-8")
     found = re.search(r'<div class="content">(.*)</div>\s*<footer>', page, re.S)
@@ -41,6 +43,7 @@ def test_hugo_renders_the_seed_body(built_site: Path) -> None:
     assert page.count("<li>") == 6  # the top-level comments reached the template through the front matter
 
 
+@pytest.mark.generators
 def test_hugo_redirects_the_old_permalink(built_site: Path) -> None:
     alias = built_site / "2010" / "06" / "14" / "sharing-and-collaboration" / "index.html"
     assert "/posts/sharing-and-collaboration/" in alias.read_text(encoding="utf-8")

@@ -174,6 +174,7 @@ def test_the_markdown_command_warns_of_tables_written_plainly(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("name", SITES)
+@pytest.mark.slow
 def test_site_files_grow_linearly(name: str, tmp_path: Path) -> None:
     make, most = SITES[name]
     assert_linear(make, lambda text: site_size(tmp_path, text), most)

@@ -216,6 +216,7 @@ def check_common(pages: dict[str, str]) -> None:
     assert "[vimeo" not in pages["embeds"] and "[tweet" not in pages["embeds"]
 
 
+@pytest.mark.generators
 def test_hugo_builds_every_case(source: Path, tmp_path: Path) -> None:
     pages = build(source, tmp_path / "hugo", "hugo")
     check_common(pages)
@@ -227,6 +228,7 @@ def test_hugo_builds_every_case(source: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("layout", ["jekyll", "eleventy"])
+@pytest.mark.generators
 def test_raw_html_generators_build_every_case(source: Path, tmp_path: Path, layout: str) -> None:
     pages = build(source, tmp_path / layout, layout)
     check_common(pages)
@@ -254,6 +256,7 @@ def test_theme_unit_test_keeps_scripts_and_plays_its_embeds(tmp_path: Path) -> N
     assert re.search(r"<iframe[^>]*youtube[\w.-]*\.com/embed/", html["post-format-video-youtube"])
 
 
+@pytest.mark.slow
 def test_the_summary_counts_what_was_converted(tmp_path: Path) -> None:
     path = tmp_path / "e.xml"
     path.write_text(export(item(1, content=EMBEDS)), encoding="utf-8")
@@ -356,6 +359,7 @@ def markdown_with(content: str, flavor: Flavor) -> str:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
+@pytest.mark.generators
 def test_gallery_builds_with_thumbnails_linking_to_originals(tmp_path: Path, layout: str) -> None:
     command = generator_command(layout)
     site = tmp_path / layout
@@ -451,6 +455,7 @@ def test_info_names_the_page_builders_and_shortcodes(tmp_path: Path) -> None:
     assert "[et_pb_column] 2" in done.stdout and "[vc_btn] 1" in done.stdout
 
 
+@pytest.mark.generators
 def test_hugo_builds_page_builder_posts_without_raw_shortcodes(tmp_path: Path) -> None:
     command = generator_command("hugo")
     path = tmp_path / "b.xml"
@@ -471,6 +476,7 @@ def test_hugo_builds_page_builder_posts_without_raw_shortcodes(tmp_path: Path) -
     assert "Avada text." in pages[3] and '<a href="https://ex.org/go">Go</a>' in pages[3]
 
 
+@pytest.mark.corpus
 def test_the_corpus_has_no_page_builder() -> None:
     """Skip note: the shared corpus (theme unit tests, Pelican) holds no Divi, WPBakery, Avada or
     Elementor posts; the fixtures above follow the builders' saved formats instead."""
@@ -507,6 +513,7 @@ def test_the_block_test_data_reports_its_dynamic_blocks(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro", "plain"])
+@pytest.mark.slow
 def test_pages_with_maths_say_so_in_front_matter(tmp_path: Path, layout: str) -> None:
     path = tmp_path / "m.xml"
     path.write_text(export(item(1, content=MATHS), item(2, content="<p>No formulas, $5.</p>")), encoding="utf-8")
@@ -566,6 +573,7 @@ def seo_export(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+@pytest.mark.slow
 def test_seo_featured_image_and_enclosure_reach_the_front_matter(tmp_path: Path, layout: str) -> None:
     done = wxr2db("markdown", seo_export(tmp_path / "s.xml"), tmp_path / "site", "--layout", layout)
     assert done.returncode == 0, done.stderr
@@ -577,6 +585,7 @@ def test_seo_featured_image_and_enclosure_reach_the_front_matter(tmp_path: Path,
     assert matter["enclosure"] == {"url": "https://ex.org/ep1.mp3", "length": 5000, "type": "audio/mpeg"}
 
 
+@pytest.mark.generators
 def test_hugo_puts_the_seo_title_and_description_in_head(tmp_path: Path) -> None:
     command = generator_command("hugo")
     site = tmp_path / "site"
@@ -621,6 +630,7 @@ ACF = [("price", "12.5"), ("_price", "field_5f1a2b3c4d5e6"), ("acf_stock", "7"),
        ("colour", "red"), ("title", "Not the title"), ("_edit_lock", "1600000000:1")]
 
 
+@pytest.mark.slow
 def test_meta_copies_the_chosen_fields_typed(tmp_path: Path) -> None:
     path = tmp_path / "f.xml"
     path.write_text(export(item(1, title="Shirt", content="<p>x</p>", meta=ACF)), encoding="utf-8")
@@ -635,6 +645,7 @@ def test_meta_copies_the_chosen_fields_typed(tmp_path: Path) -> None:
     assert matter["_edit_lock"] == "1600000000:1"  # asked for by a pattern starting with `_`
 
 
+@pytest.mark.slow
 def test_without_meta_no_custom_field_is_written(tmp_path: Path) -> None:
     path = tmp_path / "f.xml"
     path.write_text(export(item(1, content="<p>x</p>", meta=ACF)), encoding="utf-8")
@@ -643,6 +654,7 @@ def test_without_meta_no_custom_field_is_written(tmp_path: Path) -> None:
     assert "price" not in text and "acf_" not in text
 
 
+@pytest.mark.slow
 def test_info_lists_the_custom_fields(tmp_path: Path) -> None:
     path = tmp_path / "f.xml"
     path.write_text(export(item(1, content="<p>x</p>", meta=ACF), item(2, content="<p>y</p>", meta=ACF[:1])),
@@ -657,6 +669,7 @@ def test_info_lists_the_custom_fields(tmp_path: Path) -> None:
     "<!-- wp:gallery -->", "<!-- wp:gallery --><img src='/a.jpg'><figcaption>", "[latex]", "$latex ",
     "[et_pb_section]", "<sub>", "<!-- wp:acme/x /-->", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n",
 ])
+@pytest.mark.slow
 def test_crafted_repeats_stay_linear(piece: str) -> None:
     """Twice the input takes about twice the time, never four times (each runs well under a second).
     The best of three runs of each size, so that a busy machine does not decide."""
@@ -671,6 +684,7 @@ def test_crafted_repeats_stay_linear(piece: str) -> None:
     assert timings[1] < max(3 * timings[0], 0.5), timings
 
 
+@pytest.mark.generators
 def test_astro_builds_every_case(source: Path, tmp_path: Path) -> None:
     command = astro_command()
     site = write_markdown(source, tmp_path / "astro", "astro")

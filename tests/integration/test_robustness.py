@@ -425,6 +425,7 @@ def interrupted_import(db: Path, export_path: Path, sig: signal.Signals) -> tupl
     return process.returncode, err, staging
 
 
+@pytest.mark.slow
 def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_export: Path) -> None:
     state = seed_state(seeded_db)
     returncode, _, staging = interrupted_import(seeded_db, big_export, signal.SIGKILL)
@@ -442,6 +443,7 @@ def test_killed_import_leaves_db_untouched_and_rerun_works(seeded_db: Path, big_
         assert conn.execute("SELECT count(*) FROM site").fetchone() == (2,)
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_leaves_db_untouched(seeded_db: Path, big_export: Path) -> None:
     state = seed_state(seeded_db)
     returncode, err, staging = interrupted_import(seeded_db, big_export, signal.SIGINT)

@@ -214,6 +214,7 @@ def spelled_javascript(draw: st.DrawFn) -> str:
     return lead + "".join(letters) + "alert(1)"
 
 
+@pytest.mark.slow
 @given(spelled_javascript())
 @settings(max_examples=300, deadline=None)
 def test_every_spelling_of_javascript_is_dropped(url: str) -> None:
@@ -288,6 +289,7 @@ def js_yaml(text: str) -> Any:
 
 
 @pytest.mark.parametrize("dumper", [FastDumper, PureDumper])
+@pytest.mark.generators
 def test_lookalikes_stay_strings_for_pyyaml_psych_and_js_yaml(dumper: type[FastDumper]) -> None:
     entries = {"tags": LOOKALIKES, **{word or "empty": 1 for word in LOOKALIKES}}
     text = yaml_text(entries, dumper)
@@ -301,6 +303,7 @@ def test_front_matter_quotes_go_through_the_astral_path() -> None:
     assert yaml.safe_load(dump_front_matter(entries)) == entries
 
 
+@pytest.mark.generators
 def test_hugo_titles_stay_strings(tmp_path: Path) -> None:
     """Go's yaml (Hugo): a title `09` showed as <title>9</title>."""
     command = generator_command("hugo")
@@ -344,6 +347,7 @@ def markdown_site(tmp_path: Path, layout: str) -> tuple[Path, list[str]]:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
+@pytest.mark.generators
 def test_hostile_site_builds_without_scripts(tmp_path: Path, layout: str) -> None:
     command = generator_command(layout)
     site, markers = markdown_site(tmp_path, layout)
@@ -360,6 +364,7 @@ def test_hostile_site_builds_without_scripts(tmp_path: Path, layout: str) -> Non
     check_built(built_pages(output), markers)
 
 
+@pytest.mark.generators
 def test_hostile_site_builds_without_scripts_in_astro(tmp_path: Path) -> None:
     command = astro_command()
     site, markers = markdown_site(tmp_path, "astro")
@@ -371,6 +376,7 @@ def test_hostile_site_builds_without_scripts_in_astro(tmp_path: Path) -> None:
     check_built(built_pages(site / "dist"), markers)
 
 
+@pytest.mark.slow
 def test_unsafe_urls_are_counted(tmp_path: Path) -> None:
     source, _ = hostile_export(tmp_path / "hostile.xml")
     done = wxr2db("markdown", source, tmp_path / "plain")
@@ -394,6 +400,7 @@ BAD_FILES = ["javascript:alert(1)", "//evil.example/a.jpg", "https://evil.exampl
              "/\\evil.example/a.jpg", "data:image/png;base64,AAAA"]
 
 
+@pytest.mark.slow
 def test_attachments_off_site_are_no_targets(tmp_path: Path) -> None:
     files = [attachment(10 + n, url) for n, url in enumerate(BAD_FILES)]
     links = " ".join(f'<a href="{SITE}/?attachment_id={10 + n}">file {n}</a>' for n in range(len(BAD_FILES)))
@@ -433,6 +440,7 @@ RESERVED = ["layout", "Layout", "outputs", "markup", "templateEngineOverride", "
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro", "plain"])
+@pytest.mark.slow
 def test_plugin_taxonomies_never_set_a_generator_key(tmp_path: Path, layout: str) -> None:
     terms = "".join(f'<category domain="{name}" nicename="x{n}"><![CDATA[evil]]></category>\n'
                     for n, name in enumerate(RESERVED))
@@ -446,6 +454,7 @@ def test_plugin_taxonomies_never_set_a_generator_key(tmp_path: Path, layout: str
     assert {f"taxonomy_{name}" for name in RESERVED} <= set(matter)
 
 
+@pytest.mark.generators
 def test_eleventy_keeps_a_templated_old_address_as_it_is(tmp_path: Path) -> None:
     """Eleventy renders `permalink` as a template: `/{{ 7*7 }}/` (an old address `/%7B%7B…`) became /49/."""
     command = generator_command("eleventy")
@@ -463,6 +472,7 @@ def test_eleventy_keeps_a_templated_old_address_as_it_is(tmp_path: Path) -> None
     assert pages == ["{{ 7*7 }}/{% if true %}yes{% endif %}/index.html"]
 
 
+@pytest.mark.slow
 def test_summaries_are_escaped_for_the_generator_that_renders_them(tmp_path: Path) -> None:
     """Hugo renders a front matter summary as Markdown; Jekyll themes print excerpts as HTML."""
     source, _ = hostile_export(tmp_path / "hostile.xml")

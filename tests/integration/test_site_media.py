@@ -122,6 +122,7 @@ def test_every_referenced_file_is_fetched_into_static(written: tuple[Path, str],
     assert (site / "static/_redirects").is_file()
 
 
+@pytest.mark.generators
 @pytest.mark.skipif(HUGO is None, reason="hugo not installed; .ci/run installs it with apt-get")
 def test_the_built_site_needs_no_wordpress(written: tuple[Path, str], tmp_path: Path) -> None:
     site, _ = written

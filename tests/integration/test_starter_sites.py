@@ -219,6 +219,7 @@ def check_feed(built: Built, base: str, posts: dict[Path, dict[str, Any]]) -> No
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+@pytest.mark.corpus
 def test_real_blog_starter_site(tmp_path: Path, layout: str) -> None:
     if not PELICAN.is_file():
         pytest.skip(CORPUS_REASON)
@@ -248,6 +249,7 @@ def test_seed_starter_site(tmp_path: Path, layout: str) -> None:
 
 
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy", "astro"])
+@pytest.mark.corpus
 def test_theme_unit_test_starter_site(tmp_path: Path, layout: str) -> None:
     if not THEME_UNIT_TEST.is_file():
         pytest.skip(CORPUS_REASON)

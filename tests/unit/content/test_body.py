@@ -566,6 +566,7 @@ CRAFTED: dict[str, Callable[[int], str]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(CRAFTED))
+@pytest.mark.slow
 def test_rendering_is_linear_on_crafted_posts(kind: str) -> None:
     """Each crafted body here took quadratic time or worse before issue 8."""
     assert_linear(CRAFTED[kind], 2000)
@@ -615,6 +616,7 @@ SHORTCUT_PIECES = ["<p>", "</p>", "<pre>", "</pre>", "<abbr title='t'>", "</abbr
                    "&amp;", "&lt;b", "<a href='http://x/y'>", "</a>", "<table><tr><td>", "</td></tr></table>", "é_é"]
 
 
+@pytest.mark.slow
 def test_text_runs_fold_as_html2text_itself_folds_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """emit_text folds whitespace with str.split instead of html2text's re.sub in o(puredata=True):
     the Markdown must be the same on random markup, inside <pre>, <abbr> and <style> too."""
@@ -637,6 +639,7 @@ def test_the_escaping_regex_is_its_readable_spelling() -> None:
         assert [m.span() for m in INLINE_SPECIAL.finditer(text)] == [m.span() for m in readable.finditer(text)]
 
 
+@pytest.mark.slow
 def test_plain_text_takes_the_short_way_to_the_same_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
     """A body of plain words (most comments) skips the pipeline (plain_markdown); on random text made of
     the characters that decide it, and on the corpus bodies and comments, the Markdown is the same."""

@@ -212,6 +212,7 @@ def test_template_syntax_is_switched_off_only_where_present(
 
 
 @pytest.mark.skipif(shutil.which("hugo") is None, reason="hugo not installed; .ci/run installs it")
+@pytest.mark.generators
 def test_hugo_builds_a_post_about_shortcodes_and_shows_them(tmp_path: Path) -> None:
     make_hugo_site(tmp_path)
     db = records_db([post(TEMPLATE_TALK)], tmp_path)

@@ -469,6 +469,7 @@ HUGO = shutil.which("hugo")
 
 
 @pytest.mark.parametrize("keep", [(), ("--keep-permalinks",)])
+@pytest.mark.generators
 def test_an_old_address_no_file_system_holds_never_breaks_the_build(tmp_path: Path, keep: tuple[str, ...]) -> None:
     """Hugo writes an alias (or a kept permalink) as a folder: one name over 255 bytes and the
     whole build stopped with "file name too long"."""

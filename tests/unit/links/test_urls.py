@@ -305,6 +305,7 @@ def test_a_target_with_quotes_is_escaped() -> None:
     "<script>" * 200_000, '<img srcset="' + "a.jpg 1x," * 100_000 + '">', '<img srcset="' + "," * 500_000 + '">',
     "<" * 500_000, "<a\t" + "\t" * 500_000,
 ])
+@pytest.mark.slow
 def test_rewrite_links_is_linear_on_crafted_input(crafted: str) -> None:
     start = time.perf_counter()
     text, _ = rewrite_links(crafted, SMALL)
@@ -329,6 +330,7 @@ URL_PIECES = ["http", "https", "HTTP", "hTtPs", "ftp", "://", ":", "/", "//", "e
 @settings(max_examples=3000, deadline=None)
 @given(st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", "http:/", ""]),
        st.lists(st.sampled_from(URL_PIECES), max_size=4), st.lists(st.sampled_from(URL_PIECES), max_size=10))
+@pytest.mark.slow
 def test_plain_urls_are_parsed_as_urlsplit_parses_them(scheme: str, host: list[str], rest: list[str]) -> None:
     url = scheme + "".join(host) + "".join(rest)
     assert parse_absolute.__wrapped__(url) == parse_split(url)

@@ -259,6 +259,7 @@ def test_redirect_never_downgrades_https() -> None:
 # ---------------------------------------------------------------- downloads
 
 
+@pytest.mark.slow
 def test_download_outcomes_and_failures_file(server: Server, tmp_path: Path) -> None:
     names = ["wp-content/uploads/2008/06/a.jpg", "missing.jpg", "slow.jpg", "redirect.jpg", "loop1"]
     names += ["big-length.bin", "big-stream.bin", "flaky.jpg", "busy.jpg"]
@@ -296,6 +297,7 @@ def test_download_outcomes_and_failures_file(server: Server, tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.slow
 def test_retry_after_is_capped(server: Server, tmp_path: Path) -> None:
     started = time.monotonic()
     report = fetch_media([MediaJob(f"{server.base}/busy.jpg", "b.jpg")], tmp_path, tmp_path, options=FAST)
@@ -304,6 +306,7 @@ def test_retry_after_is_capped(server: Server, tmp_path: Path) -> None:
     assert 0.3 <= elapsed < 2  # Retry-After: 5, capped at backoff_cap 0.3
 
 
+@pytest.mark.slow
 def test_rerun_reuses_and_manifest_records(server: Server, tmp_path: Path) -> None:
     jobs = list(iter_jobs(f"{server.base}{p}" for p in [*FILES, "/wp-content/uploads/gone.jpg"]))
     first = fetch_media(jobs, tmp_path, tmp_path, options=FAST)
@@ -326,6 +329,7 @@ def test_rerun_reuses_and_manifest_records(server: Server, tmp_path: Path) -> No
     assert write_failures(third, tmp_path) is None and not (tmp_path / FAILURES_NAME).exists()
 
 
+@pytest.mark.slow
 def test_concurrency_is_used(server: Server, tmp_path: Path) -> None:
     jobs = [MediaJob(f"{server.base}/wp-content/uploads/par/{i}.jpg", f"p/{i}.jpg") for i in range(8)]
     started = time.monotonic()
@@ -335,6 +339,7 @@ def test_concurrency_is_used(server: Server, tmp_path: Path) -> None:
     assert time.monotonic() - started < 8 * 0.15
 
 
+@pytest.mark.slow
 def test_unknown_files_are_never_overwritten(server: Server, tmp_path: Path) -> None:
     a = f"{server.base}/wp-content/uploads/2008/06/a.jpg"
     c = f"{server.base}/wp-content/uploads/2011/07/c.gif"
@@ -347,6 +352,7 @@ def test_unknown_files_are_never_overwritten(server: Server, tmp_path: Path) -> 
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["a.jpg", "c.gif"]
 
 
+@pytest.mark.slow
 def test_symlink_out_of_the_root_is_refused(server: Server, tmp_path: Path) -> None:
     root, outside = tmp_path / "site", tmp_path / "outside"
     (root / "static").mkdir(parents=True)
@@ -371,6 +377,7 @@ def temporaries(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.name.endswith(".wxr2db-tmp")]
 
 
+@pytest.mark.slow
 def test_a_redirect_to_another_host_is_reported_not_published(server: Server, tmp_path: Path) -> None:
     job = MediaJob(f"{server.base}/elsewhere.jpg", "x/elsewhere.jpg")
     report = fetch_media([job], tmp_path, tmp_path, options=FAST)
@@ -382,6 +389,7 @@ def test_a_redirect_to_another_host_is_reported_not_published(server: Server, tm
     assert lines[1].split("\t")[2] == "off-host-redirect"
 
 
+@pytest.mark.slow
 def test_a_host_the_user_names_may_be_redirected_to(server: Server, tmp_path: Path) -> None:
     options = replace(FAST, allow_hosts=("localhost",))
     report = fetch_media([MediaJob(f"{server.base}/elsewhere.jpg", "e.jpg")], tmp_path, tmp_path, options=options)
@@ -417,6 +425,7 @@ def test_redirect_hosts(origin: str, target: str, allowed: tuple[str, ...], ok: 
         assert caught.value.reason == "off-host-redirect"
 
 
+@pytest.mark.slow
 def test_error_pages_are_not_saved_as_images(server: Server, tmp_path: Path) -> None:
     names = ["html-page.jpg", "lying.jpg", "octet.png"]
     jobs = [MediaJob(f"{server.base}/{n}", f"m/{n}") for n in names]
@@ -432,6 +441,7 @@ def test_error_pages_are_not_saved_as_images(server: Server, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("name", ["drip.jpg", "drip-headers.jpg"])
+@pytest.mark.slow
 def test_a_dripping_server_is_cut_off_at_the_time_budget(name: str, server: Server, tmp_path: Path) -> None:
     options = replace(FAST, read_timeout=5, total_timeout=0.6)
     started = time.monotonic()
@@ -442,6 +452,7 @@ def test_a_dripping_server_is_cut_off_at_the_time_budget(name: str, server: Serv
     assert not (tmp_path / name).exists() and temporaries(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_tls_handshake_dripped_byte_by_byte_is_cut_off_too(tmp_path: Path) -> None:
     """urllib3 connects https before sending the request: the budget must hold from the handshake on."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -481,6 +492,7 @@ except KeyboardInterrupt:
 """
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_stalled_download_at_once_and_leaves_no_temporary(server: Server, tmp_path: Path) -> None:
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, server.base, str(tmp_path)],
                              env=subprocess_env(), stdout=subprocess.PIPE, text=True)
@@ -500,6 +512,7 @@ def test_ctrl_c_stops_a_stalled_download_at_once_and_leaves_no_temporary(server:
 # ---------------------------------------------------------------- copies
 
 
+@pytest.mark.slow
 def test_media_from_folder_reads_the_copy_only(server: Server, tmp_path: Path) -> None:
     copy = tmp_path / "uploads"
     (copy / "2008/06").mkdir(parents=True)
@@ -564,6 +577,7 @@ def test_media_from_folder_finds_each_file_by_its_own_name(tmp_path: Path) -> No
     assert len({job.dest for job in jobs}) == len(COPY_NAMES)
 
 
+@pytest.mark.slow
 def test_media_from_mirror_asks_for_each_file_by_its_own_name(server: Server, tmp_path: Path) -> None:
     jobs = list(iter_jobs(f"https://old.example/wp-content/uploads/names/{n}" for n in COPY_NAMES))
     source = MediaSource.from_options(server.base + "/mirror/wp-content/uploads", download=False)
@@ -573,6 +587,7 @@ def test_media_from_mirror_asks_for_each_file_by_its_own_name(server: Server, tm
     assert sorted(server.requests) == sorted(f"/mirror/wp-content/uploads/names/{n}" for n in asked)
 
 
+@pytest.mark.slow
 def test_an_error_page_from_a_mirror_falls_back_to_the_original_when_asked(server: Server, tmp_path: Path) -> None:
     jobs = [MediaJob(f"{server.base}/wp-content/uploads/2008/06/a.jpg", "a.jpg")]
     mirror = server.base + "/mirror-of/html-page.jpg?"  # every file the mirror serves is an error page
@@ -583,6 +598,7 @@ def test_an_error_page_from_a_mirror_falls_back_to_the_original_when_asked(serve
     assert (tmp_path / "a.jpg").read_bytes() == FILES["/wp-content/uploads/2008/06/a.jpg"]
 
 
+@pytest.mark.slow
 def test_media_from_mirror_url(server: Server, tmp_path: Path) -> None:
     jobs = list(iter_jobs(["https://old.example/wp-content/uploads/2008/06/a.jpg",
                            "https://old.example.files.wordpress.com/2011/07/c.gif",
@@ -615,6 +631,7 @@ fetch_media(jobs, out, out, options=FetchOptions(workers=1, manifest_interval=0,
 """
 
 
+@pytest.mark.slow
 def test_killed_download_resumes_with_only_the_missing_file(server: Server, tmp_path: Path) -> None:
     paths = [*FILES, "/trickle.bin"]
     child = subprocess.Popen([sys.executable, "-c", CHILD, server.base, str(tmp_path), *paths], env=subprocess_env())
@@ -677,6 +694,7 @@ def site_export(tmp_path: Path, base: str, body: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_every_reference_gets_its_own_file(server: Server, tmp_path: Path) -> None:
     urls = [f"{server.base}/wp-content/uploads/names/{n}" for n in TRICKY_NAMES]
     body = "\n\n".join(f'<img src="{u}" alt="{n}">' for n, u in zip(TRICKY_NAMES, urls, strict=True))
@@ -694,6 +712,7 @@ def test_every_reference_gets_its_own_file(server: Server, tmp_path: Path) -> No
     assert not any(name.startswith(".") for name in names)
 
 
+@pytest.mark.slow
 def test_links_featured_images_and_shortcodes_point_at_their_own_file_too(server: Server, tmp_path: Path) -> None:
     up = f"{server.base}/wp-content/uploads/names"
     body = f'<img src="{up}/Case.jpg" alt="x">\n\n<a href="{up}/case.jpg">link</a> [video src="{up}/CASE.JPG"]'
@@ -712,6 +731,7 @@ def test_links_featured_images_and_shortcodes_point_at_their_own_file_too(server
     assert [(out / unquote(f).lstrip("/")).read_bytes() for f in found] == [JPEG + s for s in served]
 
 
+@pytest.mark.slow
 def test_the_command_reports_off_host_redirects_unless_the_host_is_allowed(server: Server, tmp_path: Path) -> None:
     source = site_export(tmp_path, server.base, f'<img src="{server.base}/wp-content/uploads/off/x.jpg">')
     out = tmp_path / "out"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ SEGMENTS = st.lists(st.sampled_from(["a", "A", "b", "ß", "SS", "ss", "e\u0301",
                     min_size=1, max_size=3).map("/".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.lists(SEGMENTS, max_size=12))
 def test_placed_paths_never_clash_even_ignoring_case(paths: list[str]) -> None:

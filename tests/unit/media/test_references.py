@@ -212,6 +212,7 @@ def small_export(tmp_path: Path) -> Path:
     return source
 
 
+@pytest.mark.slow
 def test_media_command_table(tmp_path: Path) -> None:
     result = cli("media", small_export(tmp_path))
     assert_ok(result)
@@ -386,6 +387,7 @@ def test_an_attachment_read_again_later_in_the_run_is_listed_as_it_ends(tmp_path
     assert media_rows(db_path) == while_writing
 
 
+@pytest.mark.slow
 def test_building_the_media_tables_holds_no_file_in_memory(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """ensure_media keeps attachments and files in SQLite, not in dicts: its memory peak does not grow

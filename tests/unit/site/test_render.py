@@ -452,6 +452,7 @@ def test_a_file_wxr2db_did_not_write_is_kept(seed_db: Database, tmp_path: Path) 
 # --- the pool -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
     from benchmarks.synth import write_export
 
@@ -593,6 +594,7 @@ def test_a_post_that_fails_to_convert_is_kept_as_html_and_reported(
     assert [split(files[f"posts/p{n}.md"])[1] for n in (3, 5)] == ["\nBody 3\n", "\nBody 5\n"]
 
 
+@pytest.mark.slow
 def test_many_posts_with_one_slug_are_planned_in_linear_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each clash takes the next free -N directly: counted layout_path calls, not time."""
     from wxr2db.site.layouts import Plain

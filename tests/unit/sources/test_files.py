@@ -224,6 +224,7 @@ def test_an_archive_python_cannot_read_says_how_to_unpack_it(tmp_path: Path, mag
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.slow
 def test_standard_input_is_sniffed_too(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "-", "--db", str(tmp_path / "x.db")], input=gzip.compress(PART_1))
     assert result.exit_code == 0, result.output

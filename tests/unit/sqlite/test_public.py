@@ -397,6 +397,7 @@ CRAFTED = {  # each 250 KB
 
 
 @pytest.mark.parametrize("text", CRAFTED.values(), ids=CRAFTED.keys())
+@pytest.mark.slow
 def test_scan_work_is_linear_in_the_text(text: str) -> None:
     """No clock: the characters handed to the scan's bounded steps grow with the text, not faster."""
     small, large = Work(), Work()

@@ -200,6 +200,7 @@ def test_in_memory_database_is_independent() -> None:
     assert "posts" not in b.table_names() and a.table("posts").count == 1
 
 
+@pytest.mark.slow
 def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
     """The second-process writer the CLI uses for big files runs the same statements."""
     export = tmp_path / "synthetic.xml"
@@ -220,6 +221,7 @@ def test_background_writer_builds_the_same_database(tmp_path: Path) -> None:
     assert decoded > 0
 
 
+@pytest.mark.slow
 def test_background_writer_gets_one_message_per_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each batch reaches the writer process as one message. Sent table by table, the parent blocked on
     the pipe until the child had finished the table before, and the two processes took turns."""
