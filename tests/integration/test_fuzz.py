@@ -67,7 +67,7 @@ def seeds() -> tuple[bytes, ...]:
         )
     )
     try:
-        from benchmarks.synth import write_export
+        from tests.wxrbuild import write_export
     except ImportError:
         pass
     else:

@@ -454,7 +454,7 @@ def test_a_file_wxr2db_did_not_write_is_kept(seed_db: Database, tmp_path: Path) 
 
 @pytest.mark.slow
 def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
-    from benchmarks.synth import write_export
+    from tests.wxrbuild import write_export
 
     export_path = tmp_path / "synth.xml"
     write_export(export_path, target_bytes=400_000, seed=3)

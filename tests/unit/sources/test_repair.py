@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from benchmarks.crafted import controls, latin1, zeros
 from tests.helpers import FIXTURES, Trickle, cli
-from tests.wxrbuild import export, item
+from tests.wxrbuild import controls, export, item, latin1, zeros
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem

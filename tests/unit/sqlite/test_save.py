@@ -10,9 +10,8 @@ import pytest
 from lxml import etree
 from sqlite_utils import Database
 
-from benchmarks.synth import write_export
 from tests.helpers import FIXTURES, SEED, import_bytes, import_path, rows, table_rows
-from tests.wxrbuild import category, export_bytes, header, item
+from tests.wxrbuild import category, export_bytes, header, item, write_export
 from wxr2db.sources.wxr import iter_records
 from wxr2db.sqlite.executor import Message, ProcessWriter
 from wxr2db.sqlite.save import Saver
