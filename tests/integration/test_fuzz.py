@@ -7,7 +7,7 @@ MB put inside an item. Each is read with `iter_records` into an in-memory databa
 The number of examples comes from HYPOTHESIS_PROFILE: `ci` (the default, about 60 examples)
 or `dev` (about 2000) for a longer run:
 
-    HYPOTHESIS_PROFILE=dev /work/venv/bin/python -m pytest tests/test_fuzz.py
+    HYPOTHESIS_PROFILE=dev /work/venv/bin/python -m pytest tests/integration/test_fuzz.py
 
 The profiles are local to this module (no global `settings.load_profile`), so other test files
 keep their own settings.

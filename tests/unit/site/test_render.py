@@ -376,7 +376,7 @@ def test_every_file_stays_inside_outdir_with_a_portable_name(layout: str, tmp_pa
 
 
 def test_empty_slug_falls_back_to_title_then_id() -> None:
-    # The one safe-name rule (wxr2db.media.paths, property-tested in tests/test_paths.py): a name that needed
+    # The one safe-name rule (wxr2db.media.paths, property-tested in tests/unit/media/test_paths.py): a name that needed
     # cleaning gets a hash of the original, so two slugs never share a file.
     assert safe_segment("") == "" and safe_segment("..") == "" and safe_segment(" . ") == ""
     assert re.fullmatch(r"_\.\._etc~[0-9a-f]{16}", safe_segment("../../etc"))

@@ -85,7 +85,7 @@ def test_comments_threaded_with_types() -> None:
 
 
 def test_item_without_id_gets_a_stable_placeholder() -> None:
-    # The Saver turns the placeholder into a real or small id and reports it (tests/test_db.py).
+    # The Saver turns the placeholder into a real or small id and reports it (tests/unit/sqlite/test_save.py).
     records = read(export_bytes(item(None, title="No id")))
     (post,) = [r for r in records if isinstance(r, Post)]
     assert [r for r in records if isinstance(r, Problem)] == []
