@@ -1,9 +1,9 @@
 """Crafted WordPress exports that drive one code path hard, sized by n (see issue 8).
 
-Each case builds a small, well-formed WXR 1.2 export whose cost in one step (the byte-repair
-stream, comment threading, the Markdown renderer, slug clash renaming ...) grows with n. The
-scaling harness (benchmarks/scaling.py) runs them at n, 2n and 4n; tests/test_crafted.py checks
-that each one imports.
+Each case builds a small, well-formed WXR 1.2 export (with benchmarks/wxrbuild.py, the builder the
+tests use too) whose cost in one step (the byte-repair stream, comment threading, the Markdown
+renderer, slug clash renaming ...) grows with n. The scaling harness (benchmarks/scaling.py) runs
+them at n, 2n and 4n; tests/benchmarks/test_crafted.py checks that each one imports.
 """
 
 from __future__ import annotations
@@ -11,50 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-WP = "http://wordpress.org/export/1.2/"
-SITE = "http://example.com"
+from benchmarks import wxrbuild
+from benchmarks.wxrbuild import cdata
 
-
-def cdata(text: str) -> str:
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+PLUGIN_NS = ' xmlns:plugin="http://example.com/plugin/"'
 
 
 def comment(comment_id: int, parent: int) -> str:
-    return (
-        f"<wp:comment><wp:comment_id>{comment_id}</wp:comment_id>"
-        "<wp:comment_author>Reader</wp:comment_author>"
-        "<wp:comment_date>2020-01-02 10:00:00</wp:comment_date>"
-        "<wp:comment_date_gmt>2020-01-02 10:00:00</wp:comment_date_gmt>"
-        "<wp:comment_content>Reply</wp:comment_content><wp:comment_approved>1</wp:comment_approved>"
-        f"<wp:comment_type></wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>\n"
-    )
+    return wxrbuild.comment(comment_id, parent, content="Reply")
 
 
 def item(post_id: int, content: str = "Some content", *, title: str = "A post", slug: str = "",
          comments: Iterable[str] = ()) -> str:
-    return (
-        f"<item>\n<title>{cdata(title)}</title>\n<link>{SITE}/?p={post_id}</link>\n"
-        f'<guid isPermaLink="false">{SITE}/?p={post_id}</guid>\n<dc:creator>admin</dc:creator>\n'
-        f"<content:encoded>{cdata(content)}</content:encoded>\n<excerpt:encoded></excerpt:encoded>\n"
-        f"<wp:post_id>{post_id}</wp:post_id>\n<wp:post_date>2020-01-01 10:00:00</wp:post_date>\n"
-        "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>\n"
-        f"<wp:post_name>{slug or f'post-{post_id}'}</wp:post_name>\n<wp:status>publish</wp:status>\n"
-        "<wp:post_parent>0</wp:post_parent>\n<wp:post_type>post</wp:post_type>\n"
-        f"{''.join(comments)}</item>\n"
-    )
+    return wxrbuild.item(post_id, title, content, slug=slug, comments=comments)
 
 
 def export(items: Iterable[str], channel_extra: str = "") -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8" ?>\n'
-        '<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"\n'
-        '  xmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-        '  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:plugin="http://example.com/plugin/"\n'
-        f'  xmlns:wp="{WP}">\n<channel>\n<title>Crafted</title>\n<link>{SITE}</link>\n'
-        "<description>Crafted</description>\n<language>en-US</language>\n"
-        f"<wp:wxr_version>1.2</wp:wxr_version>\n<wp:base_site_url>{SITE}</wp:base_site_url>\n"
-        f"<wp:base_blog_url>{SITE}</wp:base_blog_url>\n{channel_extra}{''.join(items)}</channel>\n</rss>\n"
-    )
+    head = wxrbuild.header(title="Crafted") + channel_extra
+    return wxrbuild.export(*items, head=head, namespaces=PLUGIN_NS)
 
 
 def one_post(content: str) -> bytes:

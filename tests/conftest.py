@@ -1,4 +1,5 @@
-"""The suite's switches: --update-goldens, the golden fixture, and the skipping of corpus tests where it is absent."""
+"""The suite's switches: --update-goldens, the golden fixture, the `corpus` mark on tests/corpus/, and the
+skipping of corpus tests where the corpus is absent."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 
 from tests.helpers import CORPUS, CORPUS_REASON
 
+CORPUS_FOLDER = Path(__file__).parent / "corpus"
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", default=False,
@@ -16,6 +19,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Everything under tests/corpus/ reads the corpus: marked here rather than in each file.
+    for item in items:
+        if CORPUS_FOLDER in item.path.parents:
+            item.add_marker(pytest.mark.corpus)
     if CORPUS.is_dir():
         return
     # Put first, so this reason wins over "got empty parameter set" and the like.

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -19,7 +20,8 @@ from sqlite_utils import Database
 from typer.testing import CliRunner, Result
 
 from wxr2db.cli import app
-from wxr2db.records import Record
+from wxr2db.links.urls import AttachmentUrl, PostUrl, TermUrl, UrlIndex, build_index, site_bases
+from wxr2db.records import Post, Record, Site, Term
 from wxr2db.site.export import export_markdown
 from wxr2db.site.options import MarkdownOptions, MarkdownStats
 from wxr2db.sources.wxr import iter_records
@@ -221,3 +223,65 @@ def synthetic_export(factory: pytest.TempPathFactory, target_bytes: int, seed: i
     path = factory.mktemp("synth") / "synth.xml"
     counts = synth.write_export(path, target_bytes=target_bytes, seed=seed)
     return path, sum(counts.items_by_post_type.values())
+
+
+def uploads_copy(tmp_path: Path, names: tuple[str, ...] = ("a.jpg", "a-300x200.jpg")) -> Path:
+    """A copy of a site's wp-content/uploads with the named files of January 2020, for --media-from."""
+    root = tmp_path / "uploads"
+    (root / "2020" / "01").mkdir(parents=True)
+    for name in names:
+        (root / "2020" / "01" / name).write_bytes(b"image " + name.encode())
+    return root
+
+
+class Trickle(io.RawIOBase):
+    """A file that returns at most `step` bytes per read, as a pipe or a slow decompressor may."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.step if size < 0 else min(size, self.step)
+        out = self.data[self.pos:self.pos + size]
+        self.pos += len(out)
+        return out
+
+
+# --- the theme unit test's URL index ---------------------------------------------------------------
+
+ThemeExport = tuple[Site, list[Post], list[Term]]
+
+
+def theme_unit_test_records() -> ThemeExport:
+    """The theme unit test export's site, posts and terms (a corpus file: mark the test `corpus`)."""
+    site, posts, terms = Site(), [], []
+    with THEME_UNIT_TEST.open("rb") as f:
+        for record in iter_records(f, name=THEME_UNIT_TEST.name):
+            if isinstance(record, Site):
+                site = record
+            elif isinstance(record, Post):
+                posts.append(record)
+            elif isinstance(record, Term):
+                terms.append(record)
+    return site, posts, terms
+
+
+def new_url(post: Post) -> str:
+    return f"/new/{post.id}/"
+
+
+def corpus_index(export: ThemeExport, fetched: bool = False) -> UrlIndex:
+    """The URL index of an export whose published posts and pages moved to /new/<id>/."""
+    site, posts, terms = export
+    written = [PostUrl(p.id, p.post_type, p.link, p.guid, new_url(p)) for p in posts
+               if p.post_type in ("post", "page") and p.status == "publish"]
+    attachments = [AttachmentUrl(p.id, p.link, p.guid, p.attachment_url,
+                                 urlsplit(p.attachment_url).path if fetched else "")
+                   for p in posts if p.post_type == "attachment"]
+    term_urls = [TermUrl(t.taxonomy, t.slug, t.id, f"/{t.taxonomy}-archive/{t.slug}/", t.parent_slug)
+                 for t in terms if t.taxonomy in ("category", "post_tag")]
+    return build_index(site_bases(site.link, site.base_site_url, site.base_blog_url), written, attachments,
+                       term_urls)
