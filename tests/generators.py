@@ -9,9 +9,12 @@ newer; that package brings one).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +91,25 @@ def make_hugo_site(root: Path) -> None:
     (root / "layouts" / "_default" / "baseof.html").write_text(BASEOF, encoding="utf-8")
     (root / "layouts" / "_default" / "single.html").write_text(SINGLE, encoding="utf-8")
     (root / "layouts" / "_default" / "list.html").write_text(LIST, encoding="utf-8")
+
+
+# What Jekyll and Eleventy/Astro read front matter with, for tests that hold YAML to every reader.
+def ruby_psych(text: str) -> Any:
+    """What Jekyll reads: Psych.safe_load with Date and Time allowed (Jekyll::Utils.safe_load_yaml)."""
+    if shutil.which("ruby") is None:
+        pytest.skip("ruby not installed (apt-get install -y jekyll)")
+    script = ('require "yaml"; require "date"; require "json"; '
+              'puts JSON.generate(Psych.safe_load(STDIN.read, permitted_classes: [Date, Time], aliases: true))')
+    done = subprocess.run(["ruby", "-e", script], input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def js_yaml(text: str) -> Any:
+    package = ELEVENTY.parent.parent.parent / "js-yaml"
+    if not package.is_dir() or shutil.which("node") is None:
+        pytest.skip(f"js-yaml not in {package.parent} (see tests/generators.py)")
+    script = "const y = require(process.argv[1]); process.stdout.write(JSON.stringify(y.load(process.argv[2])))"
+    done = subprocess.run(["node", "-e", script, str(package), text], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

@@ -101,7 +101,7 @@ def deep_thread(depth: int) -> list[dict[str, Any]]:
 
 
 def only_templates_besides_markdown(site: Path, layout: str) -> None:
-    # The archive and the term and author pages depend on the export (tests/integration/test_starter_sites.py checks them).
+    # The archive, term and author pages depend on the export (tests/integration/test_starter_sites.py).
     made = {p for p in starter_files(layout, SiteFacts())
             if not p.endswith("archives.md") and p != "archives.html" and not p.rsplit("/", 1)[-1].startswith(".")}
     assert sorted({*template_files(layout), *made}) == sorted(

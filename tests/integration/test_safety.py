@@ -8,16 +8,13 @@ still be visible in the built page.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import subprocess
 from html import unescape
 from html.parser import HTMLParser
 from itertools import product
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -25,7 +22,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tests.generators import ASTRO, ELEVENTY, NODE_22, astro_command, generator_command, link_packages
+from tests.generators import (
+    ASTRO,
+    ELEVENTY,
+    NODE_22,
+    astro_command,
+    generator_command,
+    js_yaml,
+    link_packages,
+    ruby_psych,
+)
 from tests.helpers import corpus_params, import_bytes, wxr2db
 from tests.wxrbuild import SITE, comment, export, header, item
 from wxr2db.content.body import render_body
@@ -282,27 +288,6 @@ LOOKALIKES = ["09", "019", "0089", "-09", "1:20", "190:20:30", "1_000", "1,000",
               ".5", "1.", "+1", ".inf", "-.Inf", ".NaN", "yes", "No", "ON", "off", "y", "N", "yEs", "TRUE", "null",
               "Null", "~", "", "2010-06-14", "2010-6-4", "2010-06-14 10:00:00", "2010-06-14T10:00:00Z", "=", "=x",
               "<<", ":sym", ":", "10", "3.14"]
-
-
-def ruby_psych(text: str) -> Any:
-    """What Jekyll reads: Psych.safe_load with Date and Time allowed (Jekyll::Utils.safe_load_yaml)."""
-    if shutil.which("ruby") is None:
-        pytest.skip("ruby not installed (apt-get install -y jekyll)")
-    script = ('require "yaml"; require "date"; require "json"; '
-              'puts JSON.generate(Psych.safe_load(STDIN.read, permitted_classes: [Date, Time], aliases: true))')
-    done = subprocess.run(["ruby", "-e", script], input=text, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def js_yaml(text: str) -> Any:
-    package = ELEVENTY.parent.parent.parent / "js-yaml"
-    if not package.is_dir() or shutil.which("node") is None:
-        pytest.skip(f"js-yaml not in {package.parent} (see tests/generators.py)")
-    script = "const y = require(process.argv[1]); process.stdout.write(JSON.stringify(y.load(process.argv[2])))"
-    done = subprocess.run(["node", "-e", script, str(package), text], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.mark.parametrize("dumper", [FastDumper, PureDumper])

@@ -140,7 +140,7 @@ def test_astral_text_in_double_quotes_follows_pyyaml_when_stand_ins_run_out() ->
 def test_jekyll_eleventy_and_astro_read_what_the_writer_writes() -> None:
     """Psych (Jekyll) and js-yaml (Eleventy, Astro) read every hostile string back as that string, as
     a value, a list item, a key and a nested comment's text."""
-    from tests.test_safety import js_yaml, ruby_psych
+    from tests.generators import js_yaml, ruby_psych
 
     values = [text for text in LOOKALIKES if writes({"k": text}, ASTRAL_RULES)]
     keys = [text for text in values if writes({text: 1}, ASTRAL_RULES)]

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS_REASON, wxr2db
-from tests.test_generators import ELEVENTY, link_packages
-from tests.test_site_links import UPLOADS, uploads_copy
-from tests.test_starter_sites import HOSTILE, OUTPUT, SHARED, add_hostile_post, build, generate
-from tests.wxrbuild import SITE, export, item
+from tests.generators import ELEVENTY, link_packages
+from tests.helpers import CORPUS_REASON, uploads_copy, wxr2db
+from tests.starter import HOSTILE, OUTPUT, SHARED, add_hostile_post, build, generate
+from tests.wxrbuild import SITE, UPLOADS, export, item
 
 pytestmark = pytest.mark.generators
 
