@@ -20,7 +20,7 @@ from ..content.plaintext import search_text
 from ..errors import WriterError
 from ..php import looks_serialized, php_unserialize
 from .media import AttachmentStager, stage_found
-from .rows import stored_comment, stored_post
+from .rows import SEARCH_SOURCE, stored_comment, stored_post
 from .schema import TABLES
 
 Row = tuple[Any, ...]
@@ -43,8 +43,12 @@ def decoded_meta(value: str) -> str | None:
         return None
 
 
+# Meta rows arrive as (owner id, key, value); value_json is added here.
+META_VALUE = list(TABLES["postmeta"][0]).index("value")
+
+
 def with_json(rows: Sequence[Row]) -> Iterator[Row]:
-    return ((*row, decoded_meta(row[2])) for row in rows)
+    return ((*row, decoded_meta(row[META_VALUE])) for row in rows)
 
 
 def finished(table: str, rows: Sequence[Row], search: bool) -> Iterator[Row]:
@@ -54,7 +58,7 @@ def finished(table: str, rows: Sequence[Row], search: bool) -> Iterator[Row]:
     store = stored_post if table == "posts" else stored_comment
     if not search:
         return (store(row, None) for row in rows)
-    return (store(row, search_text(row[-1] or "")) for row in rows)
+    return (store(row, search_text(row[SEARCH_SOURCE] or "")) for row in rows)
 
 
 def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Iterable[Row]:

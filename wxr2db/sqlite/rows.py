@@ -35,6 +35,11 @@ def author_row(a: Author) -> tuple[Any, ...]:
     return (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
 
 
+# A raw post or comment row ends with a second copy of the content, where the stored row has its plain
+# text (the column plain_text): the writer process makes one from the other (stored_post, stored_comment).
+SEARCH_SOURCE = -1
+
+
 def post_row(p: Post, export_id: int | None = None) -> tuple[Any, ...]:
     """The row of a post as the parser sends it: `stored_post` finishes it."""
     return (p.id, p.post_type or "post", p.status, p.title, p.slug, p.link, p.guid, p.author or None, p.date,
