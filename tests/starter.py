@@ -123,7 +123,8 @@ def build(tmp: Path, layout: str, export: Path, hostile: bool = False, *options:
     first, second = (site / OUTPUT[layout] for site in outputs)
     assert digest(first) == digest(second)  # the builder's clock changed nothing
     db = tmp / f"{layout}.db"
-    assert wxr2db("import", export, "--db", db).returncode == 0
+    done = wxr2db("import", export, "--db", db)
+    assert done.returncode == 0, done.stderr
     with sqlite3.connect(db) as conn:
         guids = dict(conn.execute("SELECT id, guid FROM posts WHERE post_type = 'post'").fetchall())
     return Built(layout, outputs[0], first, published(outputs[0], layout), guids)
