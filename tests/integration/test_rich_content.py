@@ -285,9 +285,6 @@ class Media:
     def attached_images(self) -> list[str]:
         return [found[0] for found in self.images.values()]
 
-    def rewrite(self, href: str) -> str:
-        return href
-
     def gallery_image(self, attachment_id: int) -> tuple[str, str, str, str] | None:
         return self.images.get(attachment_id)
 

@@ -60,7 +60,7 @@ LINE_START_TAIL = re.compile(r"\n[ >]*(?:(?:[*+-]|\d+\.)[ ]+)?$")
 
 
 IMAGE_ONLY = re.compile(r"\[?!\[[^\]\n]*\]\([^()\s]*\)(?:\]\([^()\s]*\))?")
-# The attribute of each tag that holds an address the caller's Links may rewrite.
+# The attribute of each tag that holds an address: checked by links.safe, a Jetpack CDN address undone.
 ADDRESSES = {"a": "href", "img": "src"}
 # A link title's `"` would end it early; braces would open a shortcode or template tag. CommonMark
 # decodes references in titles and alt text, and the browser reads them in attributes.
@@ -102,7 +102,7 @@ class HtmlToMarkdown(html2text.HTML2Text):
         self.after_break = self.after_break and tag == "br"
         if start and tag in ADDRESSES:
             attrs = self.safe_address(ADDRESSES[tag], attrs)
-            attrs = self.rewritten(ADDRESSES[tag], attrs, self.links)
+            attrs = self.original_address(ADDRESSES[tag], attrs)
         if tag == "br":
             if start:
                 self.line_break()
@@ -147,12 +147,10 @@ class HtmlToMarkdown(html2text.HTML2Text):
         return {**attrs, key: safe}
 
     @staticmethod
-    def rewritten(key: str, attrs: dict[str, str | None], links: Links | None) -> dict[str, str | None]:
+    def original_address(key: str, attrs: dict[str, str | None]) -> dict[str, str | None]:
+        """A Jetpack CDN address (i0.wp.com/host/path) as the original file's."""
         value = attrs.get(key)
-        if value is None:
-            return attrs
-        value = original_of_cdn(value)
-        return {**attrs, key: links.rewrite(value) if links is not None else value}
+        return attrs if value is None else {**attrs, key: original_of_cdn(value)}
 
     def too_deep(self, group: str, start: bool) -> bool:
         """Lists and quotes past MAX_NESTING levels stay at that level: each level indents every line

@@ -10,13 +10,11 @@ class Links(Protocol):
     """The seam where media and internal links plug into the renderer.
 
     `url_for` and `attached_images` resolve `[gallery]` (by ids, or the post's attached images when it
-    names none); `rewrite` is asked for every link and image address the Markdown gets."""
+    names none). Links to the old site are rewritten before the body is rendered (links.rewrite)."""
 
     def url_for(self, attachment_id: int) -> str | None: ...
 
     def attached_images(self) -> list[str]: ...
-
-    def rewrite(self, href: str) -> str: ...
 
 
 @runtime_checkable

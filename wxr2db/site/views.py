@@ -62,9 +62,6 @@ class AttachmentMedia:
     def attached_images(self) -> list[str]:
         return list(self.images)
 
-    def rewrite(self, href: str) -> str:
-        return href
-
 
 @dataclass(frozen=True, slots=True)
 class PostView:

@@ -46,9 +46,6 @@ class FakeMedia:
     def attached_images(self) -> list[str]:
         return self.attached
 
-    def rewrite(self, href: str) -> str:
-        return href
-
 
 # ------------------------------------------------------------------------- wpautop
 
@@ -238,7 +235,7 @@ def test_gallery_without_media_stays_verbatim_and_unknown() -> None:
 
 
 class MovedSite:
-    """A Links: attachments by id, and addresses on the old host moved to the new site's paths."""
+    """A Links: attachments by id at the new site's paths."""
 
     def url_for(self, attachment_id: int) -> str | None:
         return f"/media/{attachment_id}.jpg"
@@ -246,13 +243,12 @@ class MovedSite:
     def attached_images(self) -> list[str]:
         return []
 
-    def rewrite(self, href: str) -> str:
-        return href.replace("http://old.example", "/new")
 
-
-def test_links_rewrite_every_address_and_resolve_galleries() -> None:
+def test_links_resolve_galleries_and_leave_addresses_as_they_are() -> None:
+    """Addresses are rewritten before rendering (links.rewrite); the renderer only resolves galleries."""
     body = '<a href="http://old.example/p">p</a> <img src="http://old.example/i.jpg"> [gallery ids="4"]'
-    assert render_body(body, MovedSite()).markdown == "[p](/new/p) ![](/new/i.jpg)\n\n![](/media/4.jpg)\n"
+    assert render_body(body, MovedSite()).markdown == (
+        "[p](http://old.example/p) ![](http://old.example/i.jpg)\n\n![](/media/4.jpg)\n")
 
 
 def test_gallery_with_unresolvable_ids_vanishes_and_is_counted() -> None:
