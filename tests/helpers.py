@@ -9,8 +9,13 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterable
+import textwrap
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -285,3 +290,27 @@ def corpus_index(export: ThemeExport, fetched: bool = False) -> UrlIndex:
                  for t in terms if t.taxonomy in ("category", "post_tag")]
     return build_index(site_bases(site.link, site.base_site_url, site.base_blog_url), written, attachments,
                        term_urls)
+
+
+@contextmanager
+def serving(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) answering with `handler` for the duration; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def console_examples(doc: Path) -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ ...` line in a Markdown file's console examples."""
+    text = doc.read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+        for chunk in re.split(r"\n(?=\$ )", textwrap.dedent(block).strip()):
+            command, _, output = chunk.partition("\n")
+            out.append((command.removeprefix("$ "), output.strip("\n")))
+    return out

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
@@ -17,6 +16,8 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.request import urlopen
 
 import yaml
+
+from tests.helpers import serving
 
 LINK = re.compile(r'(?:href|src)="([^"]*)"')
 REFRESH = re.compile(r'http-equiv="?refresh"?\s+content="\d+;\s*url=([^"]+)"', re.IGNORECASE)
@@ -30,14 +31,8 @@ class Quiet(SimpleHTTPRequestHandler):
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """The folder served on 127.0.0.1 for the duration; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(partial(Quiet, directory=str(folder))) as url:
+        yield url
 
 
 def get(base: str, path: str) -> tuple[int, str]:

@@ -6,14 +6,13 @@ import re
 import shlex
 import subprocess
 import sys
-import textwrap
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 import wxr2db
-from tests.helpers import ROOT, cli
+from tests.helpers import ROOT, cli, console_examples
 
 PACKAGE = ROOT / "wxr2db"
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
@@ -113,20 +112,10 @@ def test_the_readme_python_example_runs(tmp_path: Path) -> None:
     assert (tmp_path / "blog.db").exists() and (tmp_path / "site" / "content" / "posts").is_dir()
 
 
-def doc_console_examples(doc: Path) -> list[tuple[str, str]]:
-    text = doc.read_text(encoding="utf-8")
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
-        for chunk in re.split(r"\n(?=\$ )", textwrap.dedent(block).strip()):
-            command, _, output = chunk.partition("\n")
-            out.append((command.removeprefix("$ "), output.strip("\n")))
-    return out
-
-
 def test_the_markdown_docs_examples_print_what_they_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
     monkeypatch.chdir(tmp_path)
-    examples = [(c, o) for c, o in doc_console_examples(ROOT / "docs" / "MARKDOWN.md") if c.startswith("wxr2db ")]
+    examples = [(c, o) for c, o in console_examples(ROOT / "docs" / "MARKDOWN.md") if c.startswith("wxr2db ")]
     assert len(examples) >= 2
     for command, expected in examples:
         result = cli(*shlex.split(command)[1:])

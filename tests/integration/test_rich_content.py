@@ -188,8 +188,8 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def build(source: Path, site: Path, layout: str) -> dict[str, str]:
-    """The built page's HTML of each post, by name."""
+def built_site(source: Path, site: Path, layout: str) -> Path:
+    """`markdown --templates` of source built by the layout's generator; the folder it built."""
     command = generator_command(layout)
     done = wxr2db("markdown", source, site, "--layout", layout, "--templates", "-q", timeout=600)
     assert done.returncode == 0, done.stderr
@@ -197,7 +197,12 @@ def build(source: Path, site: Path, layout: str) -> dict[str, str]:
         (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
     built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stdout + built.stderr
-    output = next(site / name for name in ("public", "_site") if (site / name).is_dir())
+    return next(site / name for name in ("public", "_site") if (site / name).is_dir())
+
+
+def build(source: Path, site: Path, layout: str) -> dict[str, str]:
+    """The built page's HTML of each post, by name."""
+    output = built_site(source, site, layout)
     pages: dict[str, str] = {}
     for page in output.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -358,15 +363,7 @@ def markdown_with(content: str, flavor: Flavor) -> str:
 @pytest.mark.parametrize("layout", ["hugo", "jekyll", "eleventy"])
 @pytest.mark.generators
 def test_gallery_builds_with_thumbnails_linking_to_originals(tmp_path: Path, layout: str) -> None:
-    command = generator_command(layout)
-    site = tmp_path / layout
-    done = wxr2db("markdown", FIXTURES / "attachments.xml", site, "--layout", layout, "--templates", "-q")
-    assert done.returncode == 0, done.stderr
-    if layout == "eleventy":
-        (site / "node_modules").symlink_to(ELEVENTY.parent.parent.parent, target_is_directory=True)
-    built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stdout + built.stderr
-    output = next(site / name for name in ("public", "_site") if (site / name).is_dir())
+    output = built_site(FIXTURES / "attachments.xml", tmp_path / layout, layout)
     page = next(text for p in output.rglob("*.html") if "wp-gallery" in (text := p.read_text(encoding="utf-8")))
     links = re.findall(r'<a href="([^"]+)"><img src="([^"]+)"', page)
     assert len(links) == 2 and page.count('class="wp-gallery"') == 1, page

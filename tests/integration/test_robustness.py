@@ -33,6 +33,7 @@ from tests.helpers import (
     dump,
     error_line,
     imported,
+    serving,
     sha256,
     start_wxr2db,
     synthetic_export,
@@ -80,14 +81,8 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def loopback_server() -> Iterator[str]:
     Recorder.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Recorder) as url:
+        yield url
 
 
 def assert_nothing_fetched(result: Result, db: Path) -> None:

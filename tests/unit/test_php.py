@@ -1,5 +1,6 @@
-"""php_unserialize against PHP's serialize() format, written here from PHP's documentation: every value
-serialized the way PHP does it decodes back to the value (lists stay lists, maps maps with string keys)."""
+"""php_unserialize against PHP's serialize() format (benchmarks.synth writes it for the synthetic exports,
+from PHP's documentation): every value serialized decodes back to the value (lists stay lists, maps maps
+with string keys)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.synth import php_serialize
 from wxr2db.php import looks_serialized, php_unserialize
-
-
-def php_serialize(value: Any) -> str:
-    """PHP's serialize(): lengths of strings in UTF-8 bytes; a list is an array keyed 0..n-1."""
-    if value is None:
-        return "N;"
-    if isinstance(value, bool):
-        return f"b:{int(value)};"
-    if isinstance(value, int):
-        return f"i:{value};"
-    if isinstance(value, str):
-        return f's:{len(value.encode("utf-8"))}:"{value}";'
-    items = list(enumerate(value)) if isinstance(value, list) else list(value.items())
-    body = "".join(php_serialize(key) + php_serialize(item) for key, item in items)
-    return f"a:{len(items)}:{{{body}}}"
-
 
 SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=40)
 # PHP arrays with string keys; a key made of digits would be an int key in PHP, so keys have a letter.

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import re
 import shlex
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, SEED, cli, runner
+from tests.helpers import ROOT, SEED, cli, console_examples, runner
 from wxr2db import __version__
 from wxr2db.cli import app
 from wxr2db.cli.commands import progress_bar
@@ -27,13 +25,7 @@ COMMANDS = ["import", "info", "markdown", "media", "browse"]
 
 def readme_console_blocks() -> list[tuple[str, str]]:
     """(command, expected output) for each `$ wxr2db ...` line in the README's console examples."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
-        for chunk in re.split(r"\n(?=\$ )", textwrap.dedent(block).strip()):
-            command, _, output = chunk.partition("\n")
-            out.append((command.removeprefix("$ "), output.strip("\n")))
-    return out
+    return console_examples(ROOT / "README.md")
 
 
 @pytest.fixture
