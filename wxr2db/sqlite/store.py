@@ -194,7 +194,7 @@ def post_meta_values(conn: sqlite3.Connection, ids: Sequence[int], keys: Sequenc
     found: dict[int, dict[str, str]] = {}
     for start in range(0, len(ids), IN_BATCH):
         batch = list(ids[start : start + IN_BATCH])
-        sql = (f"SELECT post_id, key, value FROM postmeta WHERE key IN ({marks}) "
+        sql = (f"SELECT post_id, key, value FROM postmeta WHERE +key IN ({marks}) "
                f"AND post_id IN ({', '.join('?' for _ in batch)}) ORDER BY rowid")
         for post_id, key, value in conn.execute(sql, [*keys, *batch]):
             found.setdefault(post_id, {}).setdefault(key, value or "")
