@@ -26,7 +26,7 @@ from ..sqlite.census import Census, census
 from ..sqlite.metadata import save_metadata
 from ..sqlite.public import publish, redactions
 from ..sqlite.save import ImportStats, Saver
-from ..sqlite.schema import check_database
+from ..sqlite.schema import FOR_MARKDOWN, FOR_READING, Shape, check_database
 from ..sqlite.staging import staged_database
 
 if TYPE_CHECKING:
@@ -255,8 +255,10 @@ def render_post_counts(rows: list[tuple[str, str | None, int]]) -> str:
 
 
 @contextmanager
-def opened_source(source: str, quiet: bool, recover: bool, strict: bool = False) -> Iterator[Database]:
-    """A database made by `wxr2db import` as it is, or an export imported into a temporary one."""
+def opened_source(source: str, quiet: bool, recover: bool, strict: bool = False,
+                  shape: Shape = FOR_READING) -> Iterator[Database]:
+    """A database made by `wxr2db import` as it is, or an export imported into a temporary one
+    with what `shape` says the command reads."""
     if source.endswith(".db"):
         if not Path(source).is_file():
             raise NoSuchDatabaseError(f"{source}: no such database")
@@ -271,8 +273,7 @@ def opened_source(source: str, quiet: bool, recover: bool, strict: bool = False)
         database.conn.execute("PRAGMA synchronous = OFF")
         try:
             try:
-                # Nobody searches this database: no search text, no full-text index.
-                saver = Saver(database, background=worth_a_second_process([source]), search=False)
+                saver = Saver(database, background=worth_a_second_process([source]), shape=shape)
                 read_into(saver, [source], quiet=quiet, recover=recover, strict=strict)
             except (WxrError, sqlite3.Error, OSError) as error:
                 if is_disk_full(error):
@@ -430,7 +431,8 @@ def markdown(
                                   private=private, comments=comments.value, overwrite=overwrite,
                                   keep_permalinks=keep_permalinks, templates=templates, site=site,
                                   meta=parse_meta_option(meta or []))
-        with (opened_source(source, quiet=quiet, recover=recover, strict=strict) as database, writing_bar(quiet) as bar,
+        read = opened_source(source, quiet=quiet, recover=recover, strict=strict, shape=FOR_MARKDOWN)
+        with (read as database, writing_bar(quiet) as bar,
               media_bar(quiet or site.media is None) as fetched):
             stats = export_markdown(database, outdir, options, progress=bar, media_progress=fetched)
     echo_report(outdir, stats, quiet)

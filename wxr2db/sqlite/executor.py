@@ -21,7 +21,7 @@ from ..errors import WriterError
 from ..php import looks_serialized, php_unserialize
 from .media import AttachmentStager, stage_found
 from .rows import SEARCH_SOURCE, stored_comment, stored_post
-from .schema import TABLES
+from .schema import EVERYTHING, TABLES, Shape
 
 Row = tuple[Any, ...]
 Message = tuple[str, str, str, Any]  # kind, table, sql, rows or parameters (a batch: a list of messages)
@@ -72,20 +72,20 @@ def prepared(table: str, rows: Sequence[Row], search: bool = True) -> Iterable[R
 class InlineWriter:
     """Runs each statement at once on the given connection."""
 
-    def __init__(self, conn: sqlite3.Connection, search: bool = True) -> None:
+    def __init__(self, conn: sqlite3.Connection, shape: Shape = EVERYTHING) -> None:
         self.conn = conn
-        self.search = search
+        self.shape = shape
         self.staged = False
         self.attachments = AttachmentStager()
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         if table == "posts":
             self.attachments.posts(self.conn, ((r[POST_ID], r[POST_TYPE], r[ATTACHMENT_URL]) for r in rows))
-        stored = prepared(table, rows, self.search)
+        stored = prepared(table, rows, self.shape.search)
         self.conn.executemany(sql, self.attachments.watch(stored) if table == "postmeta" else stored)
         if table == "postmeta":
             self.attachments.stage(self.conn)
-        elif table == "posts":
+        elif table == "posts" and self.shape.references:
             stage_found(self.conn, ((r[POST_ID], r[POST_TYPE], r[POST_CONTENT]) for r in rows), not self.staged)
             self.staged = True
 
@@ -115,17 +115,21 @@ class ProcessWriter:
     answer, and report any error the child met since the last answer.
     """
 
-    def __init__(self, path: str, search: bool = True) -> None:
+    def __init__(self, path: str, shape: Shape = EVERYTHING) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=write_loop, args=(path, child, search), daemon=True)
+        self.process = context.Process(target=write_loop, args=(path, child, shape), daemon=True)
         self.process.start()
         child.close()
         self.outbox: list[Message] = []
+        # Until a statement is sent, this process's own connection sees what the child would: asking
+        # it does not wait the fraction of a second the child takes to start.
+        self.local: sqlite3.Connection | None = sqlite3.connect(path)
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         """Rows are sent by the next push: the caller must not change them until then."""
-        self.outbox.append(("insert", table, sql, rows))
+        if rows:
+            self.outbox.append(("insert", table, sql, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
         self.outbox.append(("execute", "", sql, params))
@@ -133,9 +137,17 @@ class ProcessWriter:
     def push(self) -> None:
         if self.outbox:
             batch, self.outbox = self.outbox, []
+            self.forget_local()
             self._send(("batch", "", "", batch))
 
+    def forget_local(self) -> None:
+        if self.local is not None:
+            self.local.close()
+            self.local = None
+
     def query(self, sql: str, params: Row = ()) -> list[Row]:
+        if self.local is not None and not self.outbox:
+            return list(self.local.execute(sql, params).fetchall())
         self.push()
         self._send(("query", "", sql, params))
         rows: list[Row] = self._answer()
@@ -143,11 +155,13 @@ class ProcessWriter:
 
     def close(self) -> None:
         self.push()
+        self.forget_local()
         self._send(("close", "", "", ()))
         self._answer()
         self.process.join()
 
     def abort(self) -> None:
+        self.forget_local()
         self.process.kill()
         self.process.join()
 
@@ -174,14 +188,14 @@ class ProcessWriter:
         return value
 
 
-def write_loop(path: str, pipe: Connection, search: bool = True) -> None:
+def write_loop(path: str, pipe: Connection, shape: Shape = EVERYTHING) -> None:
     """The child: apply statements until told to close; keep the first error for the next answer."""
     # Ctrl-C reaches the whole process group; the parent decides what happens, so ignore it here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    writer = InlineWriter(conn, search)
+    writer = InlineWriter(conn, shape)
     error: str | None = None
     while True:
         try:

@@ -229,8 +229,9 @@ def iter_post_bodies(db: Database) -> Iterator[tuple[int, list[Found], str | Non
             yield post_id, json.loads(staged_found) if staged_found else body_references(content), thumbnail
 
 
-def ensure_media(db: Database) -> tuple[int, int]:
-    """Fill `media` and `post_media` from the posts; returns (files, references)."""
+def ensure_media(db: Database, bodies: bool = True) -> tuple[int, int]:
+    """Fill `media` and `post_media` from the posts; returns (files, references). With bodies=False
+    the bodies are not read: `media` holds only the attachments' files and `post_media` stays empty."""
     base, hosts = site_context(db)
     db.execute("DELETE FROM post_media")
     db.execute("DELETE FROM media")
@@ -239,7 +240,7 @@ def ensure_media(db: Database) -> tuple[int, int]:
     context = Context(base, hosts, StoredAttachments(db.conn), StoredChildren(db.conn))
     references = 0
     batch: list[tuple[int, str, str]] = []
-    for post_id, found, thumbnail in iter_post_bodies(db):
+    for post_id, found, thumbnail in iter_post_bodies(db) if bodies else ():
         for url, usage in post_references(post_id, found, thumbnail, context):
             if url not in files:
                 files.add(content_file(url, files))

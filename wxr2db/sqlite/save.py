@@ -19,7 +19,7 @@ from ..records import Author, Post, PostTerm, Problem, Record, Site, Term
 from ..resolve.ids import Pending, Resolver, check_site, post_problems, site_problems, undeclared_term
 from .executor import InlineWriter, ProcessWriter
 from .rows import author_row, comment_row, meta_rows, post_row, site_row, term_row, warning_row
-from .schema import INDEXES, TABLES, database_file, ensure_db_shape, ensure_tables, insert_sql
+from .schema import EVERYTHING, INDEXES, TABLES, Shape, database_file, ensure_db_shape, ensure_tables, insert_sql
 
 BATCH = 500
 
@@ -55,17 +55,16 @@ class Saver:
     """Writes records into a database in batches; `finish()` flushes and returns the counts."""
 
     def __init__(self, db: Database, *, merge_sites: bool = False, background: bool = False,
-                 search: bool = True) -> None:
-        """With background=True (and a database file), SQLite runs in a second process. With
-        search=False the database gets no search text or full-text index (a throwaway one for
-        `markdown` or `info` on an export)."""
+                 shape: Shape = EVERYTHING) -> None:
+        """With background=True (and a database file), SQLite runs in a second process. `shape`
+        says what the database gets besides its rows (see schema.Shape)."""
         ensure_tables(db)
         db.conn.commit()
         self.db = db
         path = database_file(db.conn)
         self.writer: InlineWriter | ProcessWriter = (
-            ProcessWriter(path, search) if background and path else InlineWriter(db.conn, search))
-        self.search = search
+            ProcessWriter(path, shape) if background and path else InlineWriter(db.conn, shape))
+        self.shape = shape
         self.merge_sites = merge_sites
         self.stats = ImportStats()
         self.indexed = False
@@ -256,7 +255,7 @@ class Saver:
         """Write what is left, then shape the database (indexes, search, views)."""
         self.flush()
         self.writer.close()
-        self.stats.warnings.update(ensure_db_shape(self.db, search=self.search))
+        self.stats.warnings.update(ensure_db_shape(self.db, self.shape))
         count_stored(self.db, self.stats)
         return self.stats
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -188,10 +189,25 @@ def ensure_tables(db: Database) -> None:
     db["terms"].create_index(["taxonomy", "slug"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
-def ensure_db_shape(db: Database, *, search: bool = True) -> Counter[str]:
+@dataclass(frozen=True)
+class Shape:
+    """What a database gets besides its rows. One that only wxr2db reads (a throwaway one for
+    `info`, `media` or `markdown` on an export) needs no search text or full-text index; one that
+    only `markdown` reads needs no list of the files each body names either (post_media)."""
+
+    search: bool = True
+    references: bool = True
+
+
+EVERYTHING = Shape()
+FOR_READING = Shape(search=False)
+FOR_MARKDOWN = Shape(search=False, references=False)
+
+
+def ensure_db_shape(db: Database, shape: Shape = EVERYTHING) -> Counter[str]:
     """Everything that is cheaper to build after the rows are in; safe to run any number of times.
-    Returns the warnings it recorded, by kind. search=False leaves out the search text and the
-    full-text indexes, for a database only read by wxr2db itself."""
+    Returns the warnings it recorded, by kind."""
+    search = shape.search
     ensure_tables(db)
     fill_plain_text(db, search)
     warned = replace_warnings(db, ("term-parent-unknown",), resolve_term_parents(db))
@@ -200,7 +216,7 @@ def ensure_db_shape(db: Database, *, search: bool = True) -> Counter[str]:
         db[table].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
     fill_thread_order(db)
     # After the indexes: it looks up each post's meta by post_id.
-    ensure_media(db)
+    ensure_media(db, shape.references)
     ensure_published_posts(db)
     for table, columns in FTS_CONFIG.items() if search else ():
         db[table].enable_fts(columns, create_triggers=table != "published_posts",  # type: ignore[union-attr]
