@@ -3,6 +3,7 @@ database read-only, the results always in the posts' order."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -76,10 +77,17 @@ def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: Mar
         for chunk in chunks:
             yield from reader.render(chunk)
         return
-    with multiprocessing.get_context().Pool(workers, initializer=ProcessReader.start,
-                                            initargs=(database_file(conn), style, options.comments)) as pool:
-        for results in in_order(pool, chunks, ahead=workers * 2):
-            yield from results
+    # Forked workers share this process's memory (the link index, the plan) until they write to
+    # it; the garbage collector writes to every object it walks, so the objects made so far are
+    # kept out of its walks while the pool runs, and the pages stay shared.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context().Pool(workers, initializer=ProcessReader.start,
+                                                initargs=(database_file(conn), style, options.comments)) as pool:
+            for results in in_order(pool, chunks, ahead=workers * 2):
+                yield from results
+    finally:
+        gc.unfreeze()
 
 
 def in_order(pool: Pool, chunks: list[list[Wanted]], ahead: int) -> Iterator[list[RenderedPost]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import re
 import sqlite3
 from collections.abc import Callable
@@ -25,12 +27,16 @@ from tests.helpers import (
     records_db,
     split,
 )
+from wxr2db.links.rewrite import LinkCounts
 from wxr2db.records import Comment, Post, PostTerm
 from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
 from wxr2db.site.layouts import LAYOUTS
 from wxr2db.site.links import SiteOptions
 from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
-from wxr2db.site.render import render_post
+from wxr2db.site.options import MarkdownOptions
+from wxr2db.site.plan import Target
+from wxr2db.site.pool import rendered_posts
+from wxr2db.site.render import RenderedPost, render_post
 from wxr2db.site.views import PostView, Style
 
 GOLDEN_MARKDOWN = GOLDEN / "markdown"
@@ -466,6 +472,26 @@ def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
     assert (single.processes, pooled.processes) == (1, 3)
     assert written(tmp_path / "single") == written(tmp_path / "pooled")
     assert single.unknown_shortcodes == pooled.unknown_shortcodes
+
+
+def frozen_count(post: Any, style: Any) -> RenderedPost:
+    return RenderedPost(str(gc.get_freeze_count()), (), None, LinkCounts())
+
+
+def test_pool_workers_leave_the_parents_objects_to_the_parent(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker shares the parent's pages (the link index, the plan) until it writes to them,
+    and the garbage collector writes to every object it walks: while the pool runs, the parent's
+    objects are frozen out of its walks, in the workers too; afterwards the parent collects again."""
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("workers share the parent's pages only where they are forked (Linux before Python 3.14)")
+    db = import_export(SEED, tmp_path)
+    monkeypatch.setattr("wxr2db.site.pool.render_or_keep", frozen_count)
+    targets = [Target(post_id, f"p{post_id}.md", "s") for (post_id,) in db.execute("SELECT id FROM posts")] * 3
+    texts = [post.text for post in rendered_posts(db.conn, targets, MarkdownOptions(), workers=2)]
+    assert len(texts) == len(targets)
+    assert min(int(text) for text in texts) > 10_000
+    assert gc.get_freeze_count() == 0
 
 
 # --- every export in the shared corpus ------------------------------------------------------------
