@@ -216,10 +216,23 @@ def log_excerpt(result: Result, lines: int = 6) -> str:
     return "\n".join(f"    {line}" for line in text.splitlines()[:lines]) or "    (no output)"
 
 
+def speed_target(runs: list[PeerRun]) -> list[str]:
+    """Issue 24's goal: wxr2db (the first run) in at most half the time of the fastest other converter."""
+    others = [run for run in runs[1:] if run.ok]
+    if not runs or not runs[0].ok or not others:
+        return []
+    fastest = min(others, key=lambda run: run.result.seconds)
+    needed, taken = fastest.result.seconds / 2, runs[0].result.seconds
+    return [f"target: wxr2db in at most half the time of the fastest other converter ({fastest.peer.name}, "
+            f"{fastest.result.seconds:.2f} s): {needed:.2f} s, took {taken:.2f} s: "
+            f"{'met' if taken <= needed else 'NOT met'}"]
+
+
 def report(runs: list[PeerRun], skipped: list[str]) -> str:
     """The table: files, wall and CPU seconds, the ratio to wxr2db (the first run); failures below."""
     ours = runs[0].result.seconds if runs and runs[0].ok else 0.0
-    rows = [f"{'converter':<36} {'.md files':>9} {'seconds':>9} {'CPU s':>7} {'x wxr2db':>9} {'peak RSS MB':>12}"]
+    rows = [f"{'converter':<36} {'.md files':>9} {'seconds':>9} {'CPU s':>7} {'x wxr2db':>9} {'peak RSS MB':>12}"
+            f" {'PSS MB':>7}"]
     for run in runs:
         if not run.ok:
             rows.append(f"{run.peer.name:<36} {run.files:>9} {'FAILED':>9}  ({run.failure}; not timed)")
@@ -227,7 +240,8 @@ def report(runs: list[PeerRun], skipped: list[str]) -> str:
         seconds = run.result.seconds
         ratio = f"{seconds / ours:.1f}" if ours else "-"
         rows.append(f"{run.peer.name:<36} {run.files:>9} {seconds:>9.2f} {run.result.cpu_seconds:>7.2f} "
-                    f"{ratio:>9} {run.result.peak_rss_kb / 1024:>12.1f}")
+                    f"{ratio:>9} {run.result.peak_rss_kb / 1024:>12.1f} {run.result.peak_pss_kb / 1024:>7.1f}")
+    rows += speed_target(runs)
     for run in runs:
         if not run.ok:
             rows.append(f"FAILED: {run.peer.name}: {run.failure}; the start of its output:\n{log_excerpt(run.result)}")

@@ -36,18 +36,30 @@ THREADS_QUERY = ("import sqlite3, sys; "
 
 def tree_rss_kb(pid: int) -> int:
     """Resident memory of a process and all its descendants now, in KiB (0 where /proc is missing)."""
-    total = 0
+    return tree_memory_kb(pid)[0]
+
+
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants now, in KiB (0 where /proc is missing). RSS
+    counts a page that forked processes share once in each of them; PSS (proportional set size)
+    splits it among them, so summed over processes it is the memory they occupy together."""
+    rss = pss = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            rss += proc_field(f"/proc/{current}/status", "VmRSS:")
+            pss += proc_field(f"/proc/{current}/smaps_rollup", "Pss:")
             with open(f"/proc/{current}/task/{current}/children") as children:
                 pending += [int(child) for child in children.read().split()]
         except (OSError, ValueError):
             continue  # it ended between two reads
-    return total
+    return rss, pss
+
+
+def proc_field(path: str, name: str) -> int:
+    with open(path) as lines:
+        return next((int(line.split()[1]) for line in lines if line.startswith(name)), 0)
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,18 @@ from benchmarks.peers import Peer, make_no_wait_copy, peers_for, report, run_pee
 from benchmarks.run import TRASH, Result, best_of, clear_outputs, empty_trash, main, measure, set_aside, targets
 
 
-def result(step: str, seconds: float, rss_mb: float = 50.0) -> Result:
-    return Result(step, seconds, int(rss_mb * 1024), 0, "", "")
+def result(step: str, seconds: float, pss_mb: float = 50.0) -> Result:
+    return Result(step, seconds, int(pss_mb * 1024 * 1.5), 0, "", "", peak_pss_kb=int(pss_mb * 1024))
 
 
 def test_targets_say_met_or_not_from_the_ratios_of_the_same_run() -> None:
-    text = targets([result("bare scan", 2.0), result("import", 6.0, 120.0), result("markdown", 30.0)])
+    text = targets([result("bare scan", 2.0), result("import", 6.0, 120.0), result("markdown", 16.0, 160.0)])
     assert text.splitlines() == [
         "targets:",
         "  import <= 3.5x scan             3.00x  met",
-        "  import <= 150 MB             120.0 MB  met",
-        "  markdown <= 10.0x scan         15.00x  NOT met",
+        "  import <= 150 MB (PSS)       120.0 MB  met",
+        "  markdown <= 8.0x scan           8.00x  met",
+        "  markdown <= 150 MB (PSS)     160.0 MB  NOT met",
     ]
     slow = targets([result("bare scan", 1.0), result("import", 3.6, 151.0)])
     assert slow.count("NOT met") == 2
@@ -74,7 +75,8 @@ def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest
     assert main(["--sizes", "1MB", "--workdir", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "bare scan" in printed and "skipped" not in printed and "CPU s" in printed
-    assert "targets:" in printed and "import <= 3.5x scan" in printed and "markdown <= 10.0x scan" in printed
+    assert "targets:" in printed and "import <= 3.5x scan" in printed and "markdown <= 8.0x scan" in printed
+    assert "markdown <= 150 MB (PSS)" in printed
     assert not (tmp_path / "out" / TRASH).exists()
     assert list((tmp_path / "out").iterdir()) == []
 
@@ -131,8 +133,12 @@ def test_a_peer_that_writes_files_but_reports_an_error_is_failed(tmp_path: Path)
 
 def test_the_first_converter_is_the_one_the_others_are_compared_with(tmp_path: Path) -> None:
     runs = [run_peer(fake_peer(tmp_path, name, WRITES_TWO), 1) for name in ("wxr2db", "peer")]
-    ratios = [line.split()[4] for line in report(runs, []).splitlines()[1:]]
+    lines = report(runs, []).splitlines()
+    ratios = [line.split()[4] for line in lines[1:3]]
     assert ratios[0] == "1.0" and float(ratios[1]) > 0
+    assert lines[3].startswith("target: wxr2db in at most half the time of the fastest other converter (peer, ")
+    slower = runs[0].result.seconds > runs[1].result.seconds / 2
+    assert lines[3].endswith(" met") and ("NOT met" in lines[3]) == slower
     failed_first = [run_peer(fake_peer(tmp_path, "broken", "pass"), 1), runs[1]]
     assert report(failed_first, []).splitlines()[2].split()[4] == "-"
 
