@@ -189,6 +189,7 @@ class UrlIndex:
     bases: dict[str, str] = field(default_factory=dict)
     slugs: dict[str, Target | None] = field(default_factory=dict)  # None: two posts end in it
     redirects: dict[str, str] = field(default_factory=dict)  # old root-relative URL -> new URL
+    keep_redirects: bool = True  # False when no redirect file is asked for: on a big site they take a sixth of it
     collisions: Counter[str] = field(default_factory=Counter)
     unsafe_files: int = 0  # attachments whose file URL is not the site's own: never a link or redirect target
 
@@ -280,13 +281,14 @@ def site_bases(link: str, base_site_url: str, base_blog_url: str) -> list[str]:
 
 def build_index(bases: Iterable[str], posts: Iterable[PostUrl], attachments: Iterable[AttachmentUrl] = (),
                 terms: Iterable[TermUrl] = (), files: Mapping[str, str] | None = None,
-                taxonomy_bases: Mapping[str, str] | None = None) -> UrlIndex:
+                taxonomy_bases: Mapping[str, str] | None = None, redirects: bool = True) -> UrlIndex:
     """The index of every old URL given. `bases` are the site's addresses (see `site_bases`); `files`
     maps other fetched files (size variants) to their local URLs; `taxonomy_bases` overrides the
-    archive bases (`{"category": "topics"}`) when the site changed them in Settings > Permalinks."""
+    archive bases (`{"category": "topics"}`) when the site changed them in Settings > Permalinks;
+    redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written."""
     posts, attachments, terms = list(posts), list(attachments), list(terms)
     files = dict(files or {})
-    index = UrlIndex()
+    index = UrlIndex(keep_redirects=redirects)
     note_hosts(index, bases, [*(p.link for p in posts), *(a.link for a in attachments)])
     index.paths[""] = Target("home", "/", None)
     for post in posts:
@@ -387,7 +389,7 @@ def uploads_host(index: UrlIndex, host: str, path: str) -> bool:
 
 
 def add_redirect(index: UrlIndex, old: str, new: str) -> None:
-    if old:
+    if old and index.keep_redirects:
         index.redirects.setdefault(old, new)
 
 

@@ -154,14 +154,15 @@ def term_urls(conn: sqlite3.Connection, layout: str, ids: Sequence[int]) -> list
 
 
 def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
-                     files: Mapping[str, str]) -> UrlIndex:
+                     files: Mapping[str, str], redirects: bool = True) -> UrlIndex:
     """The index of the old site's URLs: the posts written (`urls`: post id -> new URL), every
     attachment (its fetched copy when there is one, else its file on the old host), the terms."""
     ids = sorted(urls)
     posts = [PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id]) for r in store.post_url_rows(conn, ids)]
     attachments = [AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
                    for a in store.attachment_rows(conn)]
-    return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files)
+    return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files,
+                       redirects=redirects)
 
 
 def render_unresolved(counts: LinkCounts) -> str:
@@ -242,7 +243,7 @@ def prepare_site(conn: sqlite3.Connection, folder: SiteFolder, layout: str, urls
         work.report = fetch_site_media(conn, folder, layout, ids, comments, options, progress)
     files = local_urls(work.report) if work.report is not None else {}
     if options.rewrite_links or options.redirects:
-        work.index = build_site_index(conn, layout, urls, files)
+        work.index = build_site_index(conn, layout, urls, files, redirects=bool(options.redirects))
     if options.rewrite_links and work.index is not None:
         work.links = SiteLinks(work.index, files)
         work.counts = LinkCounts()  # filled in as the posts are rendered

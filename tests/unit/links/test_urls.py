@@ -154,19 +154,35 @@ def test_redirect_pairs_cover_each_old_address(index: UrlIndex) -> None:
     assert index.redirects["/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/"] == "/new/1811/"
 
 
-def test_a_blog_in_a_folder_with_custom_bases() -> None:
-    index = build_index(
+FOLDER_BLOG_LINKS = (
+    "https://example.com/blog/2020/01/hello", "/blog/index.php/2020/01/hello/", "https://example.com/blog/?p=7",
+    "/wp-core/?p=7", "https://example.com/wp-core/?post_type=book&p=8", "/blog/topics/news/", "/blog/genre/sf/",
+    "/blog/?genre=sf", "/blog/category/news/", "https://example.com/blog/", "https://example.com/shop/",
+)
+
+
+def folder_blog(redirects: bool = True) -> UrlIndex:
+    return build_index(
         ["https://example.com/blog", "https://example.com/wp-core"],
         [PostUrl(7, "post", "https://example.com/blog/2020/01/hello/", "https://example.com/wp-core/?p=7", "/hello/"),
          PostUrl(8, "book", "https://example.com/blog/book/dune/", "https://example.com/wp-core/?post_type=book&p=8",
                  "/books/dune/")],
         terms=[TermUrl("category", "news", 3, "/topics/news/"), TermUrl("genre", "sf", 4, "/genre/sf/")],
-        taxonomy_bases={"category": "topics"})
-    assert {href: index.resolve(href) for href in (
-        "https://example.com/blog/2020/01/hello", "/blog/index.php/2020/01/hello/", "https://example.com/blog/?p=7",
-        "/wp-core/?p=7", "https://example.com/wp-core/?post_type=book&p=8", "/blog/topics/news/", "/blog/genre/sf/",
-        "/blog/?genre=sf", "/blog/category/news/", "https://example.com/blog/", "https://example.com/shop/",
-    )} == {
+        taxonomy_bases={"category": "topics"}, redirects=redirects)
+
+
+def test_an_index_without_redirects_resolves_the_same_links() -> None:
+    """Without a redirect file to write, the index leaves the redirects out (on a big site they are
+    a sixth of it); links resolve as before."""
+    with_redirects, without = folder_blog(), folder_blog(redirects=False)
+    assert with_redirects.redirects and without.redirects == {}
+    assert [without.resolve(href) for href in FOLDER_BLOG_LINKS] == [
+        with_redirects.resolve(href) for href in FOLDER_BLOG_LINKS]
+
+
+def test_a_blog_in_a_folder_with_custom_bases() -> None:
+    index = folder_blog()
+    assert {href: index.resolve(href) for href in FOLDER_BLOG_LINKS} == {
         "https://example.com/blog/2020/01/hello": Resolution("post", "/hello/", 7),
         "/blog/index.php/2020/01/hello/": Resolution("post", "/hello/", 7),
         "https://example.com/blog/?p=7": Resolution("post", "/hello/", 7),
