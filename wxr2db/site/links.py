@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import stat
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -46,6 +47,7 @@ from . import extras
 from .layouts import get_layout
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
+DISK_INDEX_FROM = 50_000
 # [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
 SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
@@ -154,15 +156,16 @@ def term_urls(conn: sqlite3.Connection, layout: str, ids: Sequence[int]) -> list
 
 
 def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
-                     files: Mapping[str, str], redirects: bool = True) -> UrlIndex:
+                     files: Mapping[str, str], redirects: bool = True, disk: Path | None = None) -> UrlIndex:
     """The index of the old site's URLs: the posts written (`urls`: post id -> new URL), every
-    attachment (its fetched copy when there is one, else its file on the old host), the terms."""
+    attachment (its fetched copy when there is one, else its file on the old host), the terms.
+    With `disk`, its big tables are kept in that SQLite file (see links.diskmap)."""
     ids = sorted(urls)
     posts = [PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id]) for r in store.post_url_rows(conn, ids)]
     attachments = [AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
                    for a in store.attachment_rows(conn)]
     return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files,
-                       redirects=redirects)
+                       redirects=redirects, disk=disk)
 
 
 def render_unresolved(counts: LinkCounts) -> str:
@@ -198,16 +201,33 @@ class SiteOptions:
     media: MediaSource | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
     redirects: tuple[str, ...] = ()
+    # From this many posts and attachments on, the link index is kept in a temporary SQLite file
+    # instead of dicts: a few seconds more on a site that size, and no hundred megabytes per process.
+    disk_index_from: int = DISK_INDEX_FROM
 
 
 @dataclass
 class SiteWork:
-    """What `prepare_site` found and did, for the renderer and the summary."""
+    """What `prepare_site` found and did, for the renderer and the summary. `close()` removes the
+    link index's file, if it has one: the index cannot be read after that."""
 
     links: SiteLinks | None = None
     index: UrlIndex | None = None
     report: FetchReport | None = None
     counts: LinkCounts | None = None
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def disk(self, conn: sqlite3.Connection, options: SiteOptions) -> Path | None:
+        """Where the link index is kept: a file in a new temporary folder on a big site, else nowhere."""
+        if store.post_and_attachment_count(conn) < options.disk_index_from:
+            return None
+        self.scratch = tempfile.TemporaryDirectory(prefix="wxr2db-links-")
+        return Path(self.scratch.name) / "links.db"
+
+    def close(self) -> None:
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
 
 def static_folder(outdir: Path, layout: str) -> Path:
@@ -243,7 +263,8 @@ def prepare_site(conn: sqlite3.Connection, folder: SiteFolder, layout: str, urls
         work.report = fetch_site_media(conn, folder, layout, ids, comments, options, progress)
     files = local_urls(work.report) if work.report is not None else {}
     if options.rewrite_links or options.redirects:
-        work.index = build_site_index(conn, layout, urls, files, redirects=bool(options.redirects))
+        work.index = build_site_index(conn, layout, urls, files, redirects=bool(options.redirects),
+                                      disk=work.disk(conn, options))
     if options.rewrite_links and work.index is not None:
         work.links = SiteLinks(work.index, files)
         work.counts = LinkCounts()  # filled in as the posts are rendered

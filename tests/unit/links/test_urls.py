@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -161,21 +162,29 @@ FOLDER_BLOG_LINKS = (
 )
 
 
-def folder_blog(redirects: bool = True) -> UrlIndex:
+def folder_blog(redirects: bool = True, disk: Path | None = None) -> UrlIndex:
     return build_index(
         ["https://example.com/blog", "https://example.com/wp-core"],
         [PostUrl(7, "post", "https://example.com/blog/2020/01/hello/", "https://example.com/wp-core/?p=7", "/hello/"),
          PostUrl(8, "book", "https://example.com/blog/book/dune/", "https://example.com/wp-core/?post_type=book&p=8",
                  "/books/dune/")],
         terms=[TermUrl("category", "news", 3, "/topics/news/"), TermUrl("genre", "sf", 4, "/genre/sf/")],
-        taxonomy_bases={"category": "topics"}, redirects=redirects)
+        taxonomy_bases={"category": "topics"}, redirects=redirects, disk=disk)
+
+
+def test_an_index_on_disk_resolves_and_redirects_as_one_in_memory(tmp_path: Path) -> None:
+    """A big site's index is kept in a SQLite file (links.diskmap): the same answers."""
+    memory, disk = folder_blog(), folder_blog(disk=tmp_path / "links.db")
+    assert [disk.resolve(href) for href in FOLDER_BLOG_LINKS] == [memory.resolve(href) for href in FOLDER_BLOG_LINKS]
+    assert list(disk.redirects.items()) == list(memory.redirects.items())
+    assert (tmp_path / "links.db").stat().st_size > 0
 
 
 def test_an_index_without_redirects_resolves_the_same_links() -> None:
     """Without a redirect file to write, the index leaves the redirects out (on a big site they are
     a sixth of it); links resolve as before."""
     with_redirects, without = folder_blog(), folder_blog(redirects=False)
-    assert with_redirects.redirects and without.redirects == {}
+    assert list(with_redirects.redirects.items()) and list(without.redirects.items()) == []
     assert [without.resolve(href) for href in FOLDER_BLOG_LINKS] == [
         with_redirects.resolve(href) for href in FOLDER_BLOG_LINKS]
 

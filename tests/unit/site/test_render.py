@@ -27,6 +27,7 @@ from tests.helpers import (
     records_db,
     split,
 )
+from wxr2db.links.diskmap import DiskMap
 from wxr2db.links.rewrite import LinkCounts
 from wxr2db.records import Comment, Post, PostTerm
 from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
@@ -472,6 +473,38 @@ def test_parallel_output_is_byte_identical(tmp_path: Path) -> None:
     assert (single.processes, pooled.processes) == (1, 3)
     assert written(tmp_path / "single") == written(tmp_path / "pooled")
     assert single.unknown_shortcodes == pooled.unknown_shortcodes
+
+
+def linking_posts(count: int) -> bytes:
+    """Posts that link to each other every way WordPress answers: permalink, ?p=, guid, archive."""
+    from tests.wxrbuild import SITE, export_bytes, item
+
+    def body(n: int) -> str:
+        return (f'<p><a href="{SITE}/post-{(n * 7) % count + 1}/">next</a>, <a href="/?p={(n * 3) % count + 1}">'
+                f'other</a>, <a href="{SITE}/post-{n}/#top">top</a>, <a href="{SITE}/category/news/">news</a>, '
+                f'<a href="{SITE}/nothing-{n}/">gone</a></p>')
+
+    return export_bytes(*(item(n, f"Post {n}", body(n), categories=[("news", "News")]) for n in range(1, count + 1)))
+
+
+def test_a_link_index_on_disk_writes_the_same_site(tmp_path: Path) -> None:
+    """A big site's link index is kept in a SQLite file that the forked workers open again; forced
+    onto disk here, the files, the redirect files and the unresolved-links report are the same."""
+    (tmp_path / "links.xml").write_bytes(linking_posts(150))
+    db = import_export(tmp_path / "links.xml", tmp_path)
+    common: dict[str, Any] = {"layout": "jekyll", "pool_threshold": 0, "workers": 2}
+    trees = []
+    for disk_from in (10**9, 0):
+        site = SiteOptions(redirects=("nginx", "netlify"), disk_index_from=disk_from)
+        stats = export_site(db, tmp_path / str(disk_from), site=site, **common)
+        assert stats.processes == 2 and stats.site.scratch is None  # its file is removed at the end
+        assert stats.site.index is not None and isinstance(stats.site.index.paths, DiskMap) == (disk_from == 0)
+        assert stats.site.counts is not None and sum(stats.site.counts.rewritten.values()) >= 600
+        folder = tmp_path / str(disk_from)
+        trees.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    assert {"_redirects", "wxr2db-redirects.server.conf", ".wxr2db-unresolved-links.tsv"} <= {
+        name.rsplit("/", 1)[-1] for name in trees[0]}
 
 
 def frozen_count(post: Any, style: Any) -> RenderedPost:
