@@ -13,6 +13,32 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+# One connection per file in each process, so that the maps of one index share one page cache; a
+# connection is never used across fork(), so each process opens its own.
+OPEN: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+def connection(path: Path, writable: bool) -> sqlite3.Connection:
+    key = (os.getpid(), str(path))
+    conn = OPEN.get(key)
+    if conn is None:
+        if writable:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+        else:
+            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        OPEN[key] = conn
+    return conn
+
+
+def close(path: Path) -> None:
+    """Close this process's connection to the file, before it is removed."""
+    conn = OPEN.pop((os.getpid(), str(path)), None)
+    if conn is not None:
+        conn.close()
+
+
 K = TypeVar("K", str, int)
 V = TypeVar("V")
 T = TypeVar("T")
@@ -29,26 +55,20 @@ class DiskMap(Generic[K, V]):
     def __init__(self, path: Path, table: str, encode: Callable[[V], str], decode: Callable[[str], V]) -> None:
         self.path, self.table = path, table
         self.encode, self.decode = encode, decode
-        self.pid = os.getpid()
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
+        self.owner = os.getpid()  # the process that writes it; any other reads
+        conn = self.connection()
         # No type on `key`: 1 and "1" are two keys, as in a dict.
-        self.conn.execute(f"CREATE TABLE IF NOT EXISTS [{table}] (key PRIMARY KEY, value TEXT) WITHOUT ROWID")
-        self.conn.execute(f"CREATE TABLE IF NOT EXISTS [{table}_order] (key)")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS [{table}] (key PRIMARY KEY, value TEXT) WITHOUT ROWID")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS [{table}_order] (key)")
 
-    def __getstate__(self) -> tuple[Path, str, Callable[[V], str], Callable[[str], V]]:
-        return self.path, self.table, self.encode, self.decode
+    def __getstate__(self) -> tuple[Path, str, Callable[[V], str], Callable[[str], V], int]:
+        return self.path, self.table, self.encode, self.decode, self.owner
 
-    def __setstate__(self, state: tuple[Path, str, Callable[[V], str], Callable[[str], V]]) -> None:
-        self.path, self.table, self.encode, self.decode = state
-        self.pid = -1  # opened on first use
+    def __setstate__(self, state: tuple[Path, str, Callable[[V], str], Callable[[str], V], int]) -> None:
+        self.path, self.table, self.encode, self.decode, self.owner = state
 
     def connection(self) -> sqlite3.Connection:
-        if self.pid != os.getpid():  # a connection must not be used across fork()
-            self.conn = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True)
-            self.pid = os.getpid()
-        return self.conn
+        return connection(self.path, writable=os.getpid() == self.owner)
 
     def found(self, key: K) -> tuple[str] | None:
         row: tuple[str] | None = self.connection().execute(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urljoin, urlsplit
@@ -318,13 +319,16 @@ def build_index(bases: Iterable[str], posts: Iterable[PostUrl], attachments: Ite
     maps other fetched files (size variants) to their local URLs; `taxonomy_bases` overrides the
     archive bases (`{"category": "topics"}`) when the site changed them in Settings > Permalinks;
     redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written;
-    with `disk` (a SQLite file to make), the big tables are kept there."""
-    posts, attachments, terms = list(posts), list(attachments), list(terms)
+    with `disk` (a SQLite file to make), the big tables are kept there. Posts and attachments are
+    walked three times: a list, or what reads them again each time (never a one-pass iterator)."""
+    if iter(posts) is posts or iter(attachments) is attachments:
+        raise TypeError("build_index walks the posts and attachments three times: not an iterator")
+    terms = list(terms)
     files = dict(files or {})
     index = UrlIndex(keep_redirects=redirects)
     if disk is not None:
         index.on_disk(disk)
-    note_hosts(index, bases, [*(p.link for p in posts), *(a.link for a in attachments)])
+    note_hosts(index, bases, chain((p.link for p in posts), (a.link for a in attachments)))
     index.paths[""] = Target("home", "/", None)
     for post in posts:
         add_post(index, post)

@@ -12,14 +12,16 @@ import sqlite3
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
+from ..links import diskmap
 from ..links.redirects import dropped_warnings, plan_redirects, render_redirects
 from ..links.rewrite import URL_IN_TEXT, LinkCounts, rewrite_file_urls, rewrite_links
 from ..links.urls import (
@@ -46,8 +48,10 @@ from ..sqlite import store
 from . import extras
 from .layouts import get_layout
 
+T = TypeVar("T")
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
 DISK_INDEX_FROM = 50_000
+INDEX_FILE = "links.db"
 # [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
 SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
@@ -161,11 +165,23 @@ def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, s
     attachment (its fetched copy when there is one, else its file on the old host), the terms.
     With `disk`, its big tables are kept in that SQLite file (see links.diskmap)."""
     ids = sorted(urls)
-    posts = [PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id]) for r in store.post_url_rows(conn, ids)]
-    attachments = [AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
-                   for a in store.attachment_rows(conn)]
+    posts = Reread(lambda: (PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id])
+                            for r in store.iter_post_url_rows(conn, ids)))
+    attachments = Reread(lambda: (AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
+                                  for a in store.iter_attachment_rows(conn)))
     return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files,
                        redirects=redirects, disk=disk)
+
+
+@dataclass(frozen=True)
+class Reread(Generic[T]):
+    """Rows read from the database again each time they are walked: building the index walks the
+    posts and attachments three times, and a big site's were held whole for it (a few hundred MB)."""
+
+    read: Callable[[], Iterator[T]]
+
+    def __iter__(self) -> Iterator[T]:
+        return self.read()
 
 
 def render_unresolved(counts: LinkCounts) -> str:
@@ -222,10 +238,11 @@ class SiteWork:
         if store.post_and_attachment_count(conn) < options.disk_index_from:
             return None
         self.scratch = tempfile.TemporaryDirectory(prefix="wxr2db-links-")
-        return Path(self.scratch.name) / "links.db"
+        return Path(self.scratch.name) / INDEX_FILE
 
     def close(self) -> None:
         if self.scratch is not None:
+            diskmap.close(Path(self.scratch.name) / INDEX_FILE)
             self.scratch.cleanup()
             self.scratch = None
 

@@ -95,7 +95,7 @@ class Claimed:
     10k posts with one slug would otherwise try 2, 3, ... again for every post (50M tries)."""
 
     taken: set[str] = field(default_factory=set)
-    next_number: dict[str, int] = field(default_factory=dict)
+    next_number: dict[str, int] = field(default_factory=dict)  # only for first choices that clashed
     # Folders paths run through, or that a page's children will go in (`pages/about/` beside
     # `pages/about.md`): a file may not take one's name, nor a page's folder a file's.
     folders: set[str] = field(default_factory=set)
@@ -126,8 +126,10 @@ def claim_path(layout: Layout, row: PostRow, segments: list[str], claimed: Claim
             claimed.folders.update(clash_key(str(p)) for p in PurePosixPath(path).parents)
             if own_folder(path):
                 claimed.folders.add(clash_key(own_folder(path)))
-            claimed.next_number[first] = number + 1
-            claimed.segment[row.id] = last
+            if number > 1:  # the first to claim `first` leaves no number: most paths never clash
+                claimed.next_number[first] = number + 1
+            if row.post_type == "page":  # only pages have children that take their segment
+                claimed.segment[row.id] = last
             return path, last
         number += 1
 
