@@ -92,16 +92,13 @@ def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: 
     pending: deque[tuple[str, Future[Outcome]]] = deque()
     done = 0
     with ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="wxr2db-write") as threads:
-        try:
-            for target, post in zip(targets, rendered, strict=True):
-                count_rendered(stats, target, post)
-                pending.append((target.path, threads.submit(writer.settle, target.path, post.text.encode("utf-8"))))
-                while len(pending) > WRITES_AHEAD or (pending and pending[0][1].done()):
-                    done = record_write(writer, pending.popleft(), done, len(targets), progress)
-        finally:
-            # Every file written goes in the manifest, also when rendering stops halfway.
-            while pending:
+        for target, post in zip(targets, rendered, strict=True):
+            count_rendered(stats, target, post)
+            pending.append((target.path, threads.submit(writer.settle, target.path, post.text.encode("utf-8"))))
+            while len(pending) > WRITES_AHEAD or (pending and pending[0][1].done()):
                 done = record_write(writer, pending.popleft(), done, len(targets), progress)
+        while pending:
+            done = record_write(writer, pending.popleft(), done, len(targets), progress)
 
 
 WRITE_THREADS = 4

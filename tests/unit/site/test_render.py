@@ -544,27 +544,6 @@ def test_files_are_written_by_several_threads_and_counted_in_order(tmp_path: Pat
                for name in manifest)
 
 
-def test_files_written_before_rendering_stops_are_in_the_manifest(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file missing from the manifest counts as the user's on the next run and is never replaced."""
-    (tmp_path / "links.xml").write_bytes(linking_posts(30))
-    db = import_export(tmp_path / "links.xml", tmp_path)
-    real = rendered_posts
-
-    def stops(*args: Any) -> Any:
-        for n, post in enumerate(real(*args)):
-            if n == 20:
-                raise KeyboardInterrupt
-            yield post
-
-    monkeypatch.setattr("wxr2db.site.export.rendered_posts", stops)
-    with pytest.raises(KeyboardInterrupt):
-        export_markdown(db, tmp_path / "out", MarkdownOptions(layout="hugo"))
-    manifest = json.loads((tmp_path / "out" / ".wxr2db-manifest.json").read_text())["files"]
-    on_disk = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out" / "content").rglob("*.md")}
-    assert len(on_disk) == 20 and set(manifest) == on_disk
-
-
 def frozen_count(post: Any, style: Any) -> RenderedPost:
     return RenderedPost(str(gc.get_freeze_count()), (), None, LinkCounts())
 
