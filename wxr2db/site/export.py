@@ -7,9 +7,7 @@ the files, leaving alone any file the user edited since wxr2db last wrote it (ma
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -21,11 +19,10 @@ from ..normalize import plural
 from ..outdir import RefusedPath, SiteFolder
 from ..sqlite.schema import check_database, database_file
 from .links import UNRESOLVED_NAME, prepare_site, redirect_files, render_unresolved
-from .manifest import Outcome, Writer, load_manifest, reason_of, save_manifest
+from .manifest import Writer, load_manifest, reason_of, save_manifest
 from .options import MarkdownOptions, MarkdownStats, Progress, check_options
-from .plan import SitePlan, Target, long_path_warnings, plan_site
+from .plan import SitePlan, long_path_warnings, plan_site
 from .pool import process_count, rendered_posts
-from .render import RenderedPost
 from .starter import rewrite_url, site_facts
 from .templates import starter_redirects, template_files, write_templates
 from .views import deep_comment_warnings
@@ -83,48 +80,24 @@ def write_site(db: Database, plan: SitePlan, options: MarkdownOptions, writer: W
 
 def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: Writer,
                 progress: Progress | None) -> None:
-    """Render every planned post and write its file, in plan order. The files are written by a few
-    threads while the next posts are rendered: creating a file can take a millisecond on a busy
-    disk, and one at a time that made the writing, not the rendering, set the pace."""
+    """Render every planned post and write its file, in plan order."""
     stats, targets = writer.stats, plan.targets
     stats.processes = process_count(db.conn, targets, options)
     rendered = rendered_posts(db.conn, targets, options, stats.processes)
-    pending: deque[tuple[str, Future[Outcome]]] = deque()
-    done = 0
-    with ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="wxr2db-write") as threads:
-        for target, post in zip(targets, rendered, strict=True):
-            count_rendered(stats, target, post)
-            pending.append((target.path, threads.submit(writer.settle, target.path, post.text.encode("utf-8"))))
-            while len(pending) > WRITES_AHEAD or (pending and pending[0][1].done()):
-                done = record_write(writer, pending.popleft(), done, len(targets), progress)
-        while pending:
-            done = record_write(writer, pending.popleft(), done, len(targets), progress)
-
-
-WRITE_THREADS = 4
-WRITES_AHEAD = 256  # files handed to the threads and not yet counted: their text is held until then
-
-
-def count_rendered(stats: MarkdownStats, target: Target, post: RenderedPost) -> None:
-    stats.unknown_shortcodes.update(post.unknown)
-    stats.converted.update(post.converted)
-    if post.warning:
-        stats.warnings.append(post.warning)
-    if post.unsafe:
-        stats.unsafe_urls += post.unsafe
-        stats.warnings.append(f"post {target.post_id}: {plural(post.unsafe, 'unsafe URL')} dropped "
-                              "(only http, https, mailto and relative links are written)")
-    if stats.site.counts is not None:
-        stats.site.counts.add(post.links)
-
-
-def record_write(writer: Writer, write: tuple[str, Future[Outcome]], done: int, total: int,
-                 progress: Progress | None) -> int:
-    rel, outcome = write
-    writer.record(rel, outcome.result())
-    if progress:
-        progress(done + 1, total)
-    return done + 1
+    for done, (target, post) in enumerate(zip(targets, rendered, strict=True), 1):
+        stats.unknown_shortcodes.update(post.unknown)
+        stats.converted.update(post.converted)
+        if post.warning:
+            stats.warnings.append(post.warning)
+        if post.unsafe:
+            stats.unsafe_urls += post.unsafe
+            stats.warnings.append(f"post {target.post_id}: {plural(post.unsafe, 'unsafe URL')} dropped "
+                                  "(only http, https, mailto and relative links are written)")
+        if stats.site.counts is not None:
+            stats.site.counts.add(post.links)
+        writer.write(target.path, post.text)
+        if progress:
+            progress(done, len(targets))
 
 
 def write_site_files(writer: Writer, options: MarkdownOptions, live: Iterable[str]) -> None:

@@ -51,15 +51,6 @@ def existing_reason(current: bytes, rel: str, data: bytes, manifest: dict[str, s
     return None if manifest[rel] == sha256(current) else "edited by you"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What writing one file came to: written or unchanged (with the sha256 of its text), or
-    skipped or failed (with the reason)."""
-
-    what: str
-    detail: str
-
-
 @dataclass
 class Writer:
     """Writes site files, counting them in stats, over no file the user made or edited (unless overwrite)."""
@@ -70,32 +61,22 @@ class Writer:
     stats: MarkdownStats
 
     def write(self, rel: str, text: str) -> None:
-        self.record(rel, self.settle(rel, text.encode("utf-8")))
-
-    def settle(self, rel: str, data: bytes) -> Outcome:
-        """Write rel, unless a file the user made or edited stands there. Changes nothing but the
-        file: several threads may settle files at once, and `record` counts each, in order."""
         try:
-            current = self.folder.read(rel)
-            if current is not None:
-                reason = existing_reason(current, rel, data, self.manifest, self.overwrite)
-                if reason:
-                    return Outcome("skipped", reason)
-                if reason == "":
-                    return Outcome("unchanged", sha256(data))
-            self.folder.write(rel, data)
-            return Outcome("written", sha256(data))
+            self.write_inside(rel, text.encode("utf-8"))
         except (OSError, RefusedPath) as error:
-            return Outcome("failed", reason_of(error))
+            self.stats.fail(rel, reason_of(error))
 
-    def record(self, rel: str, outcome: Outcome) -> None:
-        if outcome.what == "failed":
-            self.stats.fail(rel, outcome.detail)
-        elif outcome.what == "skipped":
-            self.stats.skipped[outcome.detail] += 1
-        else:
-            self.manifest[rel] = outcome.detail
-            if outcome.what == "written":
-                self.stats.written += 1
-            else:
+    def write_inside(self, rel: str, data: bytes) -> None:
+        current = self.folder.read(rel)
+        if current is not None:
+            reason = existing_reason(current, rel, data, self.manifest, self.overwrite)
+            if reason:
+                self.stats.skipped[reason] += 1
+                return
+            if reason == "":
+                self.manifest[rel] = sha256(data)
                 self.stats.unchanged += 1
+                return
+        self.folder.write(rel, data)
+        self.manifest[rel] = sha256(data)
+        self.stats.written += 1

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import multiprocessing
 import re
 import sqlite3
-import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +29,7 @@ from tests.helpers import (
 )
 from wxr2db.links.diskmap import DiskMap
 from wxr2db.links.rewrite import LinkCounts
-from wxr2db.outdir import SiteFolder
 from wxr2db.records import Comment, Post, PostTerm
-from wxr2db.site.export import export_markdown
 from wxr2db.site.front_matter import PureDumper, dump_front_matter, yaml_text
 from wxr2db.site.layouts import LAYOUTS
 from wxr2db.site.links import SiteOptions
@@ -511,37 +505,6 @@ def test_a_link_index_on_disk_writes_the_same_site(tmp_path: Path) -> None:
     assert trees[0] == trees[1]
     assert {"_redirects", "wxr2db-redirects.server.conf", ".wxr2db-unresolved-links.tsv"} <= {
         name.rsplit("/", 1)[-1] for name in trees[0]}
-
-
-def test_files_are_written_by_several_threads_and_counted_in_order(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Creating a file can take a millisecond on a busy disk: files are written a few at a time while
-    the next posts are rendered, and counted (manifest, progress) in the order of the plan."""
-    (tmp_path / "links.xml").write_bytes(linking_posts(40))
-    db = import_export(tmp_path / "links.xml", tmp_path)
-    busy, most = [0], [0]
-    lock = threading.Lock()
-    real_write = SiteFolder.write
-
-    def slow_write(folder: SiteFolder, rel: str, data: bytes) -> None:
-        with lock:
-            busy[0] += 1
-            most[0] = max(most[0], busy[0])
-        time.sleep(0.01)
-        real_write(folder, rel, data)
-        with lock:
-            busy[0] -= 1
-
-    monkeypatch.setattr(SiteFolder, "write", slow_write)
-    seen: list[tuple[int, int]] = []
-    stats = export_markdown(db, tmp_path / "out", MarkdownOptions(layout="hugo"),
-                            progress=lambda done, total: seen.append((done, total)))
-    assert stats.written == 40 and most[0] > 1
-    assert seen == [(n, 40) for n in range(1, 41)]
-    manifest = json.loads((tmp_path / "out" / ".wxr2db-manifest.json").read_text())["files"]
-    assert sorted(manifest) == sorted(f"content/posts/post-{n}/index.md" for n in range(1, 41))
-    assert all(manifest[name] == hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest()
-               for name in manifest)
 
 
 def frozen_count(post: Any, style: Any) -> RenderedPost:
