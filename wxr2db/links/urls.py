@@ -17,11 +17,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urljoin, urlsplit
 
-from .diskmap import DiskMap, Table
 from .safe import is_local
 
 Kind = Literal["post", "page", "attachment", "file", "term", "home", "external", "unresolved-internal",
@@ -178,34 +176,23 @@ class UrlIndex:
     hosts: set[str] = field(default_factory=set)
     prefixes: list[str] = field(default_factory=list)  # the folders the blog's bases name, longest first
     home: str = "/"  # the front page's root-relative path: the first base's folder
-    # The tables with a few keys per post or attachment are dicts, or DiskMaps on a big site (see on_disk).
-    paths: Table[str, Target] = field(default_factory=dict)
-    files: Table[str, Target] = field(default_factory=dict)  # by host/path, host "" for the site's own
+    paths: dict[str, Target] = field(default_factory=dict)
+    files: dict[str, Target] = field(default_factory=dict)  # by host/path, host "" for the site's own
     # Files whose folded key (path_key) two different files share (`Case.jpg`, `case.jpg`): these
     # are matched by their exact path only, so that each link points at its own bytes.
-    exact_files: Table[str, Target] = field(default_factory=dict)
+    exact_files: dict[str, Target] = field(default_factory=dict)
     folded_clashes: set[str] = field(default_factory=set)
     file_hosts: set[str] = field(default_factory=set)  # serving the site's uploads (example.files.wordpress.com)
-    ids: Table[int, Target] = field(default_factory=dict)
-    guids: Table[str, Target | None] = field(default_factory=dict)  # None: two posts claim it
+    ids: dict[int, Target] = field(default_factory=dict)
+    guids: dict[str, Target | None] = field(default_factory=dict)  # None: two posts claim it
     terms_by_id: dict[int, Target] = field(default_factory=dict)
     terms_by_slug: dict[tuple[str, str], Target] = field(default_factory=dict)
     bases: dict[str, str] = field(default_factory=dict)
-    slugs: Table[str, Target | None] = field(default_factory=dict)  # None: two posts end in it
-    redirects: Table[str, str] = field(default_factory=dict)  # old root-relative URL -> new URL
+    slugs: dict[str, Target | None] = field(default_factory=dict)  # None: two posts end in it
+    redirects: dict[str, str] = field(default_factory=dict)  # old root-relative URL -> new URL
     keep_redirects: bool = True  # False when no redirect file is asked for: on a big site they take a sixth of it
     collisions: Counter[str] = field(default_factory=Counter)
     unsafe_files: int = 0  # attachments whose file URL is not the site's own: never a link or redirect target
-
-    def on_disk(self, path: Path) -> None:
-        """Keep the big tables in the SQLite file at path (made here), before anything is added."""
-        self.paths = DiskMap(path, "paths", encode_target, decode_known)
-        self.files = DiskMap(path, "files", encode_target, decode_known)
-        self.exact_files = DiskMap(path, "exact_files", encode_target, decode_known)
-        self.ids = DiskMap[int, Target](path, "ids", encode_target, decode_known)
-        self.guids = DiskMap(path, "guids", encode_target, decode_target)
-        self.slugs = DiskMap(path, "slugs", encode_target, decode_target)
-        self.redirects = DiskMap(path, "redirects", str, str)
 
     def resolve(self, href: str, base: str = "") -> Resolution:
         """What `href` points at. Relative links are read against `base` (the post's old permalink)."""
@@ -268,24 +255,6 @@ class UrlIndex:
         return self.terms_by_slug.get((taxonomy, segments[-1])) if segments else None
 
 
-def encode_target(target: Target | None) -> str:
-    return "" if target is None else f"{target.kind} {'' if target.id is None else target.id} {target.url}"
-
-
-def decode_target(text: str) -> Target | None:
-    if not text:
-        return None
-    kind, number, url = text.split(" ", 2)
-    return Target(cast(Kind, kind), url, int(number) if number else None)
-
-
-def decode_known(text: str) -> Target:
-    target = decode_target(text)
-    if target is None:
-        raise ValueError("the link index lost a target")
-    return target
-
-
 def found(target: Target, fragment: str) -> Resolution:
     return Resolution(target.kind, with_fragment(target.url, fragment), target.id)
 
@@ -313,21 +282,18 @@ def site_bases(link: str, base_site_url: str, base_blog_url: str) -> list[str]:
 
 def build_index(bases: Iterable[str], posts: Iterable[PostUrl], attachments: Iterable[AttachmentUrl] = (),
                 terms: Iterable[TermUrl] = (), files: Mapping[str, str] | None = None,
-                taxonomy_bases: Mapping[str, str] | None = None, redirects: bool = True,
-                disk: Path | None = None) -> UrlIndex:
+                taxonomy_bases: Mapping[str, str] | None = None, redirects: bool = True) -> UrlIndex:
     """The index of every old URL given. `bases` are the site's addresses (see `site_bases`); `files`
     maps other fetched files (size variants) to their local URLs; `taxonomy_bases` overrides the
     archive bases (`{"category": "topics"}`) when the site changed them in Settings > Permalinks;
-    redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written;
-    with `disk` (a SQLite file to make), the big tables are kept there. Posts and attachments are
-    walked three times: a list, or what reads them again each time (never a one-pass iterator)."""
+    redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written.
+    Posts and attachments are walked three times: a list, or what reads them again each time (never a
+    one-pass iterator)."""
     if iter(posts) is posts or iter(attachments) is attachments:
         raise TypeError("build_index walks the posts and attachments three times: not an iterator")
     terms = list(terms)
     files = dict(files or {})
     index = UrlIndex(keep_redirects=redirects)
-    if disk is not None:
-        index.on_disk(disk)
     note_hosts(index, bases, chain((p.link for p in posts), (a.link for a in attachments)))
     index.paths[""] = Target("home", "/", None)
     for post in posts:

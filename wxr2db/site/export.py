@@ -44,38 +44,29 @@ def export_markdown(db: Database, outdir: Path, options: MarkdownOptions | None 
         writer = Writer(folder, manifest, options.overwrite, stats)
         stats.site = prepare_site(db.conn, folder, options.layout, plan.urls, options.comments, options.site,
                                   media_progress)
+        options = replace(options, links=stats.site.links)
+        if stats.site.index is not None and stats.site.index.unsafe_files:
+            stats.unsafe_urls += stats.site.index.unsafe_files
+            stats.warnings.append(f"{plural(stats.site.index.unsafe_files, 'attachment')} with a file URL not on "
+                                  "the site's own hosts: never a link or redirect target")
+        if options.templates and stats.site.index is not None:
+            for old, new in starter_redirects(db.conn, options.layout, plan.urls, stats.site.index.home).items():
+                stats.site.index.redirects.setdefault(old, new)
         try:
-            write_site(db, plan, replace(options, links=stats.site.links), writer, progress)
+            write_posts(db, plan, options, writer, progress)
+            write_site_files(writer, options, plan.urls.values())
+            if options.layout == "hugo" and stats.converted.get("gallery") and not options.templates:
+                # Hugo stops the build at a shortcode it has no template for: galleries bring theirs.
+                writer.write(HUGO_GALLERY, template_files("hugo")[HUGO_GALLERY])
         finally:
-            stats.site.close()
+            save_manifest(folder, manifest, stats)
+        if options.templates:
+            facts = site_facts(db.conn, options.layout, plan.urls, partial(rewrite_url, options.links))
+            stats.templates_kept = write_templates(folder, options.layout, facts)
     return stats
 
 
 HUGO_GALLERY = "layouts/shortcodes/gallery.html"
-
-
-def write_site(db: Database, plan: SitePlan, options: MarkdownOptions, writer: Writer,
-               progress: Progress | None) -> None:
-    """The posts, the redirect files, the starter's templates, and the manifest of what was written."""
-    stats, folder = writer.stats, writer.folder
-    if stats.site.index is not None and stats.site.index.unsafe_files:
-        stats.unsafe_urls += stats.site.index.unsafe_files
-        stats.warnings.append(f"{plural(stats.site.index.unsafe_files, 'attachment')} with a file URL not on "
-                              "the site's own hosts: never a link or redirect target")
-    if options.templates and stats.site.index is not None:
-        for old, new in starter_redirects(db.conn, options.layout, plan.urls, stats.site.index.home).items():
-            stats.site.index.redirects.setdefault(old, new)
-    try:
-        write_posts(db, plan, options, writer, progress)
-        write_site_files(writer, options, plan.urls.values())
-        if options.layout == "hugo" and stats.converted.get("gallery") and not options.templates:
-            # Hugo stops the build at a shortcode it has no template for: galleries bring theirs.
-            writer.write(HUGO_GALLERY, template_files("hugo")[HUGO_GALLERY])
-    finally:
-        save_manifest(folder, writer.manifest, stats)
-    if options.templates:
-        facts = site_facts(db.conn, options.layout, plan.urls, partial(rewrite_url, options.links))
-        stats.templates_kept = write_templates(folder, options.layout, facts)
 
 
 def write_posts(db: Database, plan: SitePlan, options: MarkdownOptions, writer: Writer,

@@ -10,7 +10,6 @@ import os
 import re
 import sqlite3
 import stat
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
@@ -21,7 +20,6 @@ from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
 from ..errors import WxrError
-from ..links import diskmap
 from ..links.redirects import dropped_warnings, plan_redirects, render_redirects
 from ..links.rewrite import URL_IN_TEXT, LinkCounts, rewrite_file_urls, rewrite_links
 from ..links.urls import (
@@ -50,8 +48,6 @@ from .layouts import get_layout
 
 T = TypeVar("T")
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
-DISK_INDEX_FROM = 50_000
-INDEX_FILE = "links.db"
 # [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
 SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
@@ -160,23 +156,22 @@ def term_urls(conn: sqlite3.Connection, layout: str, ids: Sequence[int]) -> list
 
 
 def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
-                     files: Mapping[str, str], redirects: bool = True, disk: Path | None = None) -> UrlIndex:
+                     files: Mapping[str, str], redirects: bool = True) -> UrlIndex:
     """The index of the old site's URLs: the posts written (`urls`: post id -> new URL), every
-    attachment (its fetched copy when there is one, else its file on the old host), the terms.
-    With `disk`, its big tables are kept in that SQLite file (see links.diskmap)."""
+    attachment (its fetched copy when there is one, else its file on the old host), the terms."""
     ids = sorted(urls)
     posts = Reread(lambda: (PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id])
                             for r in store.iter_post_url_rows(conn, ids)))
     attachments = Reread(lambda: (AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
                                   for a in store.iter_attachment_rows(conn)))
     return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files,
-                       redirects=redirects, disk=disk)
+                       redirects=redirects)
 
 
 @dataclass(frozen=True)
 class Reread(Generic[T]):
     """Rows read from the database again each time they are walked: building the index walks the
-    posts and attachments three times, and a big site's were held whole for it (a few hundred MB)."""
+    posts and attachments three times, and held whole for it they took over a hundred MB at 1 GB."""
 
     read: Callable[[], Iterator[T]]
 
@@ -217,34 +212,16 @@ class SiteOptions:
     media: MediaSource | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
     redirects: tuple[str, ...] = ()
-    # From this many posts and attachments on, the link index is kept in a temporary SQLite file
-    # instead of dicts: a few seconds more on a site that size, and no hundred megabytes per process.
-    disk_index_from: int = DISK_INDEX_FROM
 
 
 @dataclass
 class SiteWork:
-    """What `prepare_site` found and did, for the renderer and the summary. `close()` removes the
-    link index's file, if it has one: the index cannot be read after that."""
+    """What `prepare_site` found and did, for the renderer and the summary."""
 
     links: SiteLinks | None = None
     index: UrlIndex | None = None
     report: FetchReport | None = None
     counts: LinkCounts | None = None
-    scratch: tempfile.TemporaryDirectory[str] | None = None
-
-    def disk(self, conn: sqlite3.Connection, options: SiteOptions) -> Path | None:
-        """Where the link index is kept: a file in a new temporary folder on a big site, else nowhere."""
-        if store.post_and_attachment_count(conn) < options.disk_index_from:
-            return None
-        self.scratch = tempfile.TemporaryDirectory(prefix="wxr2db-links-")
-        return Path(self.scratch.name) / INDEX_FILE
-
-    def close(self) -> None:
-        if self.scratch is not None:
-            diskmap.close(Path(self.scratch.name) / INDEX_FILE)
-            self.scratch.cleanup()
-            self.scratch = None
 
 
 def static_folder(outdir: Path, layout: str) -> Path:
@@ -280,8 +257,7 @@ def prepare_site(conn: sqlite3.Connection, folder: SiteFolder, layout: str, urls
         work.report = fetch_site_media(conn, folder, layout, ids, comments, options, progress)
     files = local_urls(work.report) if work.report is not None else {}
     if options.rewrite_links or options.redirects:
-        work.index = build_site_index(conn, layout, urls, files, redirects=bool(options.redirects),
-                                      disk=work.disk(conn, options))
+        work.index = build_site_index(conn, layout, urls, files, redirects=bool(options.redirects))
     if options.rewrite_links and work.index is not None:
         work.links = SiteLinks(work.index, files)
         work.counts = LinkCounts()  # filled in as the posts are rendered

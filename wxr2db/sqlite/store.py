@@ -344,11 +344,6 @@ def iter_attachment_rows(conn: sqlite3.Connection) -> Iterator[AttachmentRow]:
     return (AttachmentRow(*row) for row in rows)
 
 
-def post_and_attachment_count(conn: sqlite3.Connection) -> int:
-    """How many posts of any type there are (attachments included): what the link index's size follows."""
-    return int(conn.execute("SELECT count(*) FROM posts").fetchone()[0])
-
-
 def featured_urls(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
     """The file URLs of the posts' featured images."""
     sql = ("SELECT a.attachment_url FROM postmeta m JOIN posts a ON a.id = CAST(m.value AS INTEGER) "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -162,22 +161,20 @@ FOLDER_BLOG_LINKS = (
 )
 
 
-def folder_blog(redirects: bool = True, disk: Path | None = None) -> UrlIndex:
+def folder_blog(redirects: bool = True) -> UrlIndex:
     return build_index(
         ["https://example.com/blog", "https://example.com/wp-core"],
         [PostUrl(7, "post", "https://example.com/blog/2020/01/hello/", "https://example.com/wp-core/?p=7", "/hello/"),
          PostUrl(8, "book", "https://example.com/blog/book/dune/", "https://example.com/wp-core/?post_type=book&p=8",
                  "/books/dune/")],
         terms=[TermUrl("category", "news", 3, "/topics/news/"), TermUrl("genre", "sf", 4, "/genre/sf/")],
-        taxonomy_bases={"category": "topics"}, redirects=redirects, disk=disk)
+        taxonomy_bases={"category": "topics"}, redirects=redirects)
 
 
-def test_an_index_on_disk_resolves_and_redirects_as_one_in_memory(tmp_path: Path) -> None:
-    """A big site's index is kept in a SQLite file (links.diskmap): the same answers."""
-    memory, disk = folder_blog(), folder_blog(disk=tmp_path / "links.db")
-    assert [disk.resolve(href) for href in FOLDER_BLOG_LINKS] == [memory.resolve(href) for href in FOLDER_BLOG_LINKS]
-    assert list(disk.redirects.items()) == list(memory.redirects.items())
-    assert (tmp_path / "links.db").stat().st_size > 0
+def test_the_index_walks_posts_again_and_refuses_an_iterator() -> None:
+    """Building walks the posts and attachments three times; a one-pass iterator would index them once."""
+    with pytest.raises(TypeError, match="three times"):
+        build_index(["https://example.com"], iter([PostUrl(1, "post", "https://example.com/a/", "", "/a/")]))
 
 
 def test_an_index_without_redirects_resolves_the_same_links() -> None:
