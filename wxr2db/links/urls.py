@@ -190,7 +190,7 @@ class UrlIndex:
     bases: dict[str, str] = field(default_factory=dict)
     slugs: dict[str, Target | None] = field(default_factory=dict)  # None: two posts end in it
     redirects: dict[str, str] = field(default_factory=dict)  # old root-relative URL -> new URL
-    keep_redirects: bool = True  # False when no redirect file is asked for: on a big site they take a sixth of it
+    keep_redirects: bool = True  # False when no redirect file is asked for: on a big site they take a quarter of it
     collisions: Counter[str] = field(default_factory=Counter)
     unsafe_files: int = 0  # attachments whose file URL is not the site's own: never a link or redirect target
 

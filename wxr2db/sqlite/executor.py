@@ -122,14 +122,10 @@ class ProcessWriter:
         self.process.start()
         child.close()
         self.outbox: list[Message] = []
-        # Until a statement is sent, this process's own connection sees what the child would: asking
-        # it does not wait the fraction of a second the child takes to start.
-        self.local: sqlite3.Connection | None = sqlite3.connect(path)
 
     def insert(self, table: str, sql: str, rows: Sequence[Row]) -> None:
         """Rows are sent by the next push: the caller must not change them until then."""
-        if rows:
-            self.outbox.append(("insert", table, sql, rows))
+        self.outbox.append(("insert", table, sql, rows))
 
     def execute(self, sql: str, params: Row = ()) -> None:
         self.outbox.append(("execute", "", sql, params))
@@ -137,17 +133,9 @@ class ProcessWriter:
     def push(self) -> None:
         if self.outbox:
             batch, self.outbox = self.outbox, []
-            self.forget_local()
             self._send(("batch", "", "", batch))
 
-    def forget_local(self) -> None:
-        if self.local is not None:
-            self.local.close()
-            self.local = None
-
     def query(self, sql: str, params: Row = ()) -> list[Row]:
-        if self.local is not None and not self.outbox:
-            return list(self.local.execute(sql, params).fetchall())
         self.push()
         self._send(("query", "", sql, params))
         rows: list[Row] = self._answer()
@@ -155,13 +143,11 @@ class ProcessWriter:
 
     def close(self) -> None:
         self.push()
-        self.forget_local()
         self._send(("close", "", "", ()))
         self._answer()
         self.process.join()
 
     def abort(self) -> None:
-        self.forget_local()
         self.process.kill()
         self.process.join()
 

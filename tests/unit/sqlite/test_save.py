@@ -358,22 +358,3 @@ def test_seed_small_tables_rows_whole() -> None:
         "commentmeta": [(102, "akismet_result", "false", None), (106, "akismet_result", "false", None)],
         "termmeta": [], "warnings": []}
 
-
-def test_background_writer_answers_from_this_process_until_it_is_sent_a_statement(tmp_path: Path) -> None:
-    """The child takes a fraction of a second to start; the Saver's first questions (the made-up ids
-    and the site stored so far) are answered without waiting for it, and later ones by the child,
-    which alone sees what it was sent."""
-    db = Database(tmp_path / "db.db")
-    Saver(Database(tmp_path / "db.db")).finish()  # the tables
-    writer = ProcessWriter(str(tmp_path / "db.db"))
-    try:
-        assert writer.query("SELECT count(*) FROM authors") == [(0,)]
-        assert writer.local is not None
-        writer.insert("authors", "INSERT INTO authors (login) VALUES (?)", [])
-        assert writer.local is not None  # nothing to send yet
-        writer.insert("authors", "INSERT INTO authors (login) VALUES (?)", [("ann",)])
-        assert writer.query("SELECT login FROM authors") == [("ann",)]
-        assert writer.local is None
-    finally:
-        writer.close()
-    assert rows(db, "SELECT login FROM authors") == [("ann",)]
