@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urljoin, urlsplit
 
@@ -286,15 +285,11 @@ def build_index(bases: Iterable[str], posts: Iterable[PostUrl], attachments: Ite
     """The index of every old URL given. `bases` are the site's addresses (see `site_bases`); `files`
     maps other fetched files (size variants) to their local URLs; `taxonomy_bases` overrides the
     archive bases (`{"category": "topics"}`) when the site changed them in Settings > Permalinks;
-    redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written.
-    Posts and attachments are walked three times: a list, or what reads them again each time (never a
-    one-pass iterator)."""
-    if iter(posts) is posts or iter(attachments) is attachments:
-        raise TypeError("build_index walks the posts and attachments three times: not an iterator")
-    terms = list(terms)
+    redirects=False leaves out the redirects (old URL -> new URL) when no redirect file is written."""
+    posts, attachments, terms = list(posts), list(attachments), list(terms)
     files = dict(files or {})
     index = UrlIndex(keep_redirects=redirects)
-    note_hosts(index, bases, chain((p.link for p in posts), (a.link for a in attachments)))
+    note_hosts(index, bases, [*(p.link for p in posts), *(a.link for a in attachments)])
     index.paths[""] = Target("home", "/", None)
     for post in posts:
         add_post(index, post)

@@ -11,11 +11,10 @@ import re
 import sqlite3
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from ..content.plaintext import plain_text
@@ -46,7 +45,6 @@ from ..sqlite import store
 from . import extras
 from .layouts import get_layout
 
-T = TypeVar("T")
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
 # [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
 SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
@@ -160,23 +158,11 @@ def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, s
     """The index of the old site's URLs: the posts written (`urls`: post id -> new URL), every
     attachment (its fetched copy when there is one, else its file on the old host), the terms."""
     ids = sorted(urls)
-    posts = Reread(lambda: (PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id])
-                            for r in store.iter_post_url_rows(conn, ids)))
-    attachments = Reread(lambda: (AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
-                                  for a in store.iter_attachment_rows(conn)))
+    posts = [PostUrl(r.id, r.post_type, r.link, r.guid, urls[r.id]) for r in store.post_url_rows(conn, ids)]
+    attachments = [AttachmentUrl(a.id, a.link, a.guid, a.url, files.get(a.url, ""))
+                   for a in store.attachment_rows(conn)]
     return build_index(site_bases_of(conn), posts, attachments, term_urls(conn, layout, ids), files,
                        redirects=redirects)
-
-
-@dataclass(frozen=True)
-class Reread(Generic[T]):
-    """Rows read from the database again each time they are walked: building the index walks the
-    posts and attachments three times, and held whole for it they took over a hundred MB at 1 GB."""
-
-    read: Callable[[], Iterator[T]]
-
-    def __iter__(self) -> Iterator[T]:
-        return self.read()
 
 
 def render_unresolved(counts: LinkCounts) -> str:

@@ -20,14 +20,11 @@ IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic)(?:[?#]
 
 def select_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run `sql`, whose `{marks}` is an IN list, over values in batches SQLite accepts."""
-    return list(iter_select_in(conn, sql, values))
-
-
-def iter_select_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    """select_in, a batch at a time."""
+    rows: list[tuple[Any, ...]] = []
     for start in range(0, len(values), IN_BATCH):
         batch = list(values[start : start + IN_BATCH])
-        yield from conn.execute(sql.format(marks=", ".join("?" for _ in batch)), batch).fetchall()
+        rows += conn.execute(sql.format(marks=", ".join("?" for _ in batch)), batch).fetchall()
+    return rows
 
 
 # --- what planning needs --------------------------------------------------------------------------
@@ -333,15 +330,10 @@ def iter_post_html(conn: sqlite3.Connection, ids: Sequence[int], comments: str) 
 
 def attachment_rows(conn: sqlite3.Connection) -> list[AttachmentRow]:
     """Every attachment with a file, in id order."""
-    return list(iter_attachment_rows(conn))
-
-
-def iter_attachment_rows(conn: sqlite3.Connection) -> Iterator[AttachmentRow]:
-    """attachment_rows, read as they are walked."""
     rows = conn.execute("SELECT id, parent_id, coalesce(link, ''), coalesce(guid, ''), attachment_url "
                         "FROM posts WHERE post_type = 'attachment' AND coalesce(attachment_url, '') != '' "
                         "ORDER BY id")
-    return (AttachmentRow(*row) for row in rows)
+    return [AttachmentRow(*row) for row in rows]
 
 
 def featured_urls(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
@@ -364,7 +356,7 @@ def term_url_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[TermUrlR
     return [TermUrlRow(*row) for row in select_in(conn, sql, ids)]
 
 
-def iter_post_url_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> Iterator[PostUrlRow]:
+def post_url_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[PostUrlRow]:
     sql = ("SELECT id, coalesce(post_type, 'post'), coalesce(link, ''), coalesce(guid, '') FROM posts "
            "WHERE id IN ({marks})")
-    return (PostUrlRow(*row) for row in iter_select_in(conn, sql, ids))
+    return [PostUrlRow(*row) for row in select_in(conn, sql, ids)]
