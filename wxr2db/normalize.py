@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
-_WP_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
+_WP_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?", re.ASCII)
 
 
 def wp_date(text: str) -> str | None:
@@ -118,7 +118,7 @@ def synthetic_id(*parts: str) -> int:
     return -(int.from_bytes(digest[:7], "big") + 1)
 
 
-_LINK_ID = re.compile(r"[?&](?:p|page_id|attachment_id)=(\d{1,18})(?:&|#|$)")
+_LINK_ID = re.compile(r"[?&](?:p|page_id|attachment_id)=([0-9]{1,18})(?:&|#|$)")
 
 
 def link_id(url: str) -> int | None:
@@ -134,6 +134,13 @@ def plural(n: int, word: str) -> str:
 
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def digits(text: str) -> int | None:
+    """A count, id or size written as ASCII digits (at most 18), or None. str.isdigit() is no test
+    for this: it is true of `²`, which int() refuses, and of `٤`, which int() reads as 4."""
+    return int(text) if _DIGITS.fullmatch(text) else None
 
 
 def to_int(text: str | None) -> int | None:

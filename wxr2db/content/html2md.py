@@ -7,6 +7,7 @@ import re
 import html2text
 
 from ..links.safe import UNSAFE_NOTE, safe_url
+from ..normalize import digits
 from .embeds import original_of_cdn
 from .flavor import PORTABLE, Flavor
 from .links import Links
@@ -239,7 +240,7 @@ class HtmlToMarkdown(html2text.HTML2Text):
             table.rows.append([])
             table.header.append(False)
         span = attrs.get("colspan") or "1"
-        table.colspan = min(int(span), 1000) if span.isascii() and span.isdigit() and int(span) > 0 else 1
+        table.colspan = min(digits(span) or 1, 1000)
         if table.colspan > 1 or attrs.get("rowspan") not in (None, "", "1"):
             self.lossy.append("table cell spanning several columns or rows")
         table.cell_is_th = tag == "th"

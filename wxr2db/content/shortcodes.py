@@ -6,6 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from ..normalize import digits
 from ..resolve.limits import id_list
 from .autop import CLOSING_P
 from .builders import builder_module, builder_of, module_title
@@ -216,7 +217,7 @@ def expand_gallery(attrs: dict[str, str], links: Links | None, keeper: Keeper | 
 
 def expand_media(attrs: dict[str, str], sources: tuple[str, ...], content: str) -> str | None:
     # [audio https://...mp3] (a bare URL) is in the theme unit test data and works in WordPress.
-    bare = [value for key, value in sorted(attrs.items()) if key.isdigit() and "://" in value]
+    bare = [value for key, value in sorted(attrs.items()) if digits(key) is not None and "://" in value]
     for value in [attrs.get(key, "") for key in sources] + bare:
         if value.strip():
             return link_paragraph(html.unescape(value.strip()))
@@ -235,7 +236,7 @@ SIZE_OPTIONS = re.compile(r"(?:&(?:amp;)?(?:w|h|hd|fs|rel|showsearch|showinfo|st
 
 def embed_shortcode(name: str, attrs: dict[str, str], content: str, keeper: Keeper, flavor: Flavor) -> str | None:
     """[youtube ...], [vimeo ...], [tweet ...], [soundcloud url=...], [gist ...], [googlemaps ...]."""
-    bare = next((v for k, v in sorted(attrs.items()) if k.isdigit()), "")
+    bare = next((v for k, v in sorted(attrs.items()) if digits(k) is not None), "")
     value = (attrs.get("url") or attrs.get("id") or bare or re.sub(r"<[^>]*>", "", content)).strip()
     value = SIZE_OPTIONS.sub("", html.unescape(value.lstrip("=")).strip())
     if not value.startswith(("http://", "https://")):

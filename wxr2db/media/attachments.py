@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..normalize import digits
 from .paths import safe_name, uploads_path
 from .references import MAX_ID, MAX_URL, absolute_url, mime_type, path_type
 
@@ -138,9 +139,9 @@ def content_file(url: str, files: Mapping[str, MediaFile]) -> MediaFile:
         return media_file(url)
     source, variant = original
     width, _, height = variant.partition("x")
-    if not (width.isdigit() and height.isdigit()):
+    if digits(width) is None or digits(height) is None:
         return media_file(url, files[source].attachment_id, variant, None, None, source)
-    return media_file(url, files[source].attachment_id, variant, int(width), int(height), source)
+    return media_file(url, files[source].attachment_id, variant, digits(width), digits(height), source)
 
 
 def files_original(url: str, files: Mapping[str, MediaFile]) -> tuple[str, str] | None:

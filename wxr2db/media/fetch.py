@@ -30,6 +30,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from ..errors import ManifestError, WxrError
+from ..normalize import digits
 from ..outdir import RefusedPath, SiteFolder, Stream, read_manifest, write_manifest
 from .filetypes import HEAD_BYTES, bytes_problem, type_problem
 from .paths import clash_key, renamed, uploads_path, uploads_segments
@@ -258,8 +259,9 @@ def _retry_after(value: str | None, cap: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return min(float(value), cap)
+    seconds = digits(value)
+    if seconds is not None:
+        return min(float(seconds), cap)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -476,7 +478,7 @@ class _Http:
 
     def _check_headers(self, response: urllib3.BaseHTTPResponse, temp: _TempFile) -> None:
         length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.options.max_bytes:
+        if (digits(length) or 0) > self.options.max_bytes:
             response.close()
             raise FetchFailure("too-large", f"Content-Length {length} > {self.options.max_bytes}")
         problem = type_problem(temp.name, response.headers.get("Content-Type"))
@@ -487,8 +489,8 @@ class _Http:
 
 def _drain_small(response: urllib3.BaseHTTPResponse) -> None:
     """Keep the connection for reuse after a short body; close it rather than read a long one."""
-    length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) <= _CHUNK:
+    length = digits(response.headers.get("Content-Length", ""))
+    if length is not None and length <= _CHUNK:
         response.drain_conn()
     else:
         response.close()

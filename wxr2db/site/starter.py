@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..content.plaintext import plain_text
-from ..normalize import utc_offset
+from ..normalize import digits, utc_offset
 from .layouts import HUGO_DROP, get_layout
 from .links import SiteLinks
 
@@ -162,7 +162,7 @@ def item_target(conn: sqlite3.Connection, layout: str, urls: Mapping[int, str],
                 meta: dict[str, str], rewrite: Callable[[str], str]) -> tuple[str, str]:
     """The new URL and default title of what a menu item points at ("" when it points at nothing written)."""
     kind, object_id = meta.get("_menu_item_type", ""), meta.get("_menu_item_object_id", "")
-    number = int(object_id) if object_id.isdigit() else 0
+    number = digits(object_id) or 0
     if kind == "post_type":
         row = conn.execute("SELECT coalesce(title, '') FROM posts WHERE id = ?", (number,)).fetchone()
         return urls.get(number, ""), plain_text(row[0]) if row else ""

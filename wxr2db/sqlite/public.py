@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlite_utils import Database
 
+from ..normalize import digits
 from .save import ImportStats
 from .schema import ensure_db_shape
 
@@ -304,7 +305,7 @@ def menu_items(db: Database) -> list[int]:
     kept_terms = {i for (i,) in db.execute("SELECT term_id FROM post_terms WHERE post_id IN (SELECT id FROM keep)")}
     seen = []
     for item_id, kind, object_id, *texts in rows:
-        target = int(object_id) if str(object_id or "").strip().isdigit() else None
+        target = digits(str(object_id or "").strip())
         if (kind == "post_type" and target not in kept_posts) or (kind == "taxonomy" and target not in kept_terms):
             continue
         if not names_hidden(texts, hidden_slugs, hidden_ids, hidden_links):

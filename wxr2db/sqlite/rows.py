@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..normalize import decode_slug, rfc822_date, wp_date
+from ..normalize import decode_slug, digits, rfc822_date, wp_date
 from ..records import Author, Comment, Meta, Post, Problem, Site, Term
 
 
@@ -52,7 +52,7 @@ def stored_post(row: tuple[Any, ...], plain_text: str | None) -> tuple[Any, ...]
     """A post_row as stored: dates in ISO 8601, the slug decoded, extra as JSON, the year, and the
     plain text in place of the second copy of the content."""
     date = wp_date(row[8])
-    year = int(date[:4]) if date and date[:4].isdigit() else None
+    year = digits(date[:4]) if date else None
     return (*row[:4], decode_slug(row[4]), *row[5:8], date, wp_date(row[9]), wp_date(row[10]),
             wp_date(row[11]), *row[12:21], rfc822_date(row[21]), row[22], to_json(row[23]), year, row[25],
             plain_text)
