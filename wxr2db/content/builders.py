@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from ..normalize import digits
 from .links import Links
 
 PREFIXES = (("et_pb_", "Divi"), ("vc_", "WPBakery"), ("fusion_", "Avada"))
@@ -59,7 +60,8 @@ Module = Callable[[dict[str, str], str, Links | None], str]
 
 def attachment_image(attrs: dict[str, str], content: str, links: Links | None) -> str:
     found = attrs.get("image", "")
-    url = links.url_for(int(found)) if links is not None and found.isdigit() and len(found) < 19 else None
+    number = digits(found.strip())
+    url = links.url_for(number) if links is not None and number is not None else None
     return image(url or "", attrs.get("alt", ""))
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ..normalize import digits
 from .flavor import Flavor
 from .links import GalleryLinks, Links
 from .markers import Keeper
@@ -110,7 +111,7 @@ ATTRIBUTE = re.compile(r"""\b(src|alt|data-id|data-full-url|data-link|class|href
                        re.I)
 LINK_BEFORE = re.compile(r"<a\b[^>]*>\s*$", re.I)
 FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.I | re.S)
-WP_IMAGE = re.compile(r"\bwp-image-(\d{1,18})\b")
+WP_IMAGE = re.compile(r"\bwp-image-([0-9]{1,18})\b")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg)(?:[?#]|$)", re.I)
 
 
@@ -128,8 +129,8 @@ def block_images(block: str, links: Links | None) -> Iterator[Image]:
         caption = FIGCAPTION.search(block, img.end(), figure_end if figure_end >= 0 else end)
         link = LINK_BEFORE.search(block, max(0, img.start() - 500), img.start())
         href = attributes(link.group()).get("href", "") if link else ""
-        number = attrs.get("data-id") or next(iter(WP_IMAGE.findall(attrs.get("class", ""))), "")
-        known = links.gallery_image(int(number)) if number.isdigit() and isinstance(links, GalleryLinks) else None
+        number = digits(attrs.get("data-id") or next(iter(WP_IMAGE.findall(attrs.get("class", ""))), ""))
+        known = links.gallery_image(number) if number is not None and isinstance(links, GalleryLinks) else None
         src = attrs.get("src", "")
         original = (known[0] if known else "") or attrs.get("data-full-url") or \
             (href if IMAGE_FILE.search(href) else "") or src

@@ -7,7 +7,6 @@ gives the renderer a `SiteLinks` that rewrites a post's HTML before it becomes M
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import stat
 from collections import Counter
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from ..content.attachments import named_attachments
 from ..content.plaintext import plain_text
 from ..errors import WxrError
 from ..links.redirects import dropped_warnings, plan_redirects, render_redirects
@@ -40,30 +40,24 @@ from ..media.fetch import (
     write_failures,
 )
 from ..outdir import SiteFolder
-from ..resolve.limits import id_list
 from ..sqlite import store
 from . import extras
 from .layouts import get_layout
 
 UNRESOLVED_NAME = ".wxr2db-unresolved-links.tsv"
-# [gallery ids="1,2"] / include=, and the ids of a block gallery's images (wp-image-12, data-id="12").
-SHORTCODE_GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
-BLOCK_GALLERY_IDS = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
 
 
 def media_urls(conn: sqlite3.Connection, ids: Sequence[int], comments: str) -> list[str]:
     """Every uploads URL the written posts use, first use first: in their HTML and shortcodes (img
     src, srcset, links, [audio]/[video] sources), their featured images and podcast enclosures, and
-    the attachments their galleries may show (attached to them, or named by id)."""
+    the attachments their galleries and builder modules may show (attached to them, or named by id)."""
     seen: dict[str, None] = {}
     gallery: list[int] = []  # the attachments galleries name: their originals and thumbnails
     for post in store.iter_post_html(conn, ids, comments):
         for piece in post.pieces:
             for found in URL_IN_TEXT.finditer(piece):
                 seen.setdefault(found.group().replace("&amp;", "&").rstrip(".,;:"), None)
-            gallery += [n for found in SHORTCODE_GALLERY_IDS.findall(piece) for n in id_list(found)]
-            if "<!-- wp:gallery" in piece:
-                gallery += [int(n) for n in BLOCK_GALLERY_IDS.findall(piece)]
+            gallery += named_attachments(piece)
     wanted = set(ids)
     for url in store.featured_urls(conn, ids):
         seen.setdefault(str(url), None)

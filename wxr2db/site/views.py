@@ -3,16 +3,16 @@ chunk at a time, or made from a record `iter_records` yields."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
+from ..content.attachments import named_attachments
 from ..content.plaintext import plain_text
 from ..normalize import decode_slug, plural, wp_date
 from ..records import Comment, Meta, Post
-from ..resolve.limits import id_list
 from ..resolve.threads import sibling_key, thread_walk
 from ..sqlite import store
 from ..sqlite.store import CommentRow, PostText, TermRow
@@ -23,7 +23,6 @@ from .links import SiteLinks
 # Replies nest in the front matter up to here; YAML writers recurse once per level.
 # js-yaml (Eleventy, Astro) refuses front matter nested past 100 levels, two per comment level.
 MAX_COMMENT_DEPTH = 48
-GALLERY_IDS = re.compile(r"\b(?:ids|include)\s*=\s*[\"']?([0-9,\s]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +187,11 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str,
     ids = [w.post_id for w in wanted]
     texts = store.post_texts(conn, ids)
     thumbnails = store.thumbnail_ids(conn, ids)
-    gallery_ids = [n for text in texts.values() for found in GALLERY_IDS.findall(text.content) for n in id_list(found)]
-    urls = store.attachment_urls(conn, [*thumbnails.values(), *gallery_ids])
+    named = {post_id: named_attachments(text.content) for post_id, text in texts.items()}
+    urls = store.attachment_urls(conn, [*thumbnails.values(), *chain.from_iterable(named.values())])
     attached, terms = store.attached_images(conn, ids), store.post_terms(conn, ids)
     attached_ids = store.attached_image_ids(conn, ids)
-    shown = store.gallery_images(conn, [*gallery_ids, *(n for found in attached_ids.values() for n in found),
-                                        *block_gallery_ids(texts.values())])
+    shown = store.gallery_images(conn, chain(*named.values(), *attached_ids.values()))
     authors = store.author_names(conn, [text.author for text in texts.values()])
     comments = read_comments(conn, ids, mode)
     footnotes, protected = store.post_footnotes(conn, ids), store.protected_posts(conn, ids)
@@ -205,8 +203,8 @@ def read_views(conn: sqlite3.Connection, wanted: Sequence[Wanted], mode: str,
         views.append(view_of(
             text, one, author=authors.get(text.author, text.author), terms=term_names(terms.get(text.id, ())),
             image=urls.get(thumbnails.get(text.id, -1), ""),
-            media=AttachmentMedia(urls, tuple(attached.get(text.id, ())), shown,
-                                  tuple(attached_ids.get(text.id, ()))), comments=comments.get(text.id, ()),
+            media=own_media(text.id, named[text.id], urls, shown, attached, attached_ids),
+            comments=comments.get(text.id, ()),
             protected=text.id in protected, footnotes=footnotes.get(text.id, ()), extra=from_meta.get(text.id, {})))
     if meta:
         views = [replace(view, fields=extras.custom_fields(fields.get(view.id, []), meta)) for view in views]
@@ -233,13 +231,12 @@ def extra_entries(conn: sqlite3.Connection, ids: list[int], texts: dict[int, Pos
     return found
 
 
-# The attachment id of each image in a block-editor gallery: `<img ... data-id="12" class="wp-image-12">`.
-BLOCK_IMAGE_ID = re.compile(r"\b(?:data-id=[\"']|wp-image-)(\d{1,18})\b")
-
-
-def block_gallery_ids(texts: Iterable[PostText]) -> list[int]:
-    return [int(n) for text in texts if "<!-- wp:gallery" in text.content
-            for n in BLOCK_IMAGE_ID.findall(text.content)]
+def own_media(post_id: int, named: list[int], urls: dict[int, str], shown: dict[int, tuple[str, str, str, str]],
+              attached: dict[int, list[str]], attached_ids: dict[int, list[int]]) -> AttachmentMedia:
+    """The post's own attachments out of its chunk's: what its body names, and the images attached to it."""
+    own_ids = attached_ids.get(post_id, [])
+    return AttachmentMedia({n: urls[n] for n in named if n in urls}, tuple(attached.get(post_id, ())),
+                           {n: shown[n] for n in chain(named, own_ids) if n in shown}, tuple(own_ids))
 
 
 def view_of(text: PostText, wanted: Wanted, author: str, terms: dict[str, list[str]], image: str,
