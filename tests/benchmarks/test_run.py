@@ -216,3 +216,15 @@ def test_the_front_matter_benchmark_times_both_writers_on_the_same_entries(
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].endswith("identical: yes") and not printed[0].startswith("0 ")
     assert [line.split()[2] for line in printed[1:]] == ["PyYAML", "yaml_writer"]
+
+
+@pytest.mark.slow
+def test_the_startup_benchmark_times_a_writer_that_answered(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.startup import main as startup
+
+    assert startup(["--repeat", "1"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split(" median ")[0].strip() for line in printed] == [
+        "import the command line", "writer process: start to first answer"]
+    medians = [re.search(r"median ([0-9.]+) s", line) for line in printed]
+    assert all(found is not None and 0 < float(found.group(1)) < 30 for found in medians)

@@ -6,12 +6,14 @@ Each reads rows of every export the database holds, so they run once the rows ar
 from __future__ import annotations
 
 import re
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from ..normalize import plural
 from ..php import looks_serialized
 from ..records import Problem
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 LOGIN_OK = re.compile(r"[A-Za-z0-9_.@ -]+")
 CONSISTENCY_KINDS = ("author-not-listed", "author-case-mismatch", "login-odd-characters", "php-serialized-broken")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from ..errors import WxrError
 from ..media.attachments import MediaFile, attachment_url, content_file, listed_files
 from ..media.references import Attachment, Context, Found, absolute_url, body_references, host_key, post_references
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MEDIA_COLUMNS = ("url", "path", "attachment_id", "mime_type", "variant", "width", "height", "original_url")
 BATCH = 2000

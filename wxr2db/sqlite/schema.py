@@ -9,8 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from ..content.plaintext import search_text
 from ..errors import NotAWxrDatabaseError
@@ -20,6 +19,9 @@ from .checks import CONSISTENCY_KINDS, consistency_problems, resolve_term_parent
 from .media import ensure_media
 from .rows import warning_row
 from .views import ensure_browse_views
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # table -> (columns with types, primary key, foreign keys as (column, other table, other column))
 Columns = dict[str, type]

@@ -8,8 +8,10 @@ table, view or query page of the database whatever the database is called.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def markdown_text(column: str) -> str:

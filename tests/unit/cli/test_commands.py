@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import re
 import shlex
 import sqlite3
 import subprocess
@@ -198,3 +199,17 @@ def test_disk_full_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = cli("import", str(SEED), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 1
     assert result.output == f"Error: {tmp_path / 'x.db'}: No space left on device\n"
+
+
+def test_the_writer_process_starts_without_the_command_line() -> None:
+    """The database writer is a spawned process, and a spawned process imports the main module (the
+    `wxr2db` script, or wxr2db.__main__) again: it spent a third of a second importing typer, the
+    Markdown side and sqlite-utils before it wrote a row."""
+    script = re.search(r'^wxr2db = "([\w.]+):(\w+)"$', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert script is not None
+    module, function = script.groups()
+    code = (f"import sys, {module}, wxr2db.sqlite.executor; assert callable({module}.{function}); "
+            "print(sorted(m for m in ('typer', 'click', 'sqlite_utils', 'html2text', 'yaml', 'wxr2db.cli', "
+            "'wxr2db.site', 'wxr2db.content.body') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
