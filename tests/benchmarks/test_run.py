@@ -228,3 +228,16 @@ def test_the_startup_benchmark_times_a_writer_that_answered(capsys: pytest.Captu
         "import the command line", "writer process: start to first answer"]
     medians = [re.search(r"median ([0-9.]+) s", line) for line in printed]
     assert all(found is not None and 0 < float(found.group(1)) < 30 for found in medians)
+
+
+@pytest.mark.slow
+def test_the_timeline_shows_a_busy_process_and_a_failed_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.timeline import main as timeline
+
+    busy = "import time\nend = time.perf_counter() + 0.6\nwhile time.perf_counter() < end: pass"
+    assert timeline(["--step", "0.2", "--", sys.executable, "-c", busy]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    cores = [float(line.split()[2]) for line in printed[:-1]]
+    assert max(cores) > 0.5 and printed[-1].startswith("wall ") and printed[-1].endswith("exit status 0")
+    assert timeline(["--", sys.executable, "-c", "raise SystemExit(3)"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].endswith("exit status 3")
