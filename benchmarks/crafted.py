@@ -107,6 +107,11 @@ def plugin_elements(n: int) -> bytes:
     return export([item(1)], channel_extra=extra).encode()
 
 
+def brackets(n: int) -> bytes:
+    """One CDATA section of brackets and ampersands: each `]` and `&` is a turn of the repair scan's loop."""
+    return one_post("] ]] ]]> &x &amp; <!x " * (n // 20))
+
+
 def one_line_post(n: int) -> bytes:
     return one_post("word " * n)
 
@@ -123,6 +128,7 @@ CASES: tuple[Case, ...] = (
     Case("repair: zeros", zeros, 128_000, "import"),
     Case("repair: control chars", controls, 128_000, "import"),
     Case("repair: Latin-1 as UTF-8", latin1, 1_000_000, "import"),
+    Case("repair: brackets in CDATA", brackets, 1_000_000, "import"),
     Case("threading: reply chain", reply_chain, 4_000, "import"),
     Case("threading: cycles", reply_cycles, 4_000, "import"),
     Case("markdown: short paragraphs", paragraphs, 10_000, "markdown"),

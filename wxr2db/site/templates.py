@@ -12,9 +12,8 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import yaml
@@ -22,6 +21,9 @@ import yaml
 from wxr2db.errors import WxrError
 from wxr2db.outdir import SiteFolder
 from wxr2db.site.starter import SiteFacts, author_redirects, author_slug, facts_data
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; the package runs on 3.10
+    from importlib.resources.abc import Traversable
 
 LAYOUTS = ("hugo", "jekyll", "eleventy", "astro")
 # Where each starter publishes its feed; WordPress's own feed addresses redirect there.

@@ -48,18 +48,22 @@ _MARKUP = re.compile(rb"<(?:!\[CDATA\[|!--|\?|!DOCTYPE)")
 _MARKUP_ENDS = {b"<![CDATA[": b"]]>", b"<!--": b"-->", b"<?": b"?>"}
 _REOPEN = b"]]><![CDATA["
 # From a place outside any section: text, tags and whole CDATA sections, up to the next comment, PI,
-# DOCTYPE or unclosed CDATA section (or a `<` the piece ends on). Possessive, so it never backtracks;
-# it takes an export's 40 CDATA sections per post in one call instead of a loop turn each.
-_SETTLED = re.compile(rb"(?:[^<]++|<(?=[^!?])[^<]*+|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>)*+")
+# DOCTYPE or unclosed CDATA section (or a `<` the piece ends on); it takes an export's 40 CDATA sections
+# per post in one call instead of a loop turn each. Python 3.10 has no possessive quantifiers, so the
+# patterns never need one: each is unrolled (a run of plain bytes, then any number of one special thing
+# followed by a run of plain bytes), no two specials start alike, and the loop ends the pattern, so the
+# first way through is the match; a section left open costs one pass back over it.
+_CDATA_SECTION = rb"<!\[CDATA\[[^\]]*(?:\](?!\]>)[^\]]*)*\]\]>"
+_SETTLED = re.compile(rb"[^<]*(?:(?:<(?=[^!?])|" + _CDATA_SECTION + rb")[^<]*)*")
 # The same for a stream that mends (see _Mender): it also stops at what XML refuses and WordPress's own
 # importer reads all the same: an `&` that starts no XML reference, a `<` that starts no tag, a `]]>`
 # outside CDATA or one inside a section that is not its end (followed by text, not by `</` or `<!`),
 # and the <rss> tags a second document pasted after the first brings.
 _SETTLED_MENDING = re.compile(
-    rb"(?:[^<&\]]++|\](?!\]>)"
-    rb"|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b|item[\s>])[^<&\]]*+"
-    rb"|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>(?=\s*+<[/!])"
-    rb"|&(?:amp|lt|gt|quot|apos|#[0-9]++|#[xX][0-9a-fA-F]++);)*+"
+    rb"[^<&\]]*(?:(?:\](?!\]>)"
+    rb"|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b|item[\s>])"
+    rb"|" + _CDATA_SECTION + rb"(?=\s*<[/!])"
+    rb"|&(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);)[^<&\]]*)*"
 )
 _LOOKBEHIND = 8  # bytes of a piece a marker may have begun in (`<!DOCTYPE` is 9 long)
 # Where a section may be split: after a byte that is not `]` (a `]]>` may be just beginning) and
@@ -278,9 +282,9 @@ class _CdataSplitter:
 
 
 _NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
-_CDATA_TEXT_END = re.compile(rb"\]\]>\s*+(?=<[/!])")
+_CDATA_TEXT_END = re.compile(rb"\]\]>\s*(?=<[/!])")
 _XML_DECLARATION = re.compile(rb"<\?xml[\s?]")
-_RSS_TAG = re.compile(rb"</?rss\b[^<>]*+>")
+_RSS_TAG = re.compile(rb"</?rss\b[^<>]*>")
 _HTML_ENTITIES = {name[:-1].encode("ascii"): char for name, char in html.entities.html5.items()
                   if name.endswith(";")}
 

@@ -4,8 +4,13 @@ cut into reads never changes the result, and that its work stays proportional to
 from __future__ import annotations
 
 import codecs
+import importlib
 import io
+import pkgutil
+import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +22,7 @@ from tests.wxrbuild import controls, export, item, latin1, zeros
 from wxr2db import iter_records
 from wxr2db.errors import BrokenExportError
 from wxr2db.records import Post, Problem
+from wxr2db.sources import repair
 from wxr2db.sources.repair import CleanStream, _CdataSplitter, detect_encoding
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8" ?>\n<r>'
@@ -320,3 +326,50 @@ def test_the_shortcut_takes_an_exports_sections_in_a_few_calls() -> None:
     out = b"".join(splitter.pass_on(data[i : i + read]) for i in range(0, len(data), read))
     assert out == data
     assert data.count(b"<![CDATA[") > 2000 and len(calls) < 20
+
+
+# --- the settled-run patterns, without possessive quantifiers (Python 3.10 has none) ---------------
+
+# What the patterns were with possessive quantifiers (Python 3.11 and later): the reference they keep to.
+POSSESSIVE = {
+    "_SETTLED": rb"(?:[^<]++|<(?=[^!?])[^<]*+|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>)*+",
+    "_SETTLED_MENDING": rb"(?:[^<&\]]++|\](?!\]>)|<(?=[A-Za-z_:\x80-\xff]|/(?!rss\b))(?!rss\b|item[\s>])"
+                        rb"[^<&\]]*+|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>(?=\s*+<[/!])"
+                        rb"|&(?:amp|lt|gt|quot|apos|#[0-9]++|#[xX][0-9a-fA-F]++);)*+",
+}
+PIECES = [b"<", b">", b"]", b"]]>", b"<![CDATA[", b"a", b" ", b"&", b"&amp;", b"&#12;", b"&#x1f;", b"<!--", b"<?",
+          b"</", b"<rss", b"</rss>", b"item", b"<item>", b"!", b"\n", b"#", b";", b"\xc3\xa9", b"<!DOCTYPE"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="the reference patterns need Python 3.11+")
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.integers(min_value=0, max_value=200))
+def test_settled_runs_end_where_the_possessive_patterns_ended(pieces: list[bytes], start: int) -> None:
+    data = b"".join(pieces)
+    pos = min(start, len(data))
+    for name, reference in POSSESSIVE.items():
+        found, expected = getattr(repair, name).match(data, pos), re.compile(reference).match(data, pos)
+        assert found is not None and expected is not None
+        assert found.end() == expected.end(), name
+
+
+def test_no_pattern_needs_a_newer_python_than_the_package_claims() -> None:
+    """Possessive quantifiers and atomic groups came with Python 3.11: with them, every command
+    stopped at its first import on Python 3.10, which pyproject.toml accepts."""
+    newer = re.compile(r"[*+?}]\+|\(\?>")
+    found = []
+    for module in iter_wxr2db_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, re.Pattern):
+                text = value.pattern.decode("latin-1") if isinstance(value.pattern, bytes) else value.pattern
+                bare = re.sub(r"\\.|\[(?:\\.|[^\]\\])*\]", "x", text)  # an escape or a class is one atom
+                if newer.search(bare):
+                    found.append(f"{module.__name__}.{name}")
+    assert found == []
+
+
+def iter_wxr2db_modules() -> list[ModuleType]:
+    import wxr2db
+
+    return [importlib.import_module(info.name)
+            for info in pkgutil.walk_packages(wxr2db.__path__, "wxr2db.")]
