@@ -2,7 +2,7 @@
 
 The command line is imported inside main(), not at the top: the database writer is a spawned
 process, and a spawned process imports the main module again. With the CLI imported at the top,
-that child spent a third of a second importing typer and the Markdown side before writing a row.
+that child spent a quarter of a second more importing typer and the Markdown side before writing a row.
 """
 
 

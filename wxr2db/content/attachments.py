@@ -47,5 +47,5 @@ def builder_image_ids(content: str) -> list[int]:
 
 
 def named_attachments(content: str) -> list[int]:
-    """Every attachment the body names by id, in the order it names them."""
+    """Every attachment the body names by id: its galleries' first, then its builder images'."""
     return gallery_ids(content) + builder_image_ids(content)

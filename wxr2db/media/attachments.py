@@ -138,10 +138,11 @@ def content_file(url: str, files: Mapping[str, MediaFile]) -> MediaFile:
     if original is None:
         return media_file(url)
     source, variant = original
-    width, _, height = variant.partition("x")
-    if digits(width) is None or digits(height) is None:
-        return media_file(url, files[source].attachment_id, variant, None, None, source)
-    return media_file(url, files[source].attachment_id, variant, digits(width), digits(height), source)
+    width_text, _, height_text = variant.partition("x")
+    width, height = digits(width_text), digits(height_text)
+    if width is None or height is None:
+        width = height = None
+    return media_file(url, files[source].attachment_id, variant, width, height, source)
 
 
 def files_original(url: str, files: Mapping[str, MediaFile]) -> tuple[str, str] | None:
