@@ -43,12 +43,14 @@ class LinkCounts:
 
     rewritten: Counter[str] = field(default_factory=Counter)
     kept: Counter[str] = field(default_factory=Counter)
-    unresolved: list[str] = field(default_factory=list)
+    # Each link once, with how often it came: a site whose every post links the same missing page
+    # holds one entry, not one per post.
+    unresolved: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: LinkCounts) -> None:
         self.rewritten.update(other.rewritten)
         self.kept.update(other.kept)
-        self.unresolved += other.unresolved
+        self.unresolved.update(other.unresolved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ def new_url(value: str, index: UrlIndex, base: str, counts: LinkCounts) -> str |
         return found.url
     counts.kept[found.kind] += 1
     if found.kind == "unresolved-internal":
-        counts.unresolved.append(href)
+        counts.unresolved[href] += 1
     return None
 
 

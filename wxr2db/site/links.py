@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -161,14 +160,14 @@ def build_site_index(conn: sqlite3.Connection, layout: str, urls: Mapping[int, s
 
 def render_unresolved(counts: LinkCounts) -> str:
     lines = ["link\ttimes"]
-    lines += [f"{url.replace(chr(9), ' ')}\t{n}" for url, n in sorted(Counter(counts.unresolved).items())]
+    lines += [f"{url.replace(chr(9), ' ')}\t{n}" for url, n in sorted(counts.unresolved.items())]
     return "\n".join(lines) + "\n"
 
 
 def summary(counts: LinkCounts | None, report: FetchReport | None, redirects: int | None) -> str:
     parts = []
     if counts is not None:
-        parts.append(f"links rewritten {sum(counts.rewritten.values())}, unresolved {len(counts.unresolved)}"
+        parts.append(f"links rewritten {sum(counts.rewritten.values())}, unresolved {counts.unresolved.total()}"
                      + (f" (listed in {UNRESOLVED_NAME})" if counts.unresolved else ""))
     if report is not None:
         got = report.counts()

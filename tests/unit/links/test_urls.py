@@ -309,7 +309,7 @@ def test_rewrite_counts() -> None:
     assert counts == LinkCounts(Counter({"post": 1}),
                                 Counter({"unresolved-internal": 1, "external": 1, "not-a-link": 1, "attachment": 1,
                                          "post": 1}),
-                                ["/gone/"])
+                                Counter({"/gone/": 1}))
 
 
 def test_a_target_with_quotes_is_escaped() -> None:

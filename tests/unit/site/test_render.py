@@ -503,6 +503,23 @@ def test_posts_are_written_the_same_with_or_without_redirect_files(tmp_path: Pat
     assert {"_redirects", "wxr2db-redirects.server.conf"} <= {p.name for p in (tmp_path / "with").rglob("*")}
 
 
+def test_unresolved_links_are_counted_once_each_not_kept_per_link(tmp_path: Path) -> None:
+    """The parent held every unresolved link of the run, one string per link in every post: a site
+    whose every post links the same missing page grew the list by the number of posts."""
+    from tests.wxrbuild import SITE, export_bytes, item
+
+    gone = f"{SITE}/gone/"
+    body = f'<p><a href="{gone}">a</a> and <a href=" {gone}">again</a></p>'
+    (tmp_path / "gone.xml").write_bytes(export_bytes(*(item(n, f"Post {n}", body) for n in range(1, 201))))
+    db = import_export(tmp_path / "gone.xml", tmp_path)
+    stats = export_site(db, tmp_path / "site", pool_threshold=0, workers=2)
+    assert stats.processes == 2 and stats.site.counts is not None
+    assert stats.site.counts.unresolved == {gone: 400}
+    report = (tmp_path / "site" / ".wxr2db-unresolved-links.tsv").read_text(encoding="utf-8")
+    assert report == f"link\ttimes\n{gone}\t400\n"
+    assert "unresolved 400 (listed in" in stats.summary()
+
+
 def frozen_count(post: Any, style: Any) -> RenderedPost:
     return RenderedPost(str(gc.get_freeze_count()), (), None, LinkCounts())
 
@@ -544,7 +561,7 @@ def test_every_corpus_export_writes_parseable_files(layout: str, corpus_dbs: dic
         files = [p for p in outdir.rglob("*") if p.is_file()]
         # and the manifest, and the report of links that point at nothing written when there are some
         reports = [p for p in files if p.name == ".wxr2db-unresolved-links.tsv"]
-        unresolved = stats.site.counts.unresolved if stats.site.counts else []
+        unresolved = stats.site.counts.unresolved if stats.site.counts else {}
         assert len(reports) == (1 if unresolved else 0), path.name
         assert stats.written == len(files) - 1 - len(reports) > 0, path.name
         dated = db.execute("SELECT count(*) FROM posts WHERE post_type IN ('post', 'page') "
