@@ -7,8 +7,9 @@ import gc
 import multiprocessing
 import os
 import sqlite3
+import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
@@ -20,6 +21,9 @@ from .render import RenderedPost, render_or_keep
 from .views import Style, Wanted, read_views
 
 CHUNK = 64
+# Forked workers share the parent's link index and plan instead of each getting a pickled copy.
+# Linux only (fork is unsafe with macOS's system libraries); Python 3.14 would otherwise pick forkserver.
+START_METHOD = "fork" if sys.platform.startswith("linux") else None
 
 
 @dataclass
@@ -68,10 +72,10 @@ def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: Mar
                    workers: int) -> Iterator[RenderedPost]:
     """Each target's rendered file, in the targets' order, from one process or many."""
     style = Style(options.layout, options.keep_permalinks, options.comments == "all", options.links, options.meta)
-    wanted = [Wanted(t.post_id, t.slug, t.url) for t in targets]
-    # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some.
-    size = max(1, min(CHUNK, -(-len(wanted) // (workers * 4))))
-    chunks = [wanted[i : i + size] for i in range(0, len(wanted), size)]
+    # Up to CHUNK posts per query batch; smaller when there are few, so every worker gets some. Made
+    # as the pool asks for them: a list of them all would be one more copy of the plan in memory.
+    size = max(1, min(CHUNK, -(-len(targets) // (workers * 4))))
+    chunks = ([Wanted(t.post_id, t.slug, t.url) for t in targets[i : i + size]] for i in range(0, len(targets), size))
     if workers == 1:
         reader = Reader(conn, style, options.comments)
         for chunk in chunks:
@@ -82,7 +86,7 @@ def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: Mar
     # kept out of its walks while the pool runs, and the pages stay shared.
     gc.freeze()
     try:
-        with multiprocessing.get_context().Pool(workers, initializer=ProcessReader.start,
+        with multiprocessing.get_context(START_METHOD).Pool(workers, initializer=ProcessReader.start,
                                                 initargs=(database_file(conn), style, options.comments)) as pool:
             for results in in_order(pool, chunks, ahead=workers * 2):
                 yield from results
@@ -90,7 +94,7 @@ def rendered_posts(conn: sqlite3.Connection, targets: list[Target], options: Mar
         gc.unfreeze()
 
 
-def in_order(pool: Pool, chunks: list[list[Wanted]], ahead: int) -> Iterator[list[RenderedPost]]:
+def in_order(pool: Pool, chunks: Iterable[list[Wanted]], ahead: int) -> Iterator[list[RenderedPost]]:
     """pool.imap, but with at most `ahead` chunks in flight: imap lets workers run arbitrarily far
     ahead of the writing, and their finished text piles up in memory."""
     pending: deque[AsyncResult[list[RenderedPost]]] = deque()

@@ -35,7 +35,7 @@ from wxr2db.site.links import SiteOptions
 from wxr2db.site.names import WINDOWS_RESERVED, safe_segment
 from wxr2db.site.options import MarkdownOptions
 from wxr2db.site.plan import Target
-from wxr2db.site.pool import rendered_posts
+from wxr2db.site.pool import START_METHOD, rendered_posts
 from wxr2db.site.render import RenderedPost, render_post
 from wxr2db.site.views import PostView, Style
 
@@ -524,13 +524,24 @@ def frozen_count(post: Any, style: Any) -> RenderedPost:
     return RenderedPost(str(gc.get_freeze_count()), (), None, LinkCounts())
 
 
-def test_pool_workers_leave_the_parents_objects_to_the_parent(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("default", ["fork", "forkserver", "spawn"])
+def test_pool_workers_leave_the_parents_objects_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             default: str) -> None:
     """A forked worker shares the parent's pages (the link index, the plan) until it writes to them,
     and the garbage collector writes to every object it walks: while the pool runs, the parent's
-    objects are frozen out of its walks, in the workers too; afterwards the parent collects again."""
-    if multiprocessing.get_start_method() != "fork":
-        pytest.skip("workers share the parent's pages only where they are forked (Linux before Python 3.14)")
+    objects are frozen out of its walks, in the workers too; afterwards the parent collects again.
+    The pool forks whatever Python's default start method is (forkserver from Python 3.14 on)."""
+    if START_METHOD != "fork":
+        pytest.skip("workers share the parent's pages only where they are forked (Linux)")
+    before = multiprocessing.get_start_method()
+    multiprocessing.set_start_method(default, force=True)
+    try:
+        check_frozen_workers(tmp_path, monkeypatch)
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+
+
+def check_frozen_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = import_export(SEED, tmp_path)
     monkeypatch.setattr("wxr2db.site.pool.render_or_keep", frozen_count)
     targets = [Target(post_id, f"p{post_id}.md", "s") for (post_id,) in db.execute("SELECT id FROM posts")] * 3
