@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,7 @@ def test_no_code_trusts_str_isdigit() -> None:
     """The class: every number read from text goes through normalize.digits or an ASCII check."""
     trusting = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "wxr2db").rglob("*.py"))
                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if re.search(r"\.isdigit\(\)", line) and "isascii()" not in line and '"""' not in line
-                and not line.lstrip().startswith(("#", "for", "(", "`"))]
+                if ".isdigit()" in line and "isascii()" not in line and "str.isdigit() is no test" not in line]
     assert trusting == []
 
 
