@@ -20,11 +20,14 @@ import platform
 import pstats
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -48,10 +51,11 @@ class Result:
     stderr: str
     cpu_seconds: float = 0.0  # user + system, over the child and every process it waited for
     peak_pss_kb: int = 0  # the proportional set size, summed likewise: pages forked workers share count once
+    problem: str = ""  # what the output lacked, when the command exited 0 without doing its work
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0
+        return self.returncode == 0 and not self.problem
 
     def stderr_tail(self, lines: int = 15) -> str:
         return "\n".join(self.stderr.rstrip().splitlines()[-lines:])
@@ -87,14 +91,18 @@ def read_text(handle: IO[bytes]) -> str:
     return handle.read().decode("utf-8", "replace")
 
 
-def best_of(repeat: int, step: str, command: list[str], output: Path | None = None) -> Result:
+def best_of(repeat: int, step: str, command: list[str], output: Path | None = None,
+            check: Callable[[], str] | None = None) -> Result:
     """The fastest of ``repeat`` runs (stops at the first failure); each run starts without the
-    output, the last run's being set aside (see set_aside)."""
+    output, the last run's being set aside (see set_aside). `check` says what a run's output lacks
+    ("" when it is whole): a run that exits 0 without doing its work is a failure, never a time."""
     best: Result | None = None
     for _ in range(max(repeat, 1)):
         if output is not None:
             set_aside(output)
         result = measure(step, command)
+        if result.ok and check is not None:
+            result = replace(result, problem=check())
         if not result.ok:
             return result
         if best is None or result.seconds < best.seconds:
@@ -222,6 +230,31 @@ def clear_outputs(*paths: Path) -> None:
                 found.unlink(missing_ok=True)
 
 
+def imported_problem(db: Path, items: int) -> str:
+    """What the import lacks: a row in `posts` for each <item> the scan counted."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            posts = int(conn.execute("SELECT count(*) FROM posts").fetchone()[0])
+    except sqlite3.Error as error:
+        return f"{db} cannot be read: {error}"
+    return "" if posts == items > 0 else f"{posts} posts stored for {items} items"
+
+
+def markdown_problem(db: Path, outdir: Path) -> str:
+    """What the Markdown tree lacks: a file for each post wxr2db's own plan (default options) writes,
+    read from the database the import step made."""
+    from wxr2db.site.options import MarkdownOptions, MarkdownStats
+    from wxr2db.site.plan import plan_site
+
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            planned = len(plan_site(conn, MarkdownOptions(), MarkdownStats()).targets)
+    except sqlite3.Error as error:
+        return f"{db} cannot be read to count the planned files: {error}"
+    written = sum(1 for _ in outdir.rglob("*.md"))
+    return "" if written == planned > 0 else f"{written} .md files written for {planned} planned"
+
+
 # ----- reporting ----------------------------------------------------------------------
 
 
@@ -270,6 +303,9 @@ def goal(what: str, figure: str, met: bool) -> str:
 def report_failures(results: list[Result]) -> None:
     for result in results:
         if not result.ok:
+            if result.problem:
+                print(f"\nnote: {result.step} exited 0 but did not do its work: {result.problem}")
+                continue
             print(f"\nnote: {result.step} skipped/failed (exit {result.returncode}); stderr tail:")
             print(result.stderr_tail() or "(empty)")
 
@@ -313,13 +349,14 @@ def bench_size(size: int, options: argparse.Namespace, wxr2db: list[str]) -> Non
     set_aside(markdown_dir)
     repeat = options.repeat
     scan = best_of(repeat, "bare scan", scan_command(source))
+    items = int(scan.stdout.strip()) if scan.ok else 0
     results = [
         scan,
-        best_of(repeat, "import", import_command(wxr2db, source, db), db),
-        best_of(repeat, "markdown", markdown_command(wxr2db, source, markdown_dir), markdown_dir),
+        best_of(repeat, "import", import_command(wxr2db, source, db), db, lambda: imported_problem(db, items)),
+        best_of(repeat, "markdown", markdown_command(wxr2db, source, markdown_dir), markdown_dir,
+                lambda: markdown_problem(db, markdown_dir)),
     ]
-    items = scan.stdout.strip() if scan.ok else "?"
-    print(f"\n== {human(size)}: {source.name}, {source.stat().st_size:,} bytes, {items} items ==")
+    print(f"\n== {human(size)}: {source.name}, {source.stat().st_size:,} bytes, {items or '?'} items ==")
     print(table(source, results))
     report_failures(results)
     if options.profile:

@@ -81,6 +81,17 @@ def test_a_small_run_prints_its_table_and_targets(tmp_path: Path, capsys: pytest
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_step_that_exits_0_without_doing_its_work_is_a_failure(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A wxr2db that exits 0 and writes nothing was timed as the fastest run there is."""
+    assert main(["--sizes", "1MB", "--workdir", str(tmp_path), "--wxr2db", "true"]) == 0
+    printed = capsys.readouterr().out
+    assert "import     skipped" in printed and "markdown   skipped" in printed
+    assert "import exited 0 but did not do its work: " in printed
+    assert "markdown exited 0 but did not do its work: " in printed
+    assert "NOT met" not in printed and " met" not in printed  # no target judged on a run that did nothing
+
+
 @pytest.mark.slow
 def test_cpu_time_counts_the_processes_a_step_starts() -> None:
     """The SQL writer and the render pool are children of the command: their CPU time counts."""
