@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import CORPUS_REASON, corpus_params, import_path
 from tests.wxrbuild import export, item, write_export
+from wxr2db.site.links import media_urls
 from wxr2db.site.pool import CHUNK
 from wxr2db.site.render import render_post
 from wxr2db.site.views import Wanted, read_views
@@ -80,6 +81,15 @@ def test_a_post_renders_the_same_alone_as_beside_others(tmp_path: Path) -> None:
     assert f"{UPLOADS}/pic-51.jpg" in gallery and f"{UPLOADS}/pic-52.jpg" in gallery
     assert f"{UPLOADS}/pic-52.jpg" in block and f"{UPLOADS}/pic-53.jpg" in attached
     assert "pic-50" not in odd and "could not" not in odd
+
+
+def test_media_download_fetches_the_pictures_builder_modules_name(tmp_path: Path) -> None:
+    """--media download fetches what rendering shows: a WPBakery image's attachment too."""
+    path = tmp_path / "naming.xml"
+    path.write_text(export(attachment(50), attachment(51), *NAMING_POSTS[:1]), encoding="utf-8")
+    db, _ = import_path(path)
+    wanted = media_urls(db.conn, [1], "approved")
+    assert f"{UPLOADS}/pic-50.jpg" in wanted and f"{UPLOADS}/pic-51.jpg" not in wanted
 
 
 @pytest.mark.corpus
